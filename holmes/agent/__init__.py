@@ -1,0 +1,1 @@
+"""The investigation: triage, runbook matching, the LLM agent and the Diagnosis model."""

@@ -1,0 +1,6 @@
+"""Recorded incidents: the bundle loader, the replay servers, and (later) scoring and the eval runner."""
+
+from holmes.evals.bundle import Bundle, Expected, Incident, load_bundle
+from holmes.evals.errors import BundleError
+
+__all__ = ["Bundle", "BundleError", "Expected", "Incident", "load_bundle"]

@@ -1,0 +1,364 @@
+"""Read a recorded-incident folder (shared/incident-format.md) into typed models.
+
+Called by the replay servers, the eval runner and the CLI. `load_bundle` checks the whole folder
+up front and raises `BundleError` naming the file, the line or field, and the problem, so a bad
+bundle fails before any server starts. `Bundle.expected` is what a correct answer must say: only
+scoring reads it, and it is left out of the bundle's repr and serialisation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from holmes.evals.errors import BundleError
+from holmes.evals.series import Series, load_openmetrics, load_series_yaml
+
+SourceName = Literal["kubernetes", "prometheus", "hubble"]
+SOURCES: tuple[SourceName, ...] = ("kubernetes", "prometheus", "hubble")
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse_rfc3339(value: Any) -> datetime:
+    """Parse an RFC 3339 time with a zone (YAML may already have made it a datetime) into UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no time zone; write it as RFC 3339 with Z")
+        return value.astimezone(UTC)
+    if not isinstance(value, str) or not _RFC3339.match(value.strip()):
+        raise ValueError(f"{value!r} is not an RFC 3339 time such as 2026-03-18T14:32:00Z")
+    return datetime.fromisoformat(value.strip().replace("z", "Z")).astimezone(UTC)
+
+
+class Alert(BaseModel):
+    """One alert as in the `alerts[]` of an Alertmanager webhook (version 4) payload."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str = "firing"
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    startsAt: datetime | None = None  # noqa: N815 - Alertmanager's field names
+    endsAt: datetime | None = None  # noqa: N815
+    generatorURL: str | None = None  # noqa: N815
+    fingerprint: str | None = None
+
+    @field_validator("labels", "annotations", mode="before")
+    @classmethod
+    def _stringify(cls, value: Any) -> Any:
+        # YAML turns `gpu: 2` into an int; Alertmanager label values are always strings.
+        if isinstance(value, dict):
+            return {str(k): "" if v is None else str(v) for k, v in value.items()}
+        return value
+
+    @field_validator("startsAt", "endsAt", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        return None if value in (None, "", "0001-01-01T00:00:00Z") else parse_rfc3339(value)
+
+
+MentionEntry = str | list[str]
+
+
+class Expected(BaseModel):
+    """What a correct answer must contain (see "Scoring" in the incident format)."""
+
+    root_cause: str = ""
+    must_mention: list[MentionEntry] = Field(default_factory=list)
+    remediation_must_mention: list[MentionEntry] = Field(default_factory=list)
+    runbook: str | None = None
+
+    @field_validator("must_mention", "remediation_must_mention")
+    @classmethod
+    def _regexes_compile(cls, entries: list[MentionEntry]) -> list[MentionEntry]:
+        for entry in entries:
+            for pattern in [entry] if isinstance(entry, str) else entry:
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    raise ValueError(f"{pattern!r} is not a valid regular expression: {error}")
+        return entries
+
+
+class Incident(BaseModel):
+    """What holmes may know about a recorded incident: everything in incident.yaml but `expected`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    title: str = ""
+    time: datetime
+    question: str | None = None
+    alert: Alert | None = None
+    sources: list[SourceName]
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> datetime:
+        return parse_rfc3339(value)
+
+
+class ContainerLog(BaseModel):
+    """What `kubectl logs` printed for one container (`previous`: the crashed instance)."""
+
+    namespace: str
+    pod: str
+    container: str
+    previous: bool = False
+    text: str
+
+
+class FlowRecord(BaseModel):
+    """One line of hubble/flows.jsonl, kept as the JSON object Hubble printed."""
+
+    line: int
+    data: dict[str, Any]
+
+
+class Bundle(BaseModel):
+    """A loaded incident folder. Objects are kept as the API server would serve them (dicts)."""
+
+    path: Path
+    incident: Incident
+    objects: list[dict[str, Any]] = Field(default_factory=list)
+    logs: list[ContainerLog] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list)
+    flows: list[FlowRecord] = Field(default_factory=list)
+    expected: Expected = Field(default_factory=Expected, exclude=True, repr=False)
+
+    @property
+    def id(self) -> str:
+        """The incident id (the folder name)."""
+        return self.incident.id
+
+    @property
+    def time(self) -> datetime:
+        """The incident's "now": every relative window during the replay ends here."""
+        return self.incident.time
+
+    def has_source(self, source: SourceName) -> bool:
+        """Whether the bundle recorded this source (others are "unavailable" during the replay)."""
+        return source in self.incident.sources
+
+
+def load_bundle(path: Path | str) -> Bundle:
+    """Load and check an incident folder; raise `BundleError` on the first problem found."""
+    root = Path(path)
+    if not root.is_dir():
+        raise BundleError(root, "is not a folder; an incident bundle is a folder")
+    incident_file = root / "incident.yaml"
+    if not incident_file.is_file():
+        raise BundleError(incident_file, "missing: every bundle needs an incident.yaml")
+    raw = _read_incident_yaml(incident_file, root)
+    present = {
+        "kubernetes": (root / "kubernetes").is_dir() or (root / "logs").is_dir(),
+        "prometheus": (root / "prometheus").is_dir(),
+        "hubble": (root / "hubble").is_dir(),
+    }
+    raw.setdefault("sources", [name for name in SOURCES if present[name]])
+    incident, expected = _validate_incident(incident_file, raw)
+    for name in SOURCES:
+        if present[name] and name not in incident.sources:
+            raise BundleError(
+                incident_file,
+                f"the bundle has {name} data but 'sources' does not list {name!r}",
+                where="sources",
+            )
+    objects = _load_objects(root / "kubernetes")
+    return Bundle(
+        path=root,
+        incident=incident,
+        objects=objects,
+        logs=_load_logs(root / "logs", objects),
+        series=_load_series(root / "prometheus", incident.time),
+        flows=_load_flows(root / "hubble" / "flows.jsonl"),
+        expected=expected,
+    )
+
+
+def _read_incident_yaml(path: Path, root: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise BundleError(path, f"not valid YAML: {error}") from error
+    if not isinstance(raw, dict):
+        raise BundleError(path, "must be a mapping with id, time, sources and expected")
+    if raw.get("id") != root.name:
+        raise BundleError(
+            path, f"id {raw.get('id')!r} differs from the folder name {root.name!r}", where="id"
+        )
+    if not raw.get("question") and not raw.get("alert"):
+        raise BundleError(path, "a bundle needs a 'question', an 'alert', or both")
+    return raw
+
+
+def _validate_incident(path: Path, raw: dict[str, Any]) -> tuple[Incident, Expected]:
+    try:
+        incident = Incident.model_validate(raw)
+        expected = Expected.model_validate(raw.get("expected") or {})
+    except ValidationError as error:
+        first = error.errors()[0]
+        prefix = ("expected",) if "expected" in raw and not _in_incident(first) else ()
+        field = ".".join(str(part) for part in (*prefix, *first["loc"]))
+        raise BundleError(path, first["msg"].removeprefix("Value error, "), where=field) from error
+    return incident, expected
+
+
+def _in_incident(error: Any) -> bool:
+    return bool(error["loc"]) and error["loc"][0] in Incident.model_fields
+
+
+def _load_objects(folder: Path) -> list[dict[str, Any]]:
+    if not folder.is_dir():
+        return []
+    objects: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str, str, str], str] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        for obj, where in _objects_in_file(path):
+            metadata = obj.get("metadata")
+            if not obj.get("kind"):
+                raise BundleError(path, "object has no 'kind'", where=where)
+            if not obj.get("apiVersion"):
+                raise BundleError(path, f"{obj['kind']} has no 'apiVersion'", where=where)
+            if not isinstance(metadata, dict) or not metadata.get("name"):
+                raise BundleError(path, f"{obj['kind']} has no 'metadata.name'", where=where)
+            key = (obj["apiVersion"], obj["kind"], metadata.get("namespace") or "", metadata["name"])
+            if key in seen:
+                raise BundleError(
+                    path, f"{key[1]} {'/'.join(filter(None, key[2:]))} is also in {seen[key]}",
+                    where=where,
+                )
+            seen[key] = f"{path.name} ({where})"
+            objects.append(obj)
+    return objects
+
+
+def _objects_in_file(path: Path) -> list[tuple[dict[str, Any], str]]:
+    """Objects of one YAML file, each with where it starts (`line N`), `kind: List` unwrapped."""
+    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    found: list[tuple[dict[str, Any], str]] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            document = loader.construct_document(node)
+            if document is None:
+                continue
+            where = f"line {node.start_mark.line + 1}"
+            if not isinstance(document, dict):
+                raise BundleError(path, "a document must be a Kubernetes object", where=where)
+            if str(document.get("kind", "")).endswith("List") and "items" in document:
+                found.extend(_list_items(path, node, document))
+            else:
+                found.append((document, where))
+    except yaml.YAMLError as error:
+        raise BundleError(path, f"not valid YAML: {error}") from error
+    finally:
+        loader.dispose()
+    return found
+
+
+def _list_items(
+    path: Path, node: yaml.Node, document: dict[str, Any]
+) -> list[tuple[dict[str, Any], str]]:
+    items = document.get("items") or []
+    item_nodes = next(
+        (value.value for key, value in node.value if key.value == "items"), []
+    )
+    # A typed list from the API (PodList) leaves kind and apiVersion off its items.
+    item_kind = document["kind"][: -len("List")] if document["kind"] != "List" else None
+    found = []
+    for index, item in enumerate(items):
+        line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else 0
+        where = f"line {line} (items[{index}])"
+        if not isinstance(item, dict):
+            raise BundleError(path, "a list item must be a Kubernetes object", where=where)
+        if item_kind:
+            item.setdefault("kind", item_kind)
+            item.setdefault("apiVersion", document.get("apiVersion"))
+        found.append((item, where))
+    return found
+
+
+def _load_logs(folder: Path, objects: list[dict[str, Any]]) -> list[ContainerLog]:
+    if not folder.is_dir():
+        return []
+    pods = {
+        (obj["metadata"].get("namespace") or "", obj["metadata"]["name"]): obj
+        for obj in objects
+        if obj["kind"] == "Pod" and obj["apiVersion"] == "v1"
+    }
+    logs = []
+    for path in sorted(folder.rglob("*.log")):
+        parts = path.relative_to(folder).parts
+        if len(parts) != 3:
+            raise BundleError(path, "log files go in logs/<namespace>/<pod>/<container>.log")
+        namespace, pod_name, file_name = parts
+        pod = pods.get((namespace, pod_name))
+        if pod is None:
+            raise BundleError(
+                path, f"the bundle has no Pod {namespace}/{pod_name} for this log folder"
+            )
+        previous = file_name.endswith(".previous.log")
+        container = file_name.removesuffix(".log").removesuffix(".previous")
+        if container not in _container_names(pod):
+            raise BundleError(
+                path,
+                f"Pod {namespace}/{pod_name} has no container {container!r} "
+                f"(it has {', '.join(sorted(_container_names(pod))) or 'none'})",
+            )
+        text = path.read_text(encoding="utf-8", errors="replace")
+        logs.append(
+            ContainerLog(
+                namespace=namespace, pod=pod_name, container=container, previous=previous,
+                text=text,
+            )
+        )
+    return logs
+
+
+def _container_names(pod: dict[str, Any]) -> set[str]:
+    spec = pod.get("spec") or {}
+    return {
+        container.get("name", "")
+        for group in ("containers", "initContainers", "ephemeralContainers")
+        for container in spec.get(group) or []
+    }
+
+
+def _load_series(folder: Path, end: datetime) -> list[Series]:
+    if not folder.is_dir():
+        return []
+    series: list[Series] = []
+    for path in sorted(folder.glob("*.om")):
+        series.extend(load_openmetrics(path, end))
+    compact = folder / "series.yaml"
+    if compact.is_file():
+        series.extend(load_series_yaml(compact, end))
+    return series
+
+
+def _load_flows(path: Path) -> list[FlowRecord]:
+    if not path.is_file():
+        return []
+    flows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BundleError(path, f"not a JSON object: {error.msg}", where=str(number)) from error
+        if not isinstance(data, dict):
+            raise BundleError(path, "each line must be a JSON object", where=str(number))
+        flows.append(FlowRecord(line=number, data=data))
+    return flows

@@ -1,0 +1,1 @@
+"""Replay servers: a recorded incident served over the protocols a live cluster speaks."""

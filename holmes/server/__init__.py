@@ -1,0 +1,1 @@
+"""The HTTP API, the Alertmanager webhook and the Slack responder."""

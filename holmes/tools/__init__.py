@@ -1,0 +1,1 @@
+"""Toolsets over the sources (Kubernetes, Prometheus, Hubble) and their evidence shaping."""
