@@ -1,4 +1,4 @@
-"""Recorded incidents: the bundle loader, the replay servers, and (later) scoring and the eval runner."""
+"""Recorded incidents: the bundle loader, the replay servers, scoring and the eval runner."""
 
 from holmes.evals.bundle import Bundle, Expected, Incident, load_bundle
 from holmes.evals.errors import BundleError

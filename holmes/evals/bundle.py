@@ -23,9 +23,7 @@ from holmes.evals.series import Series, load_openmetrics, load_series_yaml
 SourceName = Literal["kubernetes", "prometheus", "hubble"]
 SOURCES: tuple[SourceName, ...] = ("kubernetes", "prometheus", "hubble")
 
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def parse_rfc3339(value: Any) -> datetime:
@@ -47,9 +45,9 @@ class Alert(BaseModel):
     status: str = "firing"
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
-    startsAt: datetime | None = None  # noqa: N815 - Alertmanager's field names
-    endsAt: datetime | None = None  # noqa: N815
-    generatorURL: str | None = None  # noqa: N815
+    startsAt: datetime | None = None  # Alertmanager spells these in camelCase
+    endsAt: datetime | None = None
+    generatorURL: str | None = None
     fingerprint: str | None = None
 
     @field_validator("labels", "annotations", mode="before")
@@ -85,12 +83,14 @@ class Expected(BaseModel):
                 try:
                     re.compile(pattern)
                 except re.error as error:
-                    raise ValueError(f"{pattern!r} is not a valid regular expression: {error}")
+                    raise ValueError(
+                        f"{pattern!r} is not a valid regular expression: {error}"
+                    ) from error
         return entries
 
 
 class Incident(BaseModel):
-    """What holmes may know about a recorded incident: everything in incident.yaml but `expected`."""
+    """What holmes may know of a recorded incident: all of incident.yaml but `expected`."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -232,10 +232,16 @@ def _load_objects(folder: Path) -> list[dict[str, Any]]:
                 raise BundleError(path, f"{obj['kind']} has no 'apiVersion'", where=where)
             if not isinstance(metadata, dict) or not metadata.get("name"):
                 raise BundleError(path, f"{obj['kind']} has no 'metadata.name'", where=where)
-            key = (obj["apiVersion"], obj["kind"], metadata.get("namespace") or "", metadata["name"])
+            key = (
+                obj["apiVersion"],
+                obj["kind"],
+                metadata.get("namespace") or "",
+                metadata["name"],
+            )
             if key in seen:
                 raise BundleError(
-                    path, f"{key[1]} {'/'.join(filter(None, key[2:]))} is also in {seen[key]}",
+                    path,
+                    f"{key[1]} {'/'.join(filter(None, key[2:]))} is also in {seen[key]}",
                     where=where,
                 )
             seen[key] = f"{path.name} ({where})"
@@ -271,9 +277,7 @@ def _list_items(
     path: Path, node: yaml.Node, document: dict[str, Any]
 ) -> list[tuple[dict[str, Any], str]]:
     items = document.get("items") or []
-    item_nodes = next(
-        (value.value for key, value in node.value if key.value == "items"), []
-    )
+    item_nodes = next((value.value for key, value in node.value if key.value == "items"), [])
     # A typed list from the API (PodList) leaves kind and apiVersion off its items.
     item_kind = document["kind"][: -len("List")] if document["kind"] != "List" else None
     found = []
@@ -319,7 +323,10 @@ def _load_logs(folder: Path, objects: list[dict[str, Any]]) -> list[ContainerLog
         text = path.read_text(encoding="utf-8", errors="replace")
         logs.append(
             ContainerLog(
-                namespace=namespace, pod=pod_name, container=container, previous=previous,
+                namespace=namespace,
+                pod=pod_name,
+                container=container,
+                previous=previous,
                 text=text,
             )
         )

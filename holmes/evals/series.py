@@ -23,7 +23,9 @@ from holmes.evals.errors import BundleError
 MAX_TIMESTAMP_SECONDS = 1e11
 
 _NUMBER = r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|Inf|inf|NaN|nan)"
-_EXPANDING = re.compile(rf"^(?P<start>{_NUMBER})(?:(?P<op>[-+])(?P<step>{_NUMBER}))?x(?P<count>\d+)$")
+_EXPANDING = re.compile(
+    rf"^(?P<start>{_NUMBER})(?:(?P<op>[-+])(?P<step>{_NUMBER}))?x(?P<count>\d+)$"
+)
 _SINGLE = re.compile(rf"^{_NUMBER}$")
 _MISSING_RUN = re.compile(r"^_x(?P<count>\d+)$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -152,20 +154,26 @@ def load_series_yaml(path: Path, end: datetime) -> list[Series]:
         except ValueError as error:
             raise BundleError(path, str(error), where=f"{where}.series") from error
         try:
-            interval = parse_duration(entry["interval"]) if "interval" in entry else default_interval
+            interval = (
+                parse_duration(entry["interval"]) if "interval" in entry else default_interval
+            )
         except ValueError as error:
             raise BundleError(path, str(error), where=f"{where}.interval") from error
         try:
             values = expand_values(entry["values"])
         except ValueError as error:
-            raise BundleError(path, f"{entry['series']}: {error}", where=f"{where}.values") from error
+            raise BundleError(
+                path, f"{entry['series']}: {error}", where=f"{where}.values"
+            ) from error
         last = len(values) - 1
         samples = [
             (end_seconds - (last - i) * interval, value)
             for i, value in enumerate(values)
             if value is not None
         ]
-        result.append(Series(name=name, labels=labels, samples=samples, source=f"{path.name} {where}"))
+        result.append(
+            Series(name=name, labels=labels, samples=samples, source=f"{path.name} {where}")
+        )
     return result
 
 
