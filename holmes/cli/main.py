@@ -1,0 +1,26 @@
+"""The `holmes` command: the typer app that every subcommand hangs from."""
+
+from __future__ import annotations
+
+import typer
+
+from holmes import __version__
+from holmes.cli.replay import replay_command
+
+app = typer.Typer(
+    name="holmes",
+    help="Troubleshoot AI infrastructure on Kubernetes: GPUs, DRA claims, Hubble flows, runbooks.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("replay")(replay_command)
+
+
+@app.command()
+def version() -> None:
+    """Print the holmes version."""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()
