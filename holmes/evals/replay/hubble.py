@@ -1,0 +1,339 @@
+"""The Hubble Relay replay: `observer.Observer` over gRPC, serving a bundle's recorded flows.
+
+Tests, the demo and the eval runner start a `HubbleReplayServer` for a bundle and point the
+Hubble toolset's real client at `server.address`, exactly as it would dial a Hubble Relay on
+port 4245. Requests are answered the way a Hubble server answers them (Cilium's
+`local_observer.go`, shared/reference/hubble.md):
+
+- Flows are served in time order. `number` N gives the last N matching flows, or the first N
+  with `first`; `number` 0 gives every matching flow (the CLI's default of 20 is client-side).
+  `since` and `until` bound the flow time; with `since` the reading starts there, so `number`
+  then caps from the start, as in Cilium. `first` together with `follow` is refused.
+- `follow` sends the initial batch and ends the stream: a replay has no future. As in Cilium,
+  `follow` with `number` 0 and no `since` starts at the end, so that batch is empty.
+- Filters follow `holmes.evals.replay.hubble_filters`; a bad filter, timestamp or field mask is
+  INVALID_ARGUMENT with a message naming the field, a CEL filter UNIMPLEMENTED.
+- Lost-event and node-status lines are served where they fall in time, unfiltered and not
+  counted against `number`, as Hubble does with lost events.
+- ServerStatus, GetNodes and GetNamespaces answer as a Relay would, from the recorded flows,
+  with the bundle's time as "now". The bundle has no agent or debug events: those streams end
+  empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import grpc
+from google.protobuf import json_format
+
+from holmes.evals.bundle import Bundle
+from holmes.evals.errors import BundleError
+from holmes.evals.replay.hubble_filters import FilterError, FlowMatcher, UnsupportedFilter
+from holmes.tools.hubble.proto.flow import flow_pb2
+from holmes.tools.hubble.proto.observer import observer_pb2, observer_pb2_grpc
+from holmes.tools.hubble.proto.relay import relay_pb2
+
+VERSION = "holmes-replay"
+# A Hubble agent's default ring capacity; a Relay reports the sum over its nodes.
+RING_CAPACITY = 4095
+_START_TIMEOUT_S = 10.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Timestamp bounds of protobuf's well-known type (years 0001 to 9999).
+_MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One line of hubble/flows.jsonl as served: the response, its time and its flow if any."""
+
+    time_ns: int
+    response: observer_pb2.GetFlowsResponse
+
+    @property
+    def flow(self) -> flow_pb2.Flow | None:
+        """The flow, or None for a lost-events or node-status line."""
+        return self.response.flow if self.response.HasField("flow") else None
+
+
+def load_events(bundle: Bundle) -> list[RecordedEvent]:
+    """Parse every flows.jsonl line into a GetFlowsResponse, in time order (line order on ties).
+
+    A line that is not a valid response raises `BundleError` naming the file and line. Both the
+    response-level `time`/`node_name` and the flow's own are accepted; each fills the other.
+    """
+    path = bundle.path / "hubble" / "flows.jsonl"
+    events = []
+    for record in bundle.flows:
+        response = observer_pb2.GetFlowsResponse()
+        try:
+            json_format.ParseDict(record.data, response)
+        except json_format.ParseError as error:
+            raise BundleError(
+                path, f"not a Hubble flow: {error}", where=str(record.line)
+            ) from error
+        kind = response.WhichOneof("response_types")
+        if kind is None:
+            raise BundleError(
+                path, "has no 'flow', 'lost_events' or 'node_status'", where=str(record.line)
+            )
+        if kind == "flow":
+            _share_time_and_node(response)
+        if not response.HasField("time"):
+            raise BundleError(
+                path, "has no time: set 'time' or 'flow.time'", where=str(record.line)
+            )
+        events.append(RecordedEvent(response.time.ToNanoseconds(), response))
+    return sorted(events, key=lambda event: event.time_ns)
+
+
+def _share_time_and_node(response: observer_pb2.GetFlowsResponse) -> None:
+    flow = response.flow
+    if flow.HasField("time") and not response.HasField("time"):
+        response.time.CopyFrom(flow.time)
+    elif response.HasField("time") and not flow.HasField("time"):
+        flow.time.CopyFrom(response.time)
+    response.node_name = response.node_name or flow.node_name
+    flow.node_name = flow.node_name or response.node_name
+
+
+def select_events(
+    events: list[RecordedEvent], request: observer_pb2.GetFlowsRequest, matcher: FlowMatcher
+) -> list[RecordedEvent]:
+    """The events a Hubble server streams for `request`, before `follow` would wait for more.
+
+    Mirrors Cilium's ring reader: find where reading starts (rewinding over matching flows),
+    then read forward, stopping after `until` or after `number` flows.
+    """
+    since = request.since.ToNanoseconds() if request.HasField("since") else None
+    until = request.until.ToNanoseconds() if request.HasField("until") else None
+    chosen: list[RecordedEvent] = []
+    served = 0
+    for event in events[_start_index(events, request, matcher, since) :]:
+        if request.number and served >= request.number:
+            break
+        if event.flow is None:
+            chosen.append(event)
+            continue
+        if until is not None and event.time_ns > until:
+            break
+        if (since is not None and event.time_ns < since) or not matcher.matches(event.flow):
+            continue
+        chosen.append(event)
+        served += 1
+    return chosen
+
+
+def _start_index(
+    events: list[RecordedEvent],
+    request: observer_pb2.GetFlowsRequest,
+    matcher: FlowMatcher,
+    since: int | None,
+) -> int:
+    if request.first and since is None:
+        return 0
+    if request.follow and not request.number and since is None:
+        return len(events)
+    matched = 0
+    for index in range(len(events) - 1, -1, -1):
+        flow = events[index].flow
+        if flow is None or not matcher.matches(flow):
+            continue
+        if since is not None:
+            if events[index].time_ns < since:
+                return index + 1
+        else:
+            matched += 1
+            if matched == request.number:
+                return index
+    return 0
+
+
+def check_request(request: observer_pb2.GetFlowsRequest) -> None:
+    """Refuse what Hubble refuses, naming the field: raise `FilterError`."""
+    if request.first and request.follow:
+        raise FilterError("first", "first cannot be specified with follow")
+    for name in ("since", "until"):
+        stamp = getattr(request, name)
+        if request.HasField(name) and not (
+            _MIN_SECONDS <= stamp.seconds <= _MAX_SECONDS and 0 <= stamp.nanos < 1_000_000_000
+        ):
+            raise FilterError(name, "timestamp out of range")
+    mask = request.field_mask
+    if mask.paths and not mask.IsValidForDescriptor(flow_pb2.Flow.DESCRIPTOR):
+        raise FilterError(
+            "field_mask", f"{list(mask.paths)} names fields that flow.Flow does not have"
+        )
+
+
+class _ObserverServicer(observer_pb2_grpc.ObserverServicer):
+    """observer.Observer over recorded events; `now_ns` is the bundle's time."""
+
+    def __init__(self, events: list[RecordedEvent], now_ns: int) -> None:
+        self._events = events
+        self._flows = [event.flow for event in events if event.flow is not None]
+        self._now_ns = now_ns
+        self._nodes: dict[str, int] = {}
+        for flow in self._flows:
+            if flow.node_name:
+                self._nodes[flow.node_name] = self._nodes.get(flow.node_name, 0) + 1
+        first = min((event.time_ns for event in events), default=now_ns)
+        self._uptime_ns = max(0, now_ns - first)
+
+    async def GetFlows(self, request, context):
+        """Stream the matching recorded flows (see the module docstring for the semantics)."""
+        try:
+            check_request(request)
+            matcher = FlowMatcher(request.whitelist, request.blacklist)
+        except FilterError as error:
+            code = grpc.StatusCode.INVALID_ARGUMENT
+            if isinstance(error, UnsupportedFilter):
+                code = grpc.StatusCode.UNIMPLEMENTED
+            await context.abort(code, str(error))
+        for event in select_events(self._events, request, matcher):
+            await context.write(_masked(event.response, request))
+
+    async def GetAgentEvents(self, request, context):
+        """End at once: a bundle records no agent events."""
+        if request.first and request.follow:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "first: cannot follow")
+
+    async def GetDebugEvents(self, request, context):
+        """End at once: a bundle records no debug events."""
+        if request.first and request.follow:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "first: cannot follow")
+
+    async def ServerStatus(self, request, context):
+        """Ring statistics as a Relay sums them over its nodes."""
+        minute_ago = self._now_ns - 60 * 1_000_000_000
+        last_minute = sum(
+            1 for f in self._flows if minute_ago < f.time.ToNanoseconds() <= self._now_ns
+        )
+        response = observer_pb2.ServerStatusResponse(
+            num_flows=len(self._flows),
+            max_flows=max(len(self._flows), RING_CAPACITY * max(1, len(self._nodes))),
+            seen_flows=len(self._flows),
+            uptime_ns=self._uptime_ns,
+            version=VERSION,
+            flows_rate=last_minute / 60,
+        )
+        response.num_connected_nodes.value = len(self._nodes)
+        response.num_unavailable_nodes.value = 0
+        return response
+
+    async def GetNodes(self, request, context):
+        """One connected node per node name seen in the flows, sorted by name."""
+        return observer_pb2.GetNodesResponse(
+            nodes=[
+                observer_pb2.Node(
+                    name=name,
+                    version=VERSION,
+                    state=relay_pb2.NODE_CONNECTED,
+                    tls=observer_pb2.TLS(enabled=False),
+                    uptime_ns=self._uptime_ns,
+                    num_flows=count,
+                    max_flows=max(count, RING_CAPACITY),
+                    seen_flows=count,
+                )
+                for name, count in sorted(self._nodes.items())
+            ]
+        )
+
+    async def GetNamespaces(self, request, context):
+        """Namespaces of the flows' endpoints, sorted by cluster then name."""
+        seen = {
+            (endpoint.cluster_name, endpoint.namespace)
+            for flow in self._flows
+            for endpoint in (flow.source, flow.destination)
+            if endpoint.namespace
+        }
+        return observer_pb2.GetNamespacesResponse(
+            namespaces=[
+                observer_pb2.Namespace(cluster=cluster, namespace=namespace)
+                for cluster, namespace in sorted(seen)
+            ]
+        )
+
+
+def _masked(
+    response: observer_pb2.GetFlowsResponse, request: observer_pb2.GetFlowsRequest
+) -> observer_pb2.GetFlowsResponse:
+    if not response.HasField("flow") or not request.field_mask.paths:
+        return response
+    masked = observer_pb2.GetFlowsResponse(node_name=response.node_name, time=response.time)
+    request.field_mask.MergeMessage(response.flow, masked.flow)
+    return masked
+
+
+class HubbleReplayServer:
+    """A grpc.aio `observer.Observer` server on 127.0.0.1 over a bundle's flows.
+
+    It runs in a background thread with its own event loop, so synchronous and asynchronous
+    callers use it alike:
+
+        with HubbleReplayServer(bundle) as server:
+            channel = grpc.aio.insecure_channel(server.address)
+    """
+
+    def __init__(self, bundle: Bundle) -> None:
+        """Parse the bundle's flows up front; a bad line raises `BundleError`."""
+        events = load_events(bundle)
+        now_ns = (bundle.time - _EPOCH) // timedelta(microseconds=1) * 1000
+        self._servicer = _ObserverServicer(events, now_ns)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: grpc.aio.Server | None = None
+        self._port: int | None = None
+
+    def start(self) -> None:
+        """Listen on 127.0.0.1 with a free port; return once the server accepts calls."""
+        if self._thread is not None:
+            raise RuntimeError("the Hubble replay server is already started")
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="hubble-replay", daemon=True
+        )
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
+        try:
+            self._port = future.result(_START_TIMEOUT_S)
+        except BaseException:
+            self.stop()
+            raise
+
+    async def _serve(self) -> int:
+        self._server = grpc.aio.server()
+        observer_pb2_grpc.add_ObserverServicer_to_server(self._servicer, self._server)
+        port = self._server.add_insecure_port("127.0.0.1:0")
+        await self._server.start()
+        return port
+
+    def stop(self) -> None:
+        """Stop serving (cancelling open streams) and end the thread; safe to call twice."""
+        loop, thread, server = self._loop, self._thread, self._server
+        self._loop = self._thread = self._server = None
+        self._port = None
+        if loop is None or thread is None:
+            return
+        if server is not None:
+            asyncio.run_coroutine_threadsafe(server.stop(grace=None), loop).result(_START_TIMEOUT_S)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(_START_TIMEOUT_S)
+        loop.close()
+
+    @property
+    def address(self) -> str:
+        """`127.0.0.1:PORT`, the target for `grpc.aio.insecure_channel`."""
+        if self._port is None:
+            raise RuntimeError("the Hubble replay server is not started")
+        return f"127.0.0.1:{self._port}"
+
+    def __enter__(self) -> HubbleReplayServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
