@@ -195,7 +195,8 @@ def _command(prometheus: str, run_dir: Path, url: str) -> list[str]:
         f"--config.file={run_dir / 'prometheus.yml'}",
         f"--storage.tsdb.path={run_dir / 'data'}",
         f"--storage.tsdb.retention.time={_RETENTION}",
-        # One block range: Prometheus never compacts the backfilled blocks behind our back.
+        # One block range: Prometheus never compacts the backfilled blocks behind our back
+        # (they are larger than 2h already, see prometheus_blocks._MAX_BLOCK_DURATION).
         "--storage.tsdb.min-block-duration=2h",
         "--storage.tsdb.max-block-duration=2h",
         f"--web.listen-address={url.removeprefix('http://')}",
