@@ -260,6 +260,19 @@ def test_backfilled_blocks_are_cached_and_reused(tmp_path: Path) -> None:
 
 
 @needs_prometheus
+def test_an_unusable_cache_dir_only_costs_the_backfill(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path, "nocache", openmetrics=OPENMETRICS)
+    not_a_dir = tmp_path / "cache-is-a-file"
+    not_a_dir.write_text("")
+
+    with PrometheusReplay(bundle, cache_dir=not_a_dir) as replay:
+        result = api(replay.url, "query", query="restarts", time=NOW)["result"]
+        assert replay.timings is not None and replay.timings.cache_hit is False
+
+    assert [item["value"] for item in result] == [[NOW, "7"]]
+
+
+@needs_prometheus
 def test_a_prometheus_that_dies_at_startup_is_reported_with_its_own_words(tmp_path: Path) -> None:
     # The real binary, given a flag it refuses: it exits before it ever listens.
     wrapper = tmp_path / "prometheus"

@@ -42,8 +42,9 @@ def free_port() -> int:
 
 
 def launch(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
-    """Start `command` with stdout and stderr going to `log_file`."""
-    with log_file.open("ab") as sink:
+    """Start `command` with stdout and stderr going to `log_file` (emptied first)."""
+    # Emptied: a retry must not read the previous attempt's "address already in use".
+    with log_file.open("wb") as sink:
         # The child keeps its own copy of the descriptor; ours can close at once.
         return subprocess.Popen(
             command,
