@@ -44,11 +44,17 @@ def query_latencies(endpoints: ReplayEndpoints, runs: int) -> dict[str, float]:
         result["pod list"] = timed(core.list_pod_for_all_namespaces, runs)
     if endpoints.prometheus_url:
         end = endpoints.time.timestamp()
-        params = {"query": "max by (Hostname, gpu) (DCGM_FI_DEV_XID_ERRORS)", "start": end - 3600,
-                  "end": end, "step": 30}
+        params = {
+            "query": "max by (Hostname, gpu) (DCGM_FI_DEV_XID_ERRORS)",
+            "start": end - 3600,
+            "end": end,
+            "step": 30,
+        }
         url = f"{endpoints.prometheus_url}/api/v1/query_range"
         with httpx.Client() as http:
-            result["promql range"] = timed(lambda: http.get(url, params=params).raise_for_status(), runs)
+            result["promql range"] = timed(
+                lambda: http.get(url, params=params).raise_for_status(), runs
+            )
     if endpoints.hubble_address:
         result["GetFlows"] = asyncio.run(_get_flows_latency(endpoints.hubble_address, runs))
     return result
@@ -79,7 +85,7 @@ def main() -> None:
     for path in paths:
         bundle = load_bundle(path)
 
-        def start_stop() -> None:
+        def start_stop(bundle=bundle) -> None:  # bound now: the loop rebinds `bundle`
             with replay(bundle):
                 pass
 

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from holmes.cli.replay_probe import probe_sources
 from holmes.evals import BundleError, load_bundle
 from holmes.evals.replay import ReplayEndpoints, replay
-from holmes.cli.replay_probe import probe_sources
 
 
 def replay_command(
@@ -37,12 +37,12 @@ def replay_command(
         console.print(_endpoints_table(endpoints))
         for line in probe_sources(endpoints):
             console.print(f"  {line}")
+        if once:
+            return
         if endpoints.kubeconfig:
             console.print(
                 f"\nTry: [bold]kubectl --kubeconfig {endpoints.kubeconfig} get pods -A[/bold]"
             )
-        if once:
-            return
         console.print("Serving until Ctrl-C.")
         try:
             threading.Event().wait()

@@ -52,14 +52,17 @@ def _kubernetes(endpoints: ReplayEndpoints) -> str:
 def _prometheus(endpoints: ReplayEndpoints) -> str:
     response = httpx.get(
         f"{endpoints.prometheus_url}/api/v1/query",
-        params={"query": "count by (__name__) ({__name__=~'.+'})", "time": endpoints.time.timestamp()},
+        params={
+            "query": "count by (__name__) ({__name__=~'.+'})",
+            "time": endpoints.time.timestamp(),
+        },
         timeout=5,
     )
     response.raise_for_status()
     result = response.json()["data"]["result"]
     names = sorted(item["metric"]["__name__"] for item in result)
     series = sum(int(item["value"][1]) for item in result)
-    return f"{series} series live at the incident's time across {len(names)} metrics: {', '.join(names)}"
+    return f"{series} series live at the incident's time, {len(names)} metrics: {', '.join(names)}"
 
 
 def _hubble(endpoints: ReplayEndpoints) -> str:

@@ -34,7 +34,9 @@ class ReplayEndpoints(BaseModel):
 
 
 @contextmanager
-def replay(bundle: Bundle | Path | str, *, workdir: Path | None = None) -> Iterator[ReplayEndpoints]:
+def replay(
+    bundle: Bundle | Path | str, *, workdir: Path | None = None
+) -> Iterator[ReplayEndpoints]:
     """Serve a bundle's sources until the block ends; a path is loaded with `load_bundle` first."""
     if not isinstance(bundle, Bundle):
         bundle = load_bundle(bundle)
