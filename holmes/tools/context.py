@@ -1,0 +1,102 @@
+"""What every tool call receives: the investigation's clock, its limits and the source endpoints.
+
+Tools never read the wall clock or module-level settings: "now" is the incident's time in a
+replay and the wall clock live, and both come from here. The context also owns the clients of
+one investigation (a Kubernetes ApiClient, an httpx client, a gRPC channel) so that parallel
+tool calls share connections, and hands out evidence ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Limits(BaseModel):
+    """Bounds on one tool call."""
+
+    timeout_seconds: float = Field(10.0, gt=0, description="Wall time for one tool call.")
+    max_output_chars: int = Field(4000, gt=200, description="Size bound of a compact text.")
+    max_items: int = Field(200, gt=0, description="Objects, flows or series one call may read.")
+
+
+class HubbleTLS(BaseModel):
+    """TLS settings for a Hubble Relay that serves TLS (PEM file paths)."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    server_name: str | None = None
+
+
+class SourceEndpoints(BaseModel):
+    """Where the sources answer. A source left unset is unavailable to the investigation."""
+
+    kubeconfig: Path | None = None
+    kube_context: str | None = None
+    in_cluster: bool = False
+    prometheus_url: str | None = None
+    prometheus_headers: dict[str, str] = Field(default_factory=dict)
+    hubble_address: str | None = None
+    hubble_tls: HubbleTLS | None = None
+
+    @property
+    def has_kubernetes(self) -> bool:
+        """Whether a Kubernetes API is configured."""
+        return self.in_cluster or self.kubeconfig is not None or self.kube_context is not None
+
+
+class ToolContext:
+    """One investigation's clock, limits, endpoints and shared clients.
+
+    `now` is fixed for a replay (the incident's time); None means the wall clock (live).
+    Clients are created on first use by the toolsets (`client(key, factory)`) and closed by
+    `aclose()`.
+    """
+
+    def __init__(
+        self,
+        endpoints: SourceEndpoints,
+        *,
+        now: datetime | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self.limits = limits or Limits()
+        self._now = now.astimezone(UTC) if now else None
+        self._clients: dict[str, Any] = {}
+        self._evidence_ids = itertools.count(1)
+
+    @property
+    def replaying(self) -> bool:
+        """True when the clock is fixed (a recorded incident)."""
+        return self._now is not None
+
+    def now(self) -> datetime:
+        """The investigation's "now" in UTC."""
+        return self._now or datetime.now(UTC)
+
+    def next_evidence_id(self) -> str:
+        """A fresh evidence id: E1, E2, ... unique within this investigation."""
+        return f"E{next(self._evidence_ids)}"
+
+    def client(self, key: str, factory: Any) -> Any:
+        """The shared client stored under `key`, created by `factory()` on first use."""
+        if key not in self._clients:
+            self._clients[key] = factory()
+        return self._clients[key]
+
+    async def aclose(self) -> None:
+        """Close every client that has an async or sync close method."""
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            closer = getattr(client, "aclose", None) or getattr(client, "close", None)
+            if closer is None:
+                continue
+            result = closer()
+            if hasattr(result, "__await__"):
+                await result

@@ -1,0 +1,154 @@
+"""The tool registry: tools by name and toolset, their schemas, and the one way to call them.
+
+`ToolRegistry.invoke` is the boundary every tool call crosses, from the runbook engine, the LLM
+agent and the CLI alike. It validates the arguments against the tool's `Input` model, bounds the
+call by the context's timeout, turns every failure into a `ToolError` (never an exception),
+redacts secrets from the text and the data, cuts the text to the size limit, and stamps the
+evidence id and timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from holmes.tools.base import Tool, ToolError, ToolFailure, ToolOutput, ToolResult
+from holmes.tools.context import ToolContext
+from holmes.tools.redaction import redact, redact_data
+
+
+class DuplicateToolError(ValueError):
+    """Two tools registered under one name."""
+
+
+class UnknownToolError(KeyError):
+    """A name no registered tool has."""
+
+
+class ToolRegistry:
+    """Tools by name; `invoke` runs one and always returns a `ToolResult`."""
+
+    def __init__(self, tools: Iterable[type[Tool]] = ()) -> None:
+        self._tools: dict[str, type[Tool]] = {}
+        for tool in tools:
+            self.register(tool)
+
+    def register(self, tool: type[Tool]) -> None:
+        """Add a tool; a second tool with the same name is refused, naming both modules."""
+        existing = self._tools.get(tool.name)
+        if existing is not None and existing is not tool:
+            raise DuplicateToolError(
+                f"tool name {tool.name!r} is taken by {_where(existing)}; "
+                f"{_where(tool)} cannot register it too"
+            )
+        self._tools[tool.name] = tool
+
+    def get(self, name: str) -> type[Tool]:
+        """The tool class registered under `name`."""
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise UnknownToolError(
+                f"no tool named {name!r}; known tools: {', '.join(sorted(self._tools))}"
+            ) from None
+
+    def tools(self, toolset: str | None = None) -> list[type[Tool]]:
+        """Registered tools, optionally of one toolset, sorted by toolset then name."""
+        found = [t for t in self._tools.values() if toolset is None or t.toolset == toolset]
+        return sorted(found, key=lambda t: (t.toolset, t.name))
+
+    def schemas(self, toolset: str | None = None) -> list[dict[str, Any]]:
+        """Function-calling schemas (OpenAI `tools` entries) of the registered tools."""
+        return [tool.json_schema() for tool in self.tools(toolset)]
+
+    async def invoke(self, name: str, arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """Run one tool call through the boundary checks; never raises for a tool's failure."""
+        started_at = datetime.now(UTC)
+        clock = time.perf_counter()
+        evidence_id = ctx.next_evidence_id()
+        tool = self._tools.get(name)
+        source = tool.toolset if tool else "kubernetes"
+        output: ToolOutput | None = None
+        error: ToolError | None = None
+        if tool is None:
+            error = ToolError(
+                source="holmes",
+                kind="bad_arguments",
+                message=f"no tool named {name!r}; known tools: {', '.join(sorted(self._tools))}",
+            )
+        else:
+            output, error = await _run(tool, arguments, ctx)
+        result = ToolResult(
+            evidence_id=evidence_id,
+            tool=name,
+            source=source,
+            arguments=arguments,
+            started_at=started_at,
+            duration_ms=round((time.perf_counter() - clock) * 1000, 2),
+            error=error,
+        )
+        if output is not None:
+            text = redact(output.text)
+            result.data = redact_data(output.data)
+            result.text, result.truncated, result.original_chars = _bound(
+                text, ctx.limits.max_output_chars
+            )
+        return result
+
+
+async def _run(
+    tool: type[Tool], arguments: dict[str, Any], ctx: ToolContext
+) -> tuple[ToolOutput | None, ToolError | None]:
+    try:
+        args = tool.Input.model_validate(arguments)
+    except ValidationError as invalid:
+        return None, ToolError(
+            source=tool.toolset, kind="bad_arguments", message=_describe(invalid)
+        )
+    try:
+        output = await asyncio.wait_for(tool().run(args, ctx), ctx.limits.timeout_seconds)
+    except ToolFailure as failure:
+        return None, failure.error
+    except TimeoutError:
+        return None, ToolError(
+            source=tool.toolset,
+            kind="timeout",
+            message=f"{tool.toolset} did not answer within {ctx.limits.timeout_seconds:g} s",
+        )
+    except Exception as unexpected:  # the boundary: a tool's bug is reported, not raised
+        return None, ToolError(
+            source=tool.toolset,
+            kind="error",
+            message=f"{type(unexpected).__name__}: {unexpected}",
+        )
+    return output, None
+
+
+def _describe(invalid: ValidationError) -> str:
+    """Name each bad argument and what is wrong with it, for a person or a model to correct."""
+    problems = []
+    for error in invalid.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "arguments"
+        problems.append(f"{field}: {error['msg']}")
+    return "invalid arguments: " + "; ".join(problems)
+
+
+def _bound(text: str, limit: int) -> tuple[str, bool, int | None]:
+    """Cut a text over `limit` characters, keeping its head and its tail."""
+    if len(text) <= limit:
+        return text, False, None
+    marker = f"\n... [cut: {len(text) - limit} of {len(text)} characters left out] ...\n"
+    keep = limit - len(marker)
+    head = keep * 2 // 3
+    return text[:head] + marker + text[len(text) - (keep - head) :], True, len(text)
+
+
+def _where(tool: type[Tool]) -> str:
+    module = inspect.getmodule(tool)
+    return f"{tool.__qualname__} ({module.__file__ if module else tool.__module__})"

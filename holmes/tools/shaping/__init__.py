@@ -1,0 +1,1 @@
+"""Evidence shaping: logs, events, series and flows compacted so the decisive fact survives."""
