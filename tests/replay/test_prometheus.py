@@ -373,16 +373,22 @@ def test_sample_bundle_xid_series_answer_promql(sample_bundle, cache_dir: Path) 
 
 
 _CHILD = """
-import sys, time
+import sys, threading, time
 from pathlib import Path
 from holmes.evals.bundle import load_bundle
 from holmes.evals.replay.prometheus import PrometheusReplay
 
 replay = PrometheusReplay(load_bundle(sys.argv[1]), workdir=Path(sys.argv[2]),
                           cache_dir=Path(sys.argv[3]))
-replay.start()
+if sys.argv[4] == "thread":
+    # As replay() does: started from a pool thread that ends before the server must.
+    starter = threading.Thread(target=replay.start)
+    starter.start()
+    starter.join()
+else:
+    replay.start()
 print(replay.pid, flush=True)
-if sys.argv[4] == "crash":
+if sys.argv[4] != "exit":
     time.sleep(60)  # killed by the test
 # "exit": the interpreter ends without stop(); the finalizer must stop the server.
 """
@@ -399,7 +405,7 @@ def _gone(pid: int) -> bool:
 
 @needs_prometheus
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-@pytest.mark.parametrize("ending", ["crash", "exit"])
+@pytest.mark.parametrize("ending", ["crash", "thread", "exit"])
 def test_the_server_does_not_outlive_its_parent(tmp_path: Path, ending: str) -> None:
     bundle = write_bundle(tmp_path, "orphan", openmetrics=OPENMETRICS)
     workdir = tmp_path / "work"
@@ -411,8 +417,10 @@ def test_the_server_does_not_outlive_its_parent(tmp_path: Path, ending: str) -> 
     try:
         assert child.stdout is not None
         pid = int(child.stdout.readline())
+        if ending == "thread":
+            time.sleep(0.2)  # the starting thread has ended; the server must not have
         assert not _gone(pid)
-        if ending == "crash":
+        if ending != "exit":
             child.kill()  # SIGKILL: no finally, no atexit in the parent
         child.wait(timeout=10)
         deadline = time.monotonic() + 5

@@ -2,21 +2,23 @@
 
 Called by `PrometheusReplay` (`prometheus.py`). The server listens on a free loopback port,
 logs to a file (a pipe nobody reads could fill and block it), and is asked on Linux to die with
-its parent, so a crashed test run leaves no server behind. Readiness is polled on `/-/ready`
-with httpx every 20 ms: a replay of a typical bundle is ready in a fraction of a second.
+its parent, so a crashed test run leaves no server behind (all forks happen on one long-lived
+thread for that, see `_die_with_parent`). Readiness is polled on `/-/ready` with httpx every
+20 ms: a replay of a typical bundle is ready in a fraction of a second.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -42,7 +44,15 @@ def free_port() -> int:
 
 
 def launch(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
-    """Start `command` with stdout and stderr going to `log_file` (emptied first)."""
+    """Start `command` with stdout and stderr going to `log_file` (emptied first).
+
+    The fork happens on one long-lived spawner thread, whichever thread calls (see
+    `_die_with_parent`): `replay()` starts Prometheus from a pool thread that soon ends.
+    """
+    return _spawner().submit(_popen, command, log_file).result()
+
+
+def _popen(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
     # Emptied: a retry must not read the previous attempt's "address already in use".
     with log_file.open("wb") as sink:
         # The child keeps its own copy of the descriptor; ours can close at once.
@@ -54,6 +64,12 @@ def launch(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
             # The hook only calls prctl and getppid: safe between fork and exec.
             preexec_fn=_die_with_parent(),
         )
+
+
+@functools.cache
+def _spawner() -> ThreadPoolExecutor:
+    """The thread every server is forked from; it lives until the interpreter shuts down."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="holmes-prometheus-spawner")
 
 
 def wait_until_ready(
@@ -105,15 +121,13 @@ def log_tail(log_file: Path) -> str:
 
 
 def _die_with_parent() -> Callable[[], None] | None:
-    """A pre-exec hook asking Linux to SIGKILL the child when its parent dies, if safe.
+    """A pre-exec hook asking Linux to SIGKILL the child when its parent dies (Linux only).
 
-    The death signal fires when the *thread* that forked exits, so it is only set from the main
-    thread: a server started from a worker thread that later ends would otherwise die early.
-    Elsewhere `PrometheusReplay` relies on stop() and its finalizer.
+    The death signal fires when the *thread* that forked exits, not only the process: hence the
+    spawner thread, which lasts as long as the interpreter. A crashed parent (even SIGKILLed)
+    takes its servers with it; a clean exit reaches `PrometheusReplay`'s finalizer as well.
     """
     if not sys.platform.startswith("linux"):
-        return None
-    if threading.current_thread() is not threading.main_thread():
         return None
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in it
     parent = os.getpid()
