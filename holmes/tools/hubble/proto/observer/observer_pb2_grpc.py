@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class ObserverStub:
-    """Missing associated documentation comment in .proto file."""
+    """Hubble's flow API, served by every Hubble server and, merged over all nodes, by Hubble Relay.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -67,7 +68,8 @@ class ObserverStub:
 
 
 class ObserverServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Hubble's flow API, served by every Hubble server and, merged over all nodes, by Hubble Relay.
+    """
 
     def GetFlows(self, request, context):
         """Flows from the ring buffer(s), filtered; streams on with `follow`.
@@ -153,7 +155,8 @@ def add_ObserverServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Observer:
-    """Missing associated documentation comment in .proto file."""
+    """Hubble's flow API, served by every Hubble server and, merged over all nodes, by Hubble Relay.
+    """
 
     @staticmethod
     def GetFlows(request,
