@@ -38,6 +38,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: kubectl and urllib3 reuse connections
     server: _ReplayHTTPServer
     timeout = 60  # an idle keep-alive connection must not hold its thread forever
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK would add
+    # ~40 ms to every answer.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._answer("GET")

@@ -1,10 +1,11 @@
 """Pod logs of the replay: `GET .../pods/<pod>/log` with the kubelet's query options.
 
-Called by `KubernetesReplayServer` for the `pods/log` subresource. Picks the container the way
+Called by `kubernetes_router` for the `pods/log` subresource. Picks the container the way
 the API server does (and refuses with its words), then applies the kubelet's options to the
 recorded text: `tailLines` first, then `sinceSeconds`/`sinceTime` (relative to the incident's
-time, never the wall clock), then `timestamps`, then `limitBytes`. Only lines that carry the
-RFC 3339 prefix of `kubectl logs --timestamps` can be filtered by time; others are kept.
+time, never the wall clock), then `timestamps`, then `limitBytes`. A line is dated by an RFC 3339
+time that opens it (the prefix of `kubectl logs --timestamps`, or the application's own); an
+undated line belongs to the dated line above it, and a log with no dates is kept whole.
 """
 
 from __future__ import annotations
@@ -101,32 +102,52 @@ def find_log(
     return None
 
 
+# Any RFC 3339 time opening a line dates it (for sinceSeconds / sinceTime) ...
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2}) ")
+# ... but only the kubelet's own prefix (RFC3339NanoFixed: nine digits, UTC) is what
+# `--timestamps` added and may be stripped; any other leading time is the application's text.
+_KUBELET_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z ")
 
 
 def line_time(line: str) -> datetime | None:
-    """The time of a line written with the `--timestamps` prefix, else None."""
+    """The time an RFC 3339 prefix gives a line, else None."""
     match = _STAMP.match(line)
     if match is None:
         return None
     fraction = (match[2] or "")[:7]  # Python parses microseconds; kubelet writes nanoseconds
     zone = "+00:00" if match[3] == "Z" else match[3]
-    return datetime.fromisoformat(match[1] + fraction + zone).astimezone(UTC)
+    try:
+        return datetime.fromisoformat(match[1] + fraction + zone).astimezone(UTC)
+    except ValueError:
+        return None  # looks like a time but is not one (month 13): undated text
+
+
+def _dated_lines(text: str) -> list[tuple[str, datetime | None]]:
+    """Each line with its time; an undated line (a traceback's continuation) takes the time of
+    the last dated line before it, and lines before any dated one stay undated (always kept)."""
+    dated: list[tuple[str, datetime | None]] = []
+    current: datetime | None = None
+    for line in text.splitlines(keepends=True):
+        current = line_time(line) or current
+        dated.append((line, current))
+    return dated
 
 
 def render_log(text: str, options: LogOptions, now: datetime) -> bytes:
     """The log body for these options; `now` is the incident's time."""
-    lines = text.splitlines(keepends=True)
+    lines = _dated_lines(text)
     if options.tail_lines is not None:
         lines = lines[len(lines) - options.tail_lines :] if options.tail_lines else []
     since = options.since_time
     if options.since_seconds is not None:
         since = now - timedelta(seconds=options.since_seconds)
     if since is not None:
-        lines = [line for line in lines if (line_time(line) or since) >= since]
-    if not options.timestamps:
-        lines = [_STAMP.sub("", line, count=1) for line in lines]
-    body = "".join(lines).encode("utf-8")
+        lines = [(line, when) for line, when in lines if when is None or when >= since]
+    if options.timestamps:
+        body = "".join(line for line, _ in lines)
+    else:
+        body = "".join(_KUBELET_PREFIX.sub("", line, count=1) for line, _ in lines)
+    encoded = body.encode("utf-8")
     if options.limit_bytes is not None:
-        body = body[: options.limit_bytes]
-    return body
+        encoded = encoded[: options.limit_bytes]
+    return encoded
