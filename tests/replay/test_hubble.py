@@ -126,6 +126,9 @@ async def test_since_and_until_bound_the_time(stub) -> None:
     # With `since`, reading starts there, so `number` caps from the start (Cilium's ring reader).
     capped = await flows(stub, request([DROPPED_TO_BACKEND], since=since, number="3"))
     assert uuids(capped) == expected[:3]
+    # With `until` alone, the last N come from all flows and are then cut at `until`.
+    cut = await flows(stub, request([DROPPED_TO_BACKEND], until=until, number="3"))
+    assert cut == []
 
 
 async def test_dns_query_regex_and_protocol(stub) -> None:

@@ -7,8 +7,10 @@ port 4245. Requests are answered the way a Hubble server answers them (Cilium's
 
 - Flows are served in time order. `number` N gives the last N matching flows, or the first N
   with `first`; `number` 0 gives every matching flow (the CLI's default of 20 is client-side).
-  `since` and `until` bound the flow time; with `since` the reading starts there, so `number`
-  then caps from the start, as in Cilium. `first` together with `follow` is refused.
+  `since` and `until` bound the flow time. As in Cilium's ring reader, `number` combines with
+  them oddly, so clients should not combine them: with `since` the reading starts there and
+  `number` caps from the start (first N); with `until` alone the last N are picked from all
+  flows and then cut at `until`. `first` together with `follow` is refused.
 - `follow` sends the initial batch and ends the stream: a replay has no future. As in Cilium,
   `follow` with `number` 0 and no `since` starts at the end, so that batch is empty.
 - Filters follow `holmes.evals.replay.hubble_filters`; a bad filter, timestamp or field mask is
@@ -42,6 +44,7 @@ VERSION = "holmes-replay"
 RING_CAPACITY = 4095
 _START_TIMEOUT_S = 10.0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FIRST_WITH_FOLLOW = "first: first cannot be specified with follow"
 # Timestamp bounds of protobuf's well-known type (years 0001 to 9999).
 _MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
 
@@ -155,7 +158,7 @@ def _start_index(
 def check_request(request: observer_pb2.GetFlowsRequest) -> None:
     """Refuse what Hubble refuses, naming the field: raise `FilterError`."""
     if request.first and request.follow:
-        raise FilterError("first", "first cannot be specified with follow")
+        raise FilterError("first", _FIRST_WITH_FOLLOW.removeprefix("first: "))
     for name in ("since", "until"):
         stamp = getattr(request, name)
         if request.HasField(name) and not (
@@ -199,12 +202,12 @@ class _ObserverServicer(observer_pb2_grpc.ObserverServicer):
     async def GetAgentEvents(self, request, context):
         """End at once: a bundle records no agent events."""
         if request.first and request.follow:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "first: cannot follow")
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _FIRST_WITH_FOLLOW)
 
     async def GetDebugEvents(self, request, context):
         """End at once: a bundle records no debug events."""
         if request.first and request.follow:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "first: cannot follow")
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _FIRST_WITH_FOLLOW)
 
     async def ServerStatus(self, request, context):
         """Ring statistics as a Relay sums them over its nodes."""

@@ -1,1 +1,1 @@
-"""Generated Hubble protobuf stubs (see scripts/generate_hubble_stubs.sh); do not edit."""
+"""The `relay` proto package: relay.proto and its generated stubs (do not edit the stubs)."""
