@@ -6,6 +6,7 @@ import typer
 
 from holmes import __version__
 from holmes.cli.replay import replay_command
+from holmes.cli.tools import tools_app
 
 app = typer.Typer(
     name="holmes",
@@ -14,6 +15,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("replay")(replay_command)
+app.add_typer(tools_app, name="tools")
 
 
 @app.command()

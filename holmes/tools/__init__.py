@@ -1,1 +1,32 @@
-"""Toolsets over the sources (Kubernetes, Prometheus, Hubble) and their evidence shaping."""
+"""Toolsets over the sources (Kubernetes, Prometheus, Hubble) and their evidence shaping.
+
+Callers use `default_registry()` to list and invoke tools, a `ToolContext` for the clock,
+limits and endpoints of one investigation, and get `ToolResult`s back.
+"""
+
+from holmes.tools.base import Tool, ToolError, ToolFailure, ToolOutput, ToolResult
+from holmes.tools.context import Limits, SourceEndpoints, ToolContext
+from holmes.tools.registry import ToolRegistry
+
+
+def default_registry() -> ToolRegistry:
+    """A registry holding every built-in tool of the three toolsets."""
+    from holmes.tools.hubble import TOOLS as HUBBLE_TOOLS
+    from holmes.tools.kubernetes import TOOLS as KUBERNETES_TOOLS
+    from holmes.tools.prometheus import TOOLS as PROMETHEUS_TOOLS
+
+    return ToolRegistry((*KUBERNETES_TOOLS, *PROMETHEUS_TOOLS, *HUBBLE_TOOLS))
+
+
+__all__ = [
+    "Limits",
+    "SourceEndpoints",
+    "Tool",
+    "ToolContext",
+    "ToolError",
+    "ToolFailure",
+    "ToolOutput",
+    "ToolRegistry",
+    "ToolResult",
+    "default_registry",
+]
