@@ -42,9 +42,9 @@ class Replay:
         self.core = client.CoreV1Api(self.api)
         self.cache = folder / "kubectl-cache"
 
-    def raw(self, path: str, method: str = "GET") -> tuple[int, str, bytes]:
-        """Status, Content-Type and body of one plain HTTP request."""
-        request = urllib.request.Request(self.server.url + path, method=method)
+    def raw(self, path: str, accept: str = "application/json") -> tuple[int, str, bytes]:
+        """Status, Content-Type and body of one plain HTTP GET."""
+        request = urllib.request.Request(self.server.url + path, headers={"Accept": accept})
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 return response.status, response.headers["Content-Type"], response.read()
@@ -204,9 +204,27 @@ def test_writes_are_refused(crashloop: Replay) -> None:
 
 
 def test_watch_is_not_supported(crashloop: Replay) -> None:
-    status, content_type, body = crashloop.raw("/api/v1/namespaces/serving/pods?watch=true")
-    assert status == 405 and content_type == "application/json"
-    assert json.loads(body)["reason"] == "MethodNotAllowed"
+    for path in (
+        "/api/v1/namespaces/serving/pods?watch=true",
+        "/api/v1/watch/namespaces/serving/events",
+        "/apis/cilium.io/v2/watch/ciliumnetworkpolicies",
+    ):
+        status, content_type, body = crashloop.raw(path)
+        assert status == 405 and content_type == "application/json", path
+        assert json.loads(body)["reason"] == "MethodNotAllowed"
+
+
+def test_aggregated_discovery_requests_get_the_legacy_documents(crashloop: Replay) -> None:
+    # What kubectl 1.32 sends first; plain JSON tells it to walk the legacy documents.
+    accept = (
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+        "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
+        "application/json"
+    )
+    status, content_type, body = crashloop.raw("/apis", accept=accept)
+    assert (status, content_type) == (200, "application/json")
+    assert json.loads(body)["kind"] == "APIGroupList"
+    assert json.loads(crashloop.raw("/api", accept=accept)[2])["versions"] == ["v1"]
 
 
 def test_unknown_paths_are_404_statuses(crashloop: Replay) -> None:

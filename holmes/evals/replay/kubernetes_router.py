@@ -89,7 +89,8 @@ class Router:
         if parts in (["healthz"], ["livez"], ["readyz"]):
             return Response(200, "text/plain; charset=utf-8", b"ok")
         target = self._target(parts)
-        if query.get("watch", "").lower() in ("true", "1") or parts[2:3] == ["watch"]:
+        watch_segment = 2 if parts[0] == "api" else 3  # /api/v1/watch/..., /apis/g/v/watch/...
+        if query.get("watch", "").lower() in ("true", "1") or parts[watch_segment] == "watch":
             raise method_not_allowed("WATCH", target.resource)
         if target.subresource:
             return self._subresource(target, query)
