@@ -235,6 +235,7 @@ def test_unknown_paths_are_404_statuses(crashloop: Replay) -> None:
         "/api/v1/widgets",
         "/openapi/v2",
         "/api/v1/pods/some-pod",
+        "/api/v1/watch",
         "/api/v1/namespaces/serving/pods/x/exec",
     ):
         status, content_type, body = crashloop.raw(path)

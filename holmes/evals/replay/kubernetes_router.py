@@ -75,6 +75,9 @@ class Router:
             return self._route(method, path.rstrip("/") or "/", query, accept)
         except ApiError as error:
             return json_response(error.code, error.body())
+        except Exception as error:  # a bundle shape we did not foresee: answer, do not hang up
+            failure = ApiError(500, "InternalError", f"replay server error: {error!r}")
+            return json_response(500, failure.body())
 
     def _route(self, method: str, path: str, query: dict[str, str], accept: str) -> Response:
         parts = [part for part in path.split("/") if part]
@@ -131,6 +134,8 @@ class Router:
             raise no_such_path()
         if rest[:1] == ["watch"]:
             rest = rest[1:]
+        if not rest:
+            raise no_such_path()
         lookup = self.store.resources.lookup
         if rest[:1] == ["namespaces"] and len(rest) >= 3:
             resource = lookup(group, version, rest[2])
