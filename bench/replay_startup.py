@@ -1,7 +1,8 @@
 """Time to start and stop the replay of each sample bundle, and one query's latency per source.
 
-Prints medians over several runs; asserts nothing (targets live here, not in timed tests).
-Target: starting all sources of a typical bundle takes about a second.
+Prints the cold start (empty TSDB block cache, so promtool backfills) and the median warm
+start+stop over several runs, and median query latencies; asserts nothing (targets live here,
+not in timed tests). Target: starting all sources of a typical bundle takes about a second.
 
     .venv/bin/python bench/replay_startup.py [--runs 5] [bundle ...]
 """
@@ -10,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
@@ -24,6 +28,20 @@ from holmes.evals.replay import ReplayEndpoints, replay
 from holmes.tools.hubble.proto.observer import observer_pb2, observer_pb2_grpc
 
 INCIDENTS = Path(__file__).resolve().parents[1] / "evals" / "incidents"
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def timed(action: Callable[[], object], runs: int) -> float:
@@ -81,7 +99,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     paths = args.bundles or sorted(p for p in INCIDENTS.iterdir() if (p / "incident.yaml").exists())
-    print(f"{'bundle':32} {'sources':30} {'start+stop ms':>13}  query latencies (median ms)")
+    print(
+        f"{'bundle':32} {'sources':30} {'cold ms':>8} {'warm ms':>8}  query latencies (median ms)"
+    )
     for path in paths:
         bundle = load_bundle(path)
 
@@ -89,13 +109,16 @@ def main() -> None:
             with replay(bundle):
                 pass
 
-        start_stop()  # warm-up: imports, and the TSDB cache when the replay keeps one
+        # Cold: an empty TSDB block cache, so promtool backfills. Warm: the cache is filled.
+        with tempfile.TemporaryDirectory() as cache, _environment(HOLMES_CACHE_DIR=cache):
+            cold = timed(start_stop, 1)
+        start_stop()
         startup = timed(start_stop, args.runs)
         with replay(bundle) as endpoints:
             latencies = query_latencies(endpoints, args.runs * 4)
         shown = ", ".join(f"{name} {ms:.1f}" for name, ms in latencies.items())
         sources = ",".join(bundle.incident.sources)
-        print(f"{bundle.id:32} {sources:30} {startup:13.0f}  {shown}")
+        print(f"{bundle.id:32} {sources:30} {cold:8.0f} {startup:8.0f}  {shown}")
 
 
 if __name__ == "__main__":
