@@ -1,0 +1,80 @@
+"""The answer of an investigation: `Diagnosis`, from the runbook engine and the agent alike.
+
+Every claim points at the evidence ids (tool results) that support it; what could not be checked
+is said (`sources_unavailable`, `checked`); and the cost of the answer is recorded. The CLI, the
+HTTP API, Slack and scoring all read this model.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Confidence = Literal["high", "medium", "low", "none"]
+Mode = Literal["runbook", "llm", "llm_fallback"]
+
+
+class Claim(BaseModel):
+    """One statement of the answer and the evidence ids that support it."""
+
+    claim: str
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
+class RemediationStep(BaseModel):
+    """What to do, with the command where one fits. holmes itself never runs it."""
+
+    action: str
+    command: str | None = None
+
+
+class SourceUnavailable(BaseModel):
+    """A source the investigation could not consult, and why."""
+
+    source: str
+    reason: str
+
+
+class Cost(BaseModel):
+    """What the answer cost."""
+
+    tool_calls: int = 0
+    seconds: float = 0.0
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    estimated_usd: float | None = None
+
+
+class Diagnosis(BaseModel):
+    """Root cause, the evidence behind each claim, and the remediation."""
+
+    summary: str
+    root_cause: str
+    explanation: str = ""
+    evidence: list[Claim] = Field(default_factory=list)
+    remediation: list[RemediationStep] = Field(default_factory=list)
+    confidence: Confidence = "none"
+    runbook_id: str | None = None
+    fault_found: bool = Field(
+        True, description="False when the evidence shows no fault or the subject does not exist."
+    )
+    checked: list[str] = Field(
+        default_factory=list, description="What was looked at, so an empty answer says why."
+    )
+    sources_unavailable: list[SourceUnavailable] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    mode: Mode = "runbook"
+    cost: Cost = Field(default_factory=Cost)
+
+    def cause_text(self) -> str:
+        """Root cause and explanation together: what `must_mention` is scored against."""
+        return f"{self.root_cause}\n{self.explanation}"
+
+    def remediation_text(self) -> str:
+        """Every remediation step and command: what `remediation_must_mention` is scored against."""
+        return "\n".join(
+            f"{step.action}\n{step.command}" if step.command else step.action
+            for step in self.remediation
+        )

@@ -1,0 +1,51 @@
+"""Scoring an answer against a bundle's `expected` (see "Scoring" in the incident format).
+
+An answer passes when every `must_mention` entry matches its root cause and explanation, every
+`remediation_must_mention` entry matches its remediation, and, where `runbook` is given, that
+runbook is the one the answer names. An entry is a case-insensitive regular expression, or a
+list of them of which any one may match. Only the eval runner calls this: `expected` never
+reaches an investigation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from holmes.agent.diagnosis import Diagnosis
+from holmes.evals.bundle import Expected, MentionEntry
+
+
+class Score(BaseModel):
+    """The verdict on one answer, with what was missing."""
+
+    passed: bool
+    missing: list[str] = Field(default_factory=list)
+
+
+def entry_matches(entry: MentionEntry, text: str) -> bool:
+    """Whether a must-mention entry (a regex, or a list of alternatives) matches `text`."""
+    patterns = [entry] if isinstance(entry, str) else entry
+    return any(re.search(pattern, text, re.IGNORECASE) for pattern in patterns)
+
+
+def score(diagnosis: Diagnosis, expected: Expected) -> Score:
+    """Score one diagnosis; `missing` names each entry that did not match, and where."""
+    missing = [
+        f"root cause lacks {_show(entry)}"
+        for entry in expected.must_mention
+        if not entry_matches(entry, diagnosis.cause_text())
+    ]
+    missing += [
+        f"remediation lacks {_show(entry)}"
+        for entry in expected.remediation_must_mention
+        if not entry_matches(entry, diagnosis.remediation_text())
+    ]
+    if expected.runbook and diagnosis.runbook_id != expected.runbook:
+        missing.append(f"runbook is {diagnosis.runbook_id!r}, expected {expected.runbook!r}")
+    return Score(passed=not missing, missing=missing)
+
+
+def _show(entry: MentionEntry) -> str:
+    return repr(entry) if isinstance(entry, str) else " | ".join(repr(p) for p in entry)
