@@ -1,0 +1,142 @@
+"""The Kubernetes API client of one investigation, and the per-call handle tools use.
+
+Called by every tool of the toolset: `session(ctx)` returns a `KubeSession` bound to the shared
+`KubeClient` (created once per investigation through `ctx.client`, from a kubeconfig file and
+optional context, or from the in-cluster service account) and to the call's deadline. The
+kubernetes client is synchronous, so each request runs in a worker thread (`asyncio.to_thread`)
+and carries a `_request_timeout` equal to what is left of the call's time limit: a hung API
+server cannot hold a thread or a socket past the limit. Retries are off (a retry would outlive
+the limit; the caller decides whether to try again). Errors are translated by `errors.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from kubernetes import config as kube_config
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from holmes.tools.base import ToolFailure
+from holmes.tools.context import SourceEndpoints, ToolContext
+from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_translated
+
+_CLIENT_KEY = "kubernetes"
+_MIN_TIMEOUT = 0.05  # seconds; a request is never sent with no time at all
+
+Query = list[tuple[str, str]]
+
+
+class KubeClient:
+    """The ApiClient of one investigation and its discovery cache (group version -> resources)."""
+
+    def __init__(self, endpoints: SourceEndpoints) -> None:
+        self.configuration = _configuration(endpoints)
+        self.api = ApiClient(self.configuration)
+        self.server = self.configuration.host
+        self.discovery: dict[str, list[dict[str, Any]] | None] = {}
+        self.groups: list[dict[str, Any]] | None = None
+
+    def close(self) -> None:
+        """Release the connection pool (called by `ToolContext.aclose`)."""
+        self.api.rest_client.close()
+        self.api.close()
+
+
+def _configuration(endpoints: SourceEndpoints) -> Configuration:
+    configuration = Configuration()
+    try:
+        if endpoints.in_cluster:
+            kube_config.load_incluster_config(client_configuration=configuration)
+        else:
+            kube_config.load_kube_config(
+                config_file=str(endpoints.kubeconfig) if endpoints.kubeconfig else None,
+                context=endpoints.kube_context,
+                client_configuration=configuration,
+                persist_config=False,
+            )
+    except (ConfigException, OSError, ValueError) as error:
+        where = (
+            "in-cluster configuration"
+            if endpoints.in_cluster
+            else (
+                f"kubeconfig {endpoints.kubeconfig or '(default location)'}"
+                + (f", context {endpoints.kube_context}" if endpoints.kube_context else "")
+            )
+        )
+        message = f"kubernetes {where} is unusable: {error}"
+        raise ToolFailure(SOURCE, "unavailable", message) from error
+    configuration.retries = False
+    return configuration
+
+
+def session(ctx: ToolContext) -> KubeSession:
+    """The handle for one tool call: the shared client and the call's deadline."""
+    if not ctx.endpoints.has_kubernetes:
+        raise not_configured()
+    client = ctx.client(_CLIENT_KEY, lambda: KubeClient(ctx.endpoints))
+    return KubeSession(client, ctx.limits.timeout_seconds)
+
+
+class KubeSession:
+    """Requests of one tool call, each bounded by what is left of the call's time limit."""
+
+    def __init__(self, client: KubeClient, timeout: float) -> None:
+        self.client = client
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+
+    @property
+    def server(self) -> str:
+        """The API server's address, for messages."""
+        return self.client.server
+
+    async def get(self, path: str, query: Query | None = None) -> dict[str, Any]:
+        """GET a JSON document (an object, a list, a discovery document)."""
+        document = await self._request(path, query or [], "object", "application/json")
+        if not isinstance(document, dict):
+            raise ToolFailure(SOURCE, "error", f"{path}: the API server did not answer JSON")
+        return document
+
+    async def get_or_none(self, path: str, query: Query | None = None) -> dict[str, Any] | None:
+        """GET a JSON document; None when the API server answers 404."""
+        try:
+            return await self.get(path, query)
+        except ToolFailure as failure:
+            if failure.error.kind == "not_found":
+                return None
+            raise
+
+    async def text(self, path: str, query: Query | None = None) -> str:
+        """GET a text body (pod logs)."""
+        body = await self._request(path, query or [], "str", "text/plain, */*")
+        return body if isinstance(body, str) else str(body or "")
+
+    async def _request(self, path: str, query: Query, response_type: str, accept: str) -> Any:
+        remaining = max(_MIN_TIMEOUT, self.deadline - time.monotonic())
+        return await asyncio.to_thread(
+            self._blocking, path, query, response_type, accept, remaining
+        )
+
+    def _blocking(
+        self, path: str, query: Query, response_type: str, accept: str, timeout: float
+    ) -> Any:
+        api = self.client.api
+        try:
+            method, url, headers, _, _ = api.param_serialize(
+                "GET",
+                path,
+                query_params=query,
+                header_params={"Accept": accept},
+                auth_settings=["BearerToken"],
+            )
+            response = api.call_api(method, url, headers, _request_timeout=timeout)
+            response.read()
+            return api.response_deserialize(response, {"200": response_type}).data
+        except ApiException as error:
+            raise_translated(error, self.server, self.timeout)
+        except Exception as error:  # urllib3 and socket errors: translated, never raised raw
+            raise_translated(error, self.server, self.timeout)

@@ -1,0 +1,119 @@
+"""Small shared helpers of the Kubernetes toolset: names, ages, durations, quantities, conditions.
+
+Used by every tool module; pure functions. Times are rendered relative to the investigation's
+clock (`now` passed in), never the wall clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from kubernetes.utils import parse_quantity
+
+from holmes.tools.base import ToolFailure
+from holmes.tools.kubernetes.errors import SOURCE
+from holmes.tools.shaping.events import ago, parse_time
+
+__all__ = ["ago", "parse_time"]
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def meta(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object's metadata (an empty dict when missing)."""
+    return obj.get("metadata") or {}
+
+
+def full_name(obj: dict[str, Any]) -> str:
+    """`namespace/name`, or `name` for a cluster-scoped object."""
+    metadata = meta(obj)
+    namespace = metadata.get("namespace")
+    return f"{namespace}/{metadata.get('name', '')}" if namespace else metadata.get("name", "")
+
+
+def age(obj: dict[str, Any], now: datetime) -> str:
+    """How long ago the object was created, e.g. "14m"."""
+    created = parse_time(meta(obj).get("creationTimestamp"))
+    return ago(created, now).removesuffix(" ago") if created else "?"
+
+
+def parse_duration(text: str, argument: str = "since") -> timedelta:
+    """A duration like "90s", "15m", "1h", "2h30m", "1d" (bad_arguments otherwise)."""
+    match = _DURATION.match(text.strip().lower())
+    if not text.strip() or match is None:
+        raise ToolFailure(
+            SOURCE,
+            "bad_arguments",
+            f"{argument}: {text!r} is not a duration; write it like 30s, 15m, 1h, 2h30m or 1d",
+        )
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def quantity(value: Any) -> Decimal:
+    """A Kubernetes quantity ("500m", "1Gi", "4") as a number; 0 when unreadable."""
+    try:
+        return Decimal(parse_quantity(value))
+    except (ValueError, TypeError, ArithmeticError):
+        return Decimal(0)
+
+
+def format_quantity(resource: str, value: Decimal) -> str:
+    """A summed quantity in the unit people read for that resource: cores, GiB or a count."""
+    if resource == "cpu":
+        return f"{value * 1000:.0f}m" if value < 1 else f"{value.normalize():f}"
+    if resource in ("memory", "ephemeral-storage", "storage") or resource.startswith("hugepages"):
+        for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+            if value >= size:
+                return f"{value / size:.1f}".rstrip("0").rstrip(".") + unit
+        return f"{value:.0f}"
+    return f"{value.normalize():f}"
+
+
+def conditions_text(
+    conditions: list[dict[str, Any]], now: datetime, healthy: dict[str, str] | None = None
+) -> list[str]:
+    """Conditions, unhealthy first: `Ready=False (ContainersNotReady: msg) since 14m ago`.
+
+    A condition is healthy when its status is "True", or the value given in `healthy`
+    (node pressure conditions are healthy when "False")."""
+    healthy = healthy or {}
+    rows = []
+    for condition in conditions or []:
+        kind, status = condition.get("type", "?"), condition.get("status", "?")
+        good = status == healthy.get(kind, "True")
+        detail = ": ".join(p for p in (condition.get("reason"), condition.get("message")) if p)
+        since = parse_time(condition.get("lastTransitionTime"))
+        text = f"{kind}={status}"
+        if detail and not good:
+            text += f" ({detail})"
+        if since and not good:
+            text += f" since {ago(since, now)}"
+        rows.append((good, text))
+    return [("" if good else "! ") + text for good, text in sorted(rows, key=lambda r: r[0])]
+
+
+def owner(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The controller owner reference (or the first owner), if any."""
+    owners = meta(obj).get("ownerReferences") or []
+    return next((o for o in owners if o.get("controller")), owners[0] if owners else None)
+
+
+def selector_text(selector: dict[str, Any] | None) -> str:
+    """A label selector as `a=b,c in (d,e)`."""
+    if not selector:
+        return ""
+    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        values = ",".join(expression.get("values") or [])
+        parts.append(f"{expression.get('key')} {expression.get('operator')} ({values})".strip())
+    return ",".join(parts)
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """`text` on one line, at most `limit` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
