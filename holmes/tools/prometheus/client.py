@@ -1,0 +1,171 @@
+"""A small async client of the Prometheus HTTP API (v1), shared by one investigation's tools.
+
+The Prometheus tools get it with `prometheus(ctx)`: one `httpx.AsyncClient` per investigation,
+created on first use through `ctx.client`, carrying the configured auth headers. Every request
+has a timeout derived from `ctx.limits.timeout_seconds` (a little under it, so that this
+client, which can name the address, reports the timeout rather than the registry), and every
+failure leaves as a `ToolFailure` made by `errors.py`, the httpx error chained as the cause.
+
+Answers are parsed into plain models: `Sample` (instant vector), `SeriesPoints` (matrix),
+`Scalar` (scalar or string), with Prometheus's string values turned into floats.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from holmes.tools.context import ToolContext
+from holmes.tools.prometheus import errors
+
+# Our timeout is this share of the call's limit so that it fires before the registry's.
+_TIMEOUT_SHARE = 0.9
+
+
+class Sample(BaseModel):
+    """One series of an instant vector at its evaluation time."""
+
+    labels: dict[str, str]
+    value: float
+
+
+class SeriesPoints(BaseModel):
+    """One series of a matrix: (unix seconds, value) points in time order."""
+
+    labels: dict[str, str]
+    points: list[tuple[float, float]]
+
+
+class Scalar(BaseModel):
+    """A scalar or string result."""
+
+    value: float | str
+
+
+class QueryResult(BaseModel):
+    """What a query returned, by result type, with the server's warnings."""
+
+    result_type: str
+    vector: list[Sample] = Field(default_factory=list)
+    matrix: list[SeriesPoints] = Field(default_factory=list)
+    scalar: Scalar | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class PrometheusClient:
+    """The Prometheus HTTP API at `url`; close with `aclose()` (the context does)."""
+
+    def __init__(self, url: str, headers: dict[str, str], timeout: float) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._http = httpx.AsyncClient(
+            base_url=self.url + "/", headers=headers, timeout=httpx.Timeout(timeout)
+        )
+
+    async def query(self, promql: str, at: datetime) -> QueryResult:
+        """An instant query evaluated at `at`."""
+        form = {"query": promql, "time": at.timestamp(), "timeout": f"{self.timeout:g}s"}
+        data, warnings = await self._call("POST", "api/v1/query", form)
+        return _parse_result(data, warnings)
+
+    async def query_range(
+        self, promql: str, start: datetime, end: datetime, step: float
+    ) -> QueryResult:
+        """A range query over [start, end] every `step` seconds."""
+        form = {
+            "query": promql,
+            "start": start.timestamp(),
+            "end": end.timestamp(),
+            "step": step,
+            "timeout": f"{self.timeout:g}s",
+        }
+        data, warnings = await self._call("POST", "api/v1/query_range", form)
+        return _parse_result(data, warnings)
+
+    async def label_values(
+        self,
+        label: str,
+        *,
+        start: datetime,
+        end: datetime,
+        match: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[str], list[str]]:
+        """Values of `label` (`__name__` for metric names) on series in the window; + warnings."""
+        params: dict[str, Any] = {"start": start.timestamp(), "end": end.timestamp()}
+        if match:
+            params["match[]"] = match
+        if limit:
+            params["limit"] = limit  # honoured by Prometheus >= 2.51, ignored before
+        data, warnings = await self._call("GET", f"api/v1/label/{label}/values", params)
+        return [str(value) for value in data or []], warnings
+
+    async def _call(self, method: str, path: str, params: dict[str, Any]) -> tuple[Any, list[str]]:
+        try:
+            if method == "GET":
+                response = await self._http.get(path, params=params)
+            else:
+                response = await self._http.post(path, data=params)
+        except httpx.HTTPError as error:
+            raise errors.from_transport(error, self.url, self.timeout) from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        failure = errors.from_response(response, body, self.url)
+        if failure is not None:
+            raise failure
+        return body.get("data"), [str(w) for w in body.get("warnings") or []]
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+
+def prometheus(ctx: ToolContext) -> PrometheusClient:
+    """The investigation's Prometheus client; unavailable when no URL is configured."""
+    url = ctx.endpoints.prometheus_url
+    if not url:
+        raise errors.not_configured()
+    timeout = ctx.limits.timeout_seconds * _TIMEOUT_SHARE
+    return ctx.client(
+        "prometheus",
+        lambda: PrometheusClient(url, dict(ctx.endpoints.prometheus_headers), timeout),
+    )
+
+
+def _parse_result(data: Any, warnings: list[str]) -> QueryResult:
+    result_type = str(data.get("resultType", ""))
+    result = data.get("result")
+    parsed = QueryResult(result_type=result_type, warnings=warnings)
+    if result_type == "vector":
+        parsed.vector = [
+            Sample(labels=item.get("metric", {}), value=to_float(item["value"][1]))
+            for item in result
+            if "value" in item  # native histograms ("histogram") are not summarised
+        ]
+    elif result_type == "matrix":
+        parsed.matrix = [
+            SeriesPoints(
+                labels=item.get("metric", {}),
+                points=[(float(t), to_float(v)) for t, v in item.get("values", [])],
+            )
+            for item in result
+        ]
+    elif result_type == "scalar":
+        parsed.scalar = Scalar(value=to_float(result[1]))
+    elif result_type == "string":
+        parsed.scalar = Scalar(value=str(result[1]))
+    return parsed
+
+
+def to_float(text: Any) -> float:
+    """A Prometheus sample value ("1", "NaN", "+Inf") as a float."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
