@@ -160,21 +160,29 @@ def failure_for(error: grpc.RpcError, address: str, timeout: float) -> ToolFailu
     return ToolFailure(SOURCE, kind, message)
 
 
+# Substrings of gRPC's connect errors -> the cause in words; the first match wins.
+_CAUSES = (
+    ("connection refused", "connection refused"),
+    ("hostname verification", "the server's TLS certificate does not name this address; set "
+     "hubble_tls.server_name (Relay certificates name *.hubble-relay.cilium.io)"),
+    ("domain name not found", "DNS lookup of the host failed"),
+    ("dns resolution failed", "DNS lookup of the host failed"),
+    ("handshake", "TLS handshake failed (is the server TLS? check hubble_tls)"),
+    ("ssl", "TLS handshake failed (is the server TLS? check hubble_tls)"),
+    ("socket closed", "the server closed the connection (does it expect TLS or a client "
+     "certificate? check hubble_tls)"),
+    ("timed out", "connection timed out"),
+    ("connection reset", "connection reset"),
+)  # fmt: skip
+
+
 def _reachability(details: str) -> str:
     """gRPC's long connect error reduced to its cause (the full text is kept on the cause)."""
     lowered = details.lower()
-    for needle, reason in (
-        ("connection refused", "connection refused"),
-        ("dns resolution failed", "DNS resolution failed"),
-        ("name resolution", "DNS resolution failed"),
-        ("handshake", "TLS handshake failed (check hubble_tls and the server name)"),
-        ("ssl", "TLS handshake failed (check hubble_tls and the server name)"),
-        ("timed out", "connection timed out"),
-        ("connection reset", "connection reset"),
-    ):
+    for needle, cause in _CAUSES:
         if needle in lowered:
-            return reason
-    return details or "unavailable"
+            return cause
+    return details.removeprefix("failed to connect to all addresses; ") or "unavailable"
 
 
 def _open_channel(target: Target, tls: HubbleTLS | None) -> grpc.aio.Channel:

@@ -122,20 +122,23 @@ def render_flows(
         return "\n".join(head)
     lines = [flow_line(flow) for flow in fetched.flows]
     # Keep the newest lines that fit, leaving room for the header and the "not shown" line.
-    budget = ctx.limits.max_output_chars - sum(len(line) + 1 for line in head) - 80
+    budget = ctx.limits.max_output_chars - len("\n".join(head)) - len(_hidden(len(lines))) - 2
     shown: list[str] = []
     for line in reversed(lines):
         budget -= len(line) + 1
         if budget < 0 and shown:
             break
         shown.append(line)
-    hidden = len(lines) - len(shown)
-    if hidden:
-        head.append(
-            f"{hidden} earlier flows not shown (output limit); "
-            "narrow the filters or use hubble_flow_summary"
-        )
+    if len(shown) < len(lines):
+        head.append(_hidden(len(lines) - len(shown)))
     return "\n".join(head + shown[::-1])
+
+
+def _hidden(count: int) -> str:
+    return (
+        f"{count} earlier flows not shown (output limit); "
+        "narrow the filters or use hubble_flow_summary"
+    )
 
 
 def _headline(fetched: FetchedFlows, args: FlowFilterArgs, ctx: ToolContext) -> str:

@@ -182,7 +182,7 @@ def rfc3339(moment: datetime, milliseconds: bool = False) -> str:
 
 def ago(moment: datetime, now: datetime) -> str:
     """`9m30s ago`, `2h5m ago`, `45s ago` relative to the investigation's clock."""
-    seconds = int((now - moment).total_seconds())
+    seconds = round((now - moment).total_seconds())
     suffix = "ago" if seconds >= 0 else "from now"
     seconds = abs(seconds)
     if seconds < 60:
