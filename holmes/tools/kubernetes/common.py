@@ -117,3 +117,20 @@ def clip(text: str, limit: int = 200) -> str:
     """`text` on one line, at most `limit` characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def label_selector(selector: dict[str, Any] | None) -> str:
+    """A LabelSelector object as the query string the API server accepts."""
+    if not selector:
+        return ""
+    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        key, operator = expression.get("key", ""), expression.get("operator", "")
+        values = ",".join(expression.get("values") or [])
+        if operator in ("In", "NotIn"):
+            parts.append(f"{key} {operator.lower()} ({values})")
+        elif operator == "Exists":
+            parts.append(key)
+        elif operator == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts)

@@ -1,0 +1,135 @@
+"""`kubernetes_describe`: a describe-like, problems-first view of one object.
+
+Called through the registry. Pods get `describe_pod`; Deployments, StatefulSets, DaemonSets,
+ReplicaSets, Jobs and CronJobs get `describe_workload`; Nodes get the `kubernetes_node` view;
+ResourceClaims show allocation, devices, node and consumers; PersistentVolumeClaims show phase
+and whether their StorageClass exists; any other kind shows its status summary, conditions,
+owner chain and events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from holmes.tools.base import Tool, ToolOutput
+from holmes.tools.context import ToolContext
+from holmes.tools.kubernetes import dra
+from holmes.tools.kubernetes.client import KubeSession, session
+from holmes.tools.kubernetes.common import age, conditions_text, full_name, meta
+from holmes.tools.kubernetes.describe_pod import describe_pod, events_section
+from holmes.tools.kubernetes.describe_workload import WORKLOAD_KINDS, describe_workload
+from holmes.tools.kubernetes.events import object_events
+from holmes.tools.kubernetes.nodes import node_view
+from holmes.tools.kubernetes.related import owner_chain, storage_class_text
+from holmes.tools.kubernetes.resources import get_object, resolve
+from holmes.tools.kubernetes.summaries import status_summary
+
+_MAX_EVENTS = 15
+
+
+class DescribeInput(BaseModel):
+    """Arguments of kubernetes_describe."""
+
+    kind: str = Field(
+        description="Kind, e.g. Pod, Deployment, Job, CronJob, Node, ResourceClaim, "
+        "PersistentVolumeClaim (plural or short names work too)."
+    )
+    name: str = Field(description="Name of the object.")
+    namespace: str | None = Field(
+        None, description="Namespace of the object; leave empty for cluster-scoped kinds."
+    )
+    api_version: str | None = Field(
+        None, description="apiVersion, only needed for kinds that are not well known."
+    )
+
+
+class KubernetesDescribe(Tool):
+    """A describe-like view of one object with its owners, conditions and events."""
+
+    name = "kubernetes_describe"
+    toolset = "kubernetes"
+    description = (
+        "Describe one Kubernetes object for troubleshooting, problems first. For a pod: "
+        "status, container states (waiting/terminated reasons, exit codes with their meaning, "
+        "restart counts, last termination), requests/limits incl. nvidia.com/gpu, DRA claims "
+        "and their allocated devices, referenced ConfigMaps/Secrets/PVCs and whether they "
+        "exist, scheduling constraints, owner chain (Pod -> ReplicaSet -> Deployment, Pod -> "
+        "Job -> CronJob) and events (deduplicated, Warning first). For a workload: replicas "
+        "and its pods' states. Also nodes, ResourceClaims, PVCs and any other kind."
+    )
+    Input = DescribeInput
+
+    async def run(self, args: DescribeInput, ctx: ToolContext) -> ToolOutput:
+        """Fetch the object and render the view for its kind."""
+        kube = session(ctx)
+        now, limit = ctx.now(), ctx.limits.max_items
+        ref = await resolve(kube, args.api_version, args.kind)
+        if ref.kind == "Node":
+            text, data = await node_view(kube, args.name, now, limit, _MAX_EVENTS)
+            return ToolOutput(data=data, text=text)
+        obj = await get_object(kube, ref, args.name, args.namespace)
+        if ref.kind == "Pod":
+            text, data = await describe_pod(kube, obj, now, _MAX_EVENTS)
+        elif ref.kind in WORKLOAD_KINDS:
+            text, data = await describe_workload(kube, obj, now, limit, _MAX_EVENTS)
+        else:
+            text, data = await _describe_other(kube, obj, now, limit)
+        return ToolOutput(data=data, text=text)
+
+
+async def _describe_other(
+    kube: KubeSession, obj: dict[str, Any], now: datetime, limit: int
+) -> tuple[str, dict[str, Any]]:
+    """Claims, PVCs and any other kind: summary, kind details, conditions, owners, events."""
+    kind, name = obj.get("kind", ""), meta(obj).get("name", "")
+    chain, events, details = await asyncio.gather(
+        owner_chain(kube, obj, now),
+        object_events(kube, kind, name, meta(obj).get("namespace"), limit),
+        _details(kube, obj),
+    )
+    summary = status_summary(obj, now)
+    lines = [
+        f"{kind} {full_name(obj)}: {summary}; created {age(obj, now)} ago".replace(":  ;", ";")
+    ]
+    lines += details
+    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    conditions = conditions_text(status.get("conditions") or [], now)
+    if conditions:
+        lines.append("conditions: " + "; ".join(conditions))
+    lines.append("owners: " + (" -> ".join(chain) if chain else "none"))
+    lines += events_section(events, now, _MAX_EVENTS)
+    lines.append("(kubernetes_get shows the full spec and status)")
+    data = {
+        "kind": kind,
+        "name": full_name(obj),
+        "summary": summary,
+        "details": details,
+        "owners": chain,
+        "events": [event.model_dump(mode="json") for event in events[:_MAX_EVENTS]],
+    }
+    return "\n".join(lines), data
+
+
+async def _details(kube: KubeSession, obj: dict[str, Any]) -> list[str]:
+    kind, spec = obj.get("kind"), obj.get("spec") or {}
+    if kind == "ResourceClaim":
+        facts = dra.claim_facts(obj)
+        lines = [f"requests: {facts['requests'] or 'none'}"]
+        for device in facts["devices"]:
+            lines.append(
+                f"- device {device['device']} (driver {device['driver']}, pool {device['pool']}) "
+                f"for request {device['request']}"
+            )
+        return lines
+    if kind == "PersistentVolumeClaim":
+        requested = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "?")
+        return [
+            await storage_class_text(kube, spec.get("storageClassName")),
+            f"access modes {', '.join(spec.get('accessModes') or []) or '?'}, "
+            f"requested {requested}, volume {spec.get('volumeName') or '(none bound)'}",
+        ]
+    return []
