@@ -94,7 +94,7 @@ async def test_a_server_that_never_answers_times_out_within_the_limit(call) -> N
     assert result.error.message == (
         f"Hubble Relay at {address} did not answer within 0.45 s (deadline exceeded)"
     )
-    assert 400 < result.duration_ms < 700
+    assert 400 < result.duration_ms < 1000
 
 
 async def test_a_filter_the_server_refuses_is_bad_arguments(call, replayed) -> None:

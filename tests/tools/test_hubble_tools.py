@@ -142,6 +142,17 @@ async def test_since_and_until_bound_the_window_at_the_incident_clock(call) -> N
     ][-5:]
 
 
+async def test_a_window_read_only_in_part_is_said(call) -> None:
+    # With `until`, the window is read forward up to 10 x max_items flows, and that is said.
+    result = await call(
+        "hubble_flows", limits=Limits(max_items=2), until="2026-09-02T16:00:00Z", number=2
+    )
+    assert len(result.data["flows"]) == 2 and result.data["scan_cut"]
+    assert (
+        "Only the first 20 flows of the window were read (bound); later flows were not seen"
+    ) in result.text
+
+
 async def test_dns_answers_show_query_rcode_and_addresses(call) -> None:
     result = await call("hubble_flows", protocol="dns", dns_query="backend", number=4)
     lines = flow_lines(result)

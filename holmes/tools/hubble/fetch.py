@@ -6,7 +6,9 @@ Called by the flows and summary tools. Hubble's `number` does not combine cleanl
 
     first N              number=N, first, since/until sent: the server reads forward
     last N, no until     number=N (the last N matching), flows before `since` dropped here
-    last N, until given  number=0 over [since, until], read up to a bound, the last N kept here
+    last N, until given  number=0 over [since or the epoch, until], read up to a bound, the
+                         last N kept here (a `since` is always sent: it makes the server read
+                         forward from there, whatever it does with `number` 0 alone)
 
 Lost events (flows Hubble dropped before they reached us) and node-status events are kept apart
 so the tools can say the evidence may be incomplete.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -26,6 +28,8 @@ from holmes.tools.hubble.filters import FlowFilterArgs, whitelist, window
 from holmes.tools.hubble.proto.flow import flow_pb2
 from holmes.tools.hubble.proto.observer import observer_pb2
 from holmes.tools.hubble.proto.relay import relay_pb2
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -66,15 +70,16 @@ async def fetch_flows(
     """The last (or first) `number` flows matching `args` in its time window."""
     since, until = window(args, ctx.now())
     request = observer_pb2.GetFlowsRequest(whitelist=whitelist(args))
-    scan = number
     if first or until is None:
-        request.number = number
+        scan = request.number = number
         request.first = first
+        if first:  # the server reads forward from `since`: send the window as it is
+            _stamp(request, "since", since)
+            _stamp(request, "until", until)
     else:
         # Read the whole window, bounded, and keep its last N here.
-        scan = max(number, ctx.limits.max_items) * 10
-    if first or until is not None:
-        _stamp(request, "since", since)
+        scan = max(number, 10 * ctx.limits.max_items)
+        _stamp(request, "since", since or _EPOCH)
         _stamp(request, "until", until)
     client = hubble_client(ctx)
     responses, cut = await client.get_flows(request, rpc_timeout(ctx), max_flows=scan)

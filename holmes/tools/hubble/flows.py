@@ -44,7 +44,11 @@ class FlowsInput(FlowFilterArgs):
     """Arguments of hubble_flows: the shared filters plus how many flows."""
 
     number: int = Field(
-        20, ge=1, le=1000, description="How many flows: the last N (the first N with first)."
+        20,
+        ge=1,
+        le=1000,
+        description="How many flows: the last N (the first N with first); at most the "
+        "investigation's item limit (200 by default).",
     )
     first: bool = Field(False, description="Take the oldest N flows of the window instead.")
 
