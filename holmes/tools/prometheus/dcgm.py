@@ -231,6 +231,11 @@ def sentinel_name(value: float) -> str | None:
     return "blank"
 
 
+def is_dcgm(labels: Mapping[str, str], query: str = "") -> bool:
+    """Whether a result comes from DCGM metrics (by its name, else by the query's text)."""
+    return (labels.get("__name__") or query).find("DCGM_") >= 0
+
+
 HOST_LABELS = ("Hostname", "hostname")
 NAMESPACE_LABELS = ("namespace", "pod_namespace")
 POD_LABELS = ("pod", "pod_name")

@@ -34,8 +34,8 @@ def render(
     problems = sorted((g for g in gpus if g.findings), key=lambda g: g.worst)
     critical = sum(1 for g in problems if g.worst == 0)
     lines = [
-        f"{head}: {len(gpus)} GPUs on {len(by_node)} nodes; {len(problems)} with findings"
-        + (f", {critical} critical" if critical else "")
+        f"{head}: {_count(len(gpus), 'GPU')} on {_count(len(by_node), 'node')}; "
+        f"{len(problems)} with findings" + (f", {critical} critical" if critical else "")
     ]
     blocks = [_problem_block(gpu) for gpu in problems[:max_items]]
     healthy_nodes = [
@@ -47,6 +47,10 @@ def render(
         blocks.extend([line] for line in healthy)
     text, _ = fit(lines, blocks, limit=limit, more=_more)
     return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _more(left_out: int) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.prometheus.client import QueryResult, Sample, prometheus
+from holmes.tools.prometheus.dcgm import is_dcgm, sentinel_name
 from holmes.tools.prometheus.range_render import render_matrix
 from holmes.tools.prometheus.render import LabelLayout, budget, fit, warnings_lines
 from holmes.tools.prometheus.timing import (
@@ -117,7 +118,7 @@ def _render_vector(
     head = [f"{len(samples)} series at {when}, {order}"]
     head += layout.header() + warnings_lines(result.warnings)
     fallback_unit = unit_for_query(args.query)
-    blocks = [[_sample_line(sample, layout, fallback_unit)] for sample in kept]
+    blocks = [[_sample_line(sample, layout, fallback_unit, args.query)] for sample in kept]
     hidden = len(samples) - len(kept)
     text, shown = fit(
         head,
@@ -132,7 +133,9 @@ def _render_vector(
     return ToolOutput(data=data, text=text)
 
 
-def _sample_line(sample: Sample, layout: LabelLayout, fallback_unit: str | None) -> str:
+def _sample_line(sample: Sample, layout: LabelLayout, fallback_unit: str | None, query: str) -> str:
+    if is_dcgm(sample.labels, query) and (blank := sentinel_name(sample.value)):
+        return f"{layout.label(sample.labels)} no data (DCGM {blank} value {sample.value:.17g})"
     unit = unit_for(sample.labels.get("__name__")) or fallback_unit
     return f"{layout.label(sample.labels)} {format_number(sample.value, unit)}"
 

@@ -8,6 +8,7 @@ budget and says how many were left out and that they are in the data (up to `max
 
 from __future__ import annotations
 
+import math
 import statistics
 from datetime import datetime
 from itertools import groupby, pairwise
@@ -16,6 +17,7 @@ from typing import Any
 from holmes.tools.base import ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.prometheus.client import QueryResult, SeriesPoints
+from holmes.tools.prometheus.dcgm import is_blank, is_dcgm
 from holmes.tools.prometheus.render import LabelLayout, budget, fit, warnings_lines
 from holmes.tools.prometheus.timing import format_duration, rfc3339
 from holmes.tools.prometheus.units import unit_for, unit_for_query
@@ -49,7 +51,7 @@ def render_matrix(
     for series in result.matrix:
         series_step = step or _spacing(series)
         summary = summarize(
-            series.points,
+            _readings(series, query),
             start=start.timestamp(),
             end=end.timestamp(),
             step=series_step,
@@ -133,6 +135,13 @@ def _runs(series: SeriesPoints, now: datetime, unit: str | None) -> str:
             when += ".." + format_time(times[-1], now).split(" ")[0]
         parts.append(f"{when} {format_number(value, unit)} ({len(times)})")
     return "; ".join(parts)
+
+
+def _readings(series: SeriesPoints, query: str) -> list[tuple[float, float]]:
+    """The points, with DCGM's "no data" sentinels as NaN so they stay out of the statistics."""
+    if not is_dcgm(series.labels, query):
+        return series.points
+    return [(t, math.nan if is_blank(v) else v) for t, v in series.points]
 
 
 def _apply_stop(summary: SeriesSummary, stops: StopTimes | None) -> None:

@@ -51,6 +51,16 @@ class Gap(BaseModel):
     leading: bool = Field(False, description="The series had no sample before `end`.")
 
 
+class Trend(BaseModel):
+    """A climb or a fall made of many small moves in one direction (a ramp, a counter)."""
+
+    start: float = Field(description="Time of the first move.")
+    end: float = Field(description="Time of the last move.")
+    before: float
+    after: float
+    moves: int
+
+
 class SeriesSummary(BaseModel):
     """What one series did over a window."""
 
@@ -66,6 +76,7 @@ class SeriesSummary(BaseModel):
     changes: list[Change] = Field(default_factory=list)
     changes_total: int = Field(0, description="How many consecutive samples differ at all.")
     large_changes_total: int = Field(0, description="How many of those are notable jumps.")
+    trend: Trend | None = None
     gaps: list[Gap] = Field(default_factory=list)
     non_finite: int = Field(0, description="NaN/Inf samples, left out of the statistics.")
 
@@ -83,6 +94,9 @@ class SeriesSummary(BaseModel):
         """How much a reader should see this series first: stops, big changes, gaps."""
         score = 3.0 if self.stopped else 0.0
         score += 1.0 if self.gaps else 0.0
+        if self.trend is not None:
+            scale = max(abs(self.trend.before), abs(self.trend.after)) or 1.0
+            score += min(abs(self.trend.after - self.trend.before) / scale, 1.0)
         return score + 2.0 * max((_relative(change) for change in self.changes), default=0.0)
 
 
@@ -121,6 +135,14 @@ def summarize(
     if len(chosen) > max_changes:
         chosen = sorted(chosen, key=lambda c: abs(c.after - c.before))[-max_changes:]
     summary.changes = sorted(chosen, key=lambda c: c.at)
+    if len(moves) > max_changes and len({c.after > c.before for c in moves}) == 1:
+        summary.trend = Trend(
+            start=moves[0].at,
+            end=moves[-1].at,
+            before=moves[0].before,
+            after=moves[-1].after,
+            moves=len(moves),
+        )
     return summary
 
 
@@ -164,7 +186,9 @@ def describe(summary: SeriesSummary, *, now: datetime, unit: str | None = None) 
     def num(value: float | None) -> str:
         return "no value" if value is None else format_number(value, unit)
 
-    if summary.count == 0:
+    if summary.count == 0 and summary.non_finite:
+        head = f"only NaN or no-data values ({summary.non_finite} samples)"
+    elif summary.count == 0:
         head = "no samples in the window"
     elif summary.flat:
         head = f"steady at {num(summary.last)} ({summary.count} points)"
@@ -173,7 +197,17 @@ def describe(summary: SeriesSummary, *, now: datetime, unit: str | None = None) 
             f"last {num(summary.last)}, first {num(summary.first)}, min {num(summary.minimum)}, "
             f"max {num(summary.maximum)}, mean {num(summary.mean)} ({summary.count} points)"
         )
+    if summary.count and summary.non_finite:
+        head += f"; {summary.non_finite} NaN or no-data samples left out"
     lines = [head]
+    if summary.trend is not None:
+        trend = summary.trend
+        verb = "rose" if trend.after > trend.before else "fell"
+        lines.append(
+            f"{verb} from {num(trend.before)} to {num(trend.after)} between "
+            f"{format_time(trend.start, now)} and {format_time(trend.end, now)} "
+            f"in {trend.moves} moves"
+        )
     for change in summary.changes:
         across = " (across a gap)" if change.after_gap else ""
         lines.append(
