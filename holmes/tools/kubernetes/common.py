@@ -19,6 +19,17 @@ from holmes.tools.shaping.events import ago, parse_time
 
 __all__ = ["ago", "parse_time"]
 
+# Condition types that are healthy when False (a node's pressures, a job's failure, ...).
+_NEGATIVE_CONDITIONS = {
+    "Failed",
+    "FailureTarget",
+    "ReplicaFailure",
+    "DisruptionTarget",
+    "MemoryPressure",
+    "DiskPressure",
+    "PIDPressure",
+    "NetworkUnavailable",
+}
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -78,9 +89,9 @@ def conditions_text(
 ) -> list[str]:
     """Conditions, unhealthy first: `Ready=False (ContainersNotReady: msg) since 14m ago`.
 
-    A condition is healthy when its status is "True", or the value given in `healthy`
-    (node pressure conditions are healthy when "False")."""
-    healthy = healthy or {}
+    A condition is healthy when its status is "True", or "False" for the types that name a
+    problem (Failed, MemoryPressure, ...), or the value given in `healthy`."""
+    healthy = {kind: "False" for kind in _NEGATIVE_CONDITIONS} | (healthy or {})
     rows = []
     for condition in conditions or []:
         kind, status = condition.get("type", "?"), condition.get("status", "?")

@@ -181,4 +181,6 @@ def _section(
         "last_time": compact.last_time,
         "error_records": compact.error_records,
     }
+    if compact.lines_read >= args.tail_lines and pattern is None:
+        note += f"; the log is longer: raise tail_lines (now {args.tail_lines}) to read more"
     return f"== {label} log ({window}{note}):\n{compact.text}"

@@ -1,0 +1,105 @@
+"""kubernetes_logs through the registry against the Kubernetes replay (real client, loopback)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from holmes.tools.base import ToolResult
+from holmes.tools.context import Limits, ToolContext
+from holmes.tools.kubernetes import TOOLS
+from holmes.tools.registry import ToolRegistry
+from tests.conftest import PEER_SUITE
+
+REGISTRY = ToolRegistry(TOOLS)
+GATEWAY = {"namespace": "serving", "name": "llm-gateway-7c9d8f6b54-q2w4n"}
+
+
+@pytest.fixture
+async def call(tool_context: Callable[..., ToolContext]) -> AsyncIterator[Callable[..., Any]]:
+    """`await call(tool, bundle, limits=None, **arguments)` through the registry."""
+    contexts: list[ToolContext] = []
+
+    async def invoke(
+        tool: str, bundle: str | Path, limits: Limits | None = None, **arguments: Any
+    ) -> ToolResult:
+        ctx = tool_context(bundle, limits)
+        contexts.append(ctx)
+        return await REGISTRY.invoke(tool, arguments, ctx)
+
+    yield invoke
+    for ctx in contexts:
+        await ctx.aclose()
+
+
+async def test_previous_log_keeps_the_validation_error(call) -> None:
+    result = await call(
+        "kubernetes_logs", "crashloop-config-error", container="gateway", previous=True, **GATEWAY
+    )
+    assert result.ok, result.error
+    assert "== previous instance log" in result.text
+    assert "upstreams.1.url" in result.text
+    assert "Field required [type=missing" in result.text
+    assert "first timestamp 2026-10-14T09:37:11.120Z, last 2026-10-14T09:37:11.160Z" in result.text
+    assert "== current instance" not in result.text
+
+
+async def test_restarted_container_shows_current_and_previous(call) -> None:
+    result = await call("kubernetes_logs", "crashloop-config-error", container="gateway", **GATEWAY)
+    assert result.ok, result.error
+    assert "restarts 7" in result.text.splitlines()[0]
+    previous = result.text.index("== previous instance log")
+    current = result.text.index("== current instance log")
+    assert previous < current
+    assert result.data["previous"]["lines_read"] == 13
+
+
+async def test_several_containers_and_no_choice_lists_them(call) -> None:
+    result = await call("kubernetes_logs", "crashloop-config-error", **GATEWAY)
+    assert result.error is not None and result.error.kind == "bad_arguments"
+    assert "containers: gateway, envoy" in result.error.message
+
+
+async def test_grep_keeps_matching_lines(call) -> None:
+    result = await call(
+        "kubernetes_logs",
+        "crashloop-config-error",
+        container="gateway",
+        previous=True,
+        grep="critical|url",
+        **GATEWAY,
+    )
+    assert result.ok, result.error
+    assert "grep 'critical|url' matched 2 of 13 lines" in result.text
+    assert "loading configuration" not in result.text
+
+
+async def test_job_pod_log_keeps_the_syntax_error(call) -> None:
+    bundle = PEER_SUITE / "hgpt-inv-07-job-syntax-error"
+    result = await call(
+        "kubernetes_logs", bundle, namespace="default", name="product-data-scraper-srxlw"
+    )
+    assert result.ok, result.error
+    assert '/bin/sh: syntax error: unexpected "fi"' in result.text
+    assert "exit code 2" in result.text
+
+
+async def test_output_stays_under_the_bound(call) -> None:
+    limits = Limits(max_output_chars=600)
+    result = await call(
+        "kubernetes_logs", "crashloop-config-error", limits, container="gateway", **GATEWAY
+    )
+    assert result.ok, result.error
+    assert len(result.text) <= 600
+
+
+async def test_bad_grep_and_since_are_bad_arguments(call) -> None:
+    bad_grep = await call("kubernetes_logs", "crashloop-config-error", grep="(", **GATEWAY)
+    assert bad_grep.error is not None and bad_grep.error.kind == "bad_arguments"
+    assert "grep: invalid regular expression" in bad_grep.error.message
+    bad_since = await call("kubernetes_logs", "crashloop-config-error", since="soon", **GATEWAY)
+    assert bad_since.error is not None and bad_since.error.kind == "bad_arguments"
+    assert "since: 'soon' is not a duration" in bad_since.error.message
