@@ -9,10 +9,11 @@ knows it, by pod otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from holmes.tools.hubble import drop_reasons
 from holmes.tools.hubble.naming import (
@@ -26,7 +27,8 @@ from holmes.tools.hubble.naming import (
 from holmes.tools.hubble.proto.flow import flow_pb2
 
 
-class Pair(BaseModel):
+@dataclass
+class Pair:
     """Flows of one conversation: client -> server on one protocol and port."""
 
     client: str
@@ -35,11 +37,11 @@ class Pair(BaseModel):
     port: int
     flows: int = 0
     replies: int = 0
-    verdicts: Counter[str] = Field(default_factory=Counter)
-    drop_reasons: Counter[str] = Field(default_factory=Counter)
-    directions: Counter[str] = Field(default_factory=Counter)
-    nodes: Counter[str] = Field(default_factory=Counter)
-    denied_by: Counter[str] = Field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    drop_reasons: Counter[str] = field(default_factory=Counter)
+    directions: Counter[str] = field(default_factory=Counter)
+    nodes: Counter[str] = field(default_factory=Counter)
+    denied_by: Counter[str] = field(default_factory=Counter)
     last: datetime | None = None
 
     @property
@@ -48,14 +50,15 @@ class Pair(BaseModel):
         return f"{self.protocol}/{self.port}" if self.port else self.protocol or "no-L4"
 
 
-class HttpStats(BaseModel):
+@dataclass
+class HttpStats:
     """HTTP exchanges with one server port, from L7 flows."""
 
     server: str
     port: int
     requests: int = 0
-    codes: Counter[int] = Field(default_factory=Counter)
-    latencies_ns: list[int] = Field(default_factory=list)
+    codes: Counter[int] = field(default_factory=Counter)
+    latencies_ns: list[int] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -70,15 +73,16 @@ class HttpStats(BaseModel):
         return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-class DnsStats(BaseModel):
+@dataclass
+class DnsStats:
     """One DNS name: requests, responses by rcode, answers and who asked."""
 
     query: str
-    qtypes: set[str] = Field(default_factory=set)
+    qtypes: set[str] = field(default_factory=set)
     requests: int = 0
-    rcodes: Counter[str] = Field(default_factory=Counter)
-    ips: set[str] = Field(default_factory=set)
-    clients: Counter[str] = Field(default_factory=Counter)
+    rcodes: Counter[str] = field(default_factory=Counter)
+    ips: set[str] = field(default_factory=set)
+    clients: Counter[str] = field(default_factory=Counter)
 
     @property
     def unanswered(self) -> int:
@@ -91,20 +95,41 @@ class DnsStats(BaseModel):
         return self.unanswered > 0 or any(rcode != "NOERROR" for rcode in self.rcodes)
 
 
-class Tally(BaseModel):
+@dataclass
+class Tally:
     """Everything counted over one set of flows."""
 
     flows: int = 0
     first: datetime | None = None
     last: datetime | None = None
-    verdicts: Counter[str] = Field(default_factory=Counter)
-    drop_reasons: Counter[int] = Field(default_factory=Counter)
-    pairs: dict[str, Pair] = Field(default_factory=dict)
-    http: dict[str, HttpStats] = Field(default_factory=dict)
-    dns: dict[str, DnsStats] = Field(default_factory=dict)
-    policies: Counter[str] = Field(default_factory=Counter)
-    auth: Counter[str] = Field(default_factory=Counter)
-    nodes: Counter[str] = Field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    drop_reasons: Counter[int] = field(default_factory=Counter)
+    pairs: dict[str, Pair] = field(default_factory=dict)
+    http: dict[str, HttpStats] = field(default_factory=dict)
+    dns: dict[str, DnsStats] = field(default_factory=dict)
+    policies: Counter[str] = field(default_factory=Counter)
+    auth: Counter[str] = field(default_factory=Counter)
+    nodes: Counter[str] = field(default_factory=Counter)
+
+
+def as_data(counted: Tally) -> dict[str, Any]:
+    """The tally as JSON-able data: counters as mappings, sets as sorted lists, RFC 3339 times."""
+    return _plain(counted)
+
+
+def _plain(value: Any) -> Any:
+    # Not dataclasses.asdict: it rebuilds a Counter from (key, count) pairs, counting the pairs.
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
 
 
 def tally(flows: list[flow_pb2.Flow]) -> Tally:
@@ -129,9 +154,9 @@ def _count(result: Tally, flow: flow_pb2.Flow) -> None:
         result.nodes[flow.node_name] += 1
     if flow.auth_type:
         result.auth[flow_pb2.AuthType.Name(flow.auth_type)] += 1
-    for field in POLICY_FIELDS:
-        for policy in getattr(flow, field):
-            result.policies[f"{field.replace('_', '-')}={policy_name(policy)}"] += 1
+    for name in POLICY_FIELDS:
+        for policy in getattr(flow, name):
+            result.policies[f"{name.replace('_', '-')}={policy_name(policy)}"] += 1
     pair = _pair(result, flow)
     pair.flows += 1
     pair.replies += int(flow.is_reply.value)
