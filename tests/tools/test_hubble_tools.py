@@ -119,6 +119,20 @@ async def test_namespace_matches_either_side(call) -> None:
     assert len(expected) == 22
 
 
+async def test_label_selectors_pick_the_endpoints(call) -> None:
+    expected = [
+        f["uuid"]
+        for f in recorded_flows(SAMPLE)
+        if "k8s:app=frontend" in f["source"].get("labels", [])
+        and "k8s:app=backend" in f["destination"].get("labels", [])
+    ]
+    result = await call(
+        "hubble_flows", from_label="app=frontend", to_label="k8s:app=backend", number=200
+    )
+    assert [flow["uuid"] for flow in result.data["flows"]] == expected
+    assert len(expected) == 88
+
+
 async def test_number_takes_the_last_and_first_the_oldest(call) -> None:
     flows = recorded_flows(SAMPLE)
     last = await call("hubble_flows", number=3)
