@@ -15,6 +15,7 @@ import asyncio
 import time
 from typing import Any
 
+import yaml
 from kubernetes import config as kube_config
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.exceptions import ApiException
@@ -26,6 +27,7 @@ from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_transla
 
 _CLIENT_KEY = "kubernetes"
 _MIN_TIMEOUT = 0.05  # seconds; a request is never sent with no time at all
+_DEADLINE_SHARE = 0.9
 
 Query = list[tuple[str, str]]
 
@@ -58,7 +60,7 @@ def _configuration(endpoints: SourceEndpoints) -> Configuration:
                 client_configuration=configuration,
                 persist_config=False,
             )
-    except (ConfigException, OSError, ValueError) as error:
+    except (ConfigException, OSError, ValueError, yaml.YAMLError) as error:
         where = (
             "in-cluster configuration"
             if endpoints.in_cluster
@@ -87,7 +89,9 @@ class KubeSession:
     def __init__(self, client: KubeClient, timeout: float) -> None:
         self.client = client
         self.timeout = timeout
-        self.deadline = time.monotonic() + timeout
+        # A little short of the registry's limit, so that a hung server is reported by the
+        # client (naming its address) rather than by the registry's cancellation.
+        self.deadline = time.monotonic() + timeout * _DEADLINE_SHARE
 
     @property
     def server(self) -> str:
