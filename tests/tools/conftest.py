@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -44,12 +44,19 @@ def replayed() -> Iterator[Callable[[str | Path], ReplayEndpoints]]:
 
 
 @pytest.fixture
-def tool_context(
+async def tool_context(
     replayed: Callable[[str | Path], ReplayEndpoints],
-) -> Callable[..., ToolContext]:
-    """A fresh ToolContext (own clients, own evidence ids) on the replay of a bundle."""
+) -> AsyncIterator[Callable[..., ToolContext]]:
+    """A fresh ToolContext (own clients, own evidence ids) on the replay of a bundle.
+
+    Contexts made by a test are closed after it, on the test's own event loop.
+    """
+    made: list[ToolContext] = []
 
     def make(bundle: str | Path, limits: Limits | None = None) -> ToolContext:
-        return context_for(replayed(bundle), limits)
+        made.append(context_for(replayed(bundle), limits))
+        return made[-1]
 
-    return make
+    yield make
+    for ctx in made:
+        await ctx.aclose()
