@@ -22,14 +22,14 @@ from holmes.tools.base import Tool, ToolFailure, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.client import KubeSession, Query, session
-from holmes.tools.kubernetes.common import full_name, parse_duration
+from holmes.tools.kubernetes.common import clip, full_name, parse_duration
 from holmes.tools.kubernetes.errors import SOURCE
 from holmes.tools.kubernetes.related import quietly
 from holmes.tools.kubernetes.resources import get_object, resolve
 from holmes.tools.shaping.logs import compact_log
 
 _LIMIT_BYTES = 32 * 1024 * 1024  # a log bigger than this is cut by the kubelet, and we say so
-_HEADER_ROOM = 400
+_MIN_SECTION = 200  # characters a section gets however small the bound (then the registry cuts)
 
 
 class LogsInput(BaseModel):
@@ -86,11 +86,11 @@ class KubernetesLogs(Tool):
             query.append(("sinceSeconds", str(max(1, int(since.total_seconds())))))
         path = f"/api/v1/namespaces/{args.namespace}/pods/{args.name}/log"
         both = not args.previous and restarts > 0
-        budget = ctx.limits.max_output_chars - _HEADER_ROOM
+        state = clip(pods.state_text(status.get("state"), ctx.now()), 160)
         head = (
-            f"logs of {full_name(pod)} container {container} "
-            f"(restarts {restarts}, state {pods.state_text(status.get('state'), ctx.now())})"
+            f"logs of {full_name(pod)} container {container} (restarts {restarts}, state {state})"
         )
+        budget = ctx.limits.max_output_chars - len(head) - 1
         sections, data = [head], {"pod": full_name(pod), "container": container}
         if args.previous or both:
             text = await _fetch(kube, path, [*query, ("previous", "true")], args.previous)
@@ -98,7 +98,7 @@ class KubernetesLogs(Tool):
             sections.append(_section("previous instance", text, pattern, share, data, args))
         if not args.previous:
             text = await _fetch(kube, path, query, True)
-            share = budget - sum(len(s) for s in sections[1:]) if both else budget
+            share = budget - sum(len(s) + 1 for s in sections[1:]) if both else budget
             sections.append(_section("current instance", text, pattern, share, data, args))
         return ToolOutput(data=data, text="\n".join(sections))
 
@@ -172,7 +172,11 @@ def _section(
         note = f"; grep {args.grep!r} matched {len(kept)} of {len(lines)} lines"
         text = "\n".join(kept)
     window = f"last {args.tail_lines} lines" + (f", since {args.since}" if args.since else "")
-    compact = compact_log(text, max_chars=max(300, budget - 150))
+    lines_read = text.rstrip("\n").count("\n") + 1 if text.strip() else 0
+    if pattern is None and lines_read >= args.tail_lines:
+        note += f"; the log is longer: raise tail_lines (now {args.tail_lines}) to read more"
+    title = f"== {label} log ({window}{note}):"
+    compact = compact_log(text, max_chars=max(_MIN_SECTION, budget - len(title) - 1))
     data[key] = {
         "lines_read": compact.lines_read,
         "lines_shown": compact.lines_shown,
@@ -181,6 +185,4 @@ def _section(
         "last_time": compact.last_time,
         "error_records": compact.error_records,
     }
-    if compact.lines_read >= args.tail_lines and pattern is None:
-        note += f"; the log is longer: raise tail_lines (now {args.tail_lines}) to read more"
-    return f"== {label} log ({window}{note}):\n{compact.text}"
+    return f"{title}\n{compact.text}"

@@ -104,7 +104,11 @@ def compact_log(text: str, max_chars: int = 4000, tail: int = 15) -> CompactLog:
             last_time=last_time,
         )
     shown: set[int] = set()
-    budget = max_chars - 300  # the header
+    # The header's counts are not known yet; its size with the largest possible ones is.
+    widest = _header(
+        len(lines), len(text), len(lines), len(lines), len(counts), first_time, last_time
+    )
+    budget = max_chars - len(widest) - 1
     errors_text, errors_left = _render_errors(lines, keys, records, budget * 13 // 20, shown)
     # What the errors leave goes to the tail, keeping a tenth for the repeated patterns.
     tail_text = _render_tail(lines, keys, tail, budget * 9 // 10 - len(errors_text), shown)
@@ -215,8 +219,8 @@ def _continues(line: str, dated: bool) -> bool:
     return bool(_CONTINUATION.match(line))
 
 
-def _clip(line: str) -> str:
-    return line if len(line) <= _MAX_LINE else line[:_MAX_LINE] + f"... [{len(line)} chars]"
+def _clip(line: str, width: int = _MAX_LINE) -> str:
+    return line if len(line) <= width else line[:width] + f"... [{len(line)} chars]"
 
 
 def _render_errors(
@@ -230,8 +234,8 @@ def _render_errors(
     out = [f"error-like records ({len(records)} distinct, in order of first appearance):"]
     used = len(out[0])
     for number, record in enumerate(records):
-        room = budget - used - 60  # keep room for the "more records" note
-        if room < 80:
+        room = budget - used - 45  # keep room for the "more records" note
+        if room < 60:
             left = len(records) - number
             out.append(f"[{left} more error-like records not shown]")
             return "\n".join(out), left
@@ -250,7 +254,9 @@ def _render_record(
     for position, (index, repeats) in enumerate(folded):
         prefix = f"L{index + 1}: " if position == 0 else "      "
         suffix = f"  [line repeated {repeats} times]" if repeats > 1 else ""
-        rendered.append((index, prefix + _clip(lines[index]) + suffix))
+        # A tight budget shortens lines rather than dropping them: their start says most.
+        width = max(100, min(_MAX_LINE, budget // 3))
+        rendered.append((index, prefix + _clip(lines[index], width) + suffix))
     if record.count > 1:
         index, head = rendered[0]
         rendered[0] = (index, f"{head} [seen {record.count} times, last at line {record.last + 1}]")
@@ -305,6 +311,8 @@ def _render_tail(lines: list[str], keys: list[str], tail: int, budget: int, show
         suffix = f"  [x{repeats} similar]" if repeats > 1 else ""
         line = f"{number}: {_clip(lines[index])}{suffix}"
         if used + len(line) > budget:
+            if len(out) == 1:
+                return ""  # not one tail line fits: no section at all
             out.append("[rest of the tail cut to fit]")
             break
         out.append(line)
