@@ -91,6 +91,14 @@ async def test_gpu_pod_shows_its_claim_and_devices_on_gpu_node_3(call) -> None:
     ) in result.text
     assert "owners: Job ml/llama-finetune" in result.text
     assert "DRA claims gpus" in result.text
+    # The bundle recorded neither the Secret nor the StorageClass; the pod runs, so neither is
+    # presented as missing in a way that looks like the cause.
+    assert "Secret hf-token: not found now (the containers started, so it existed then)" in (
+        result.text
+    )
+    assert "storageClass fsx-lustre (StorageClass fsx-lustre not found now; the claim is" in (
+        result.text
+    )
 
 
 async def test_workload_lists_replicas_and_its_pods_problems_first(call) -> None:

@@ -32,6 +32,13 @@ async def describe_pod(
         pod_claims(kube, pod),
         asyncio.gather(*(_check(kube, kind, name, namespace) for kind, name, _ in references)),
     )
+    if _all_started(pod):
+        # A container that started had its ConfigMaps and Secrets then; say so, lest a
+        # reference deleted (or not recorded) since look like the cause.
+        checks = [
+            "not found now (the containers started, so it existed then)" if c == "MISSING" else c
+            for c in checks
+        ]
     lines = _head(pod, now, chain)
     lines += _containers(pod, now)
     lines += _conditions(pod, now)
@@ -67,6 +74,14 @@ async def describe_pod(
         "events": [event.model_dump(mode="json") for event in events[:max_events]],
     }
     return "\n".join(lines), data
+
+
+def _all_started(pod: dict[str, Any]) -> bool:
+    found = pods.statuses(pod)
+    return bool(found) and all(
+        "running" in (s.get("state") or {}) or (s.get("lastState") or {}).get("terminated")
+        for s in found
+    )
 
 
 async def _check(kube: KubeSession, kind: str, name: str, namespace: str) -> str:

@@ -94,8 +94,11 @@ async def pvc_text(kube: KubeSession, name: str, namespace: str) -> str:
     text = f"{status.get('phase', '?')}"
     if spec.get("volumeName"):
         text += f", volume {spec['volumeName']}"
-    text += ", " + await storage_class_text(kube, spec.get("storageClassName"))
-    return text
+    storage = await storage_class_text(kube, spec.get("storageClassName"))
+    if status.get("phase") == "Bound" and "NOT FOUND" in storage:
+        # A bound claim needed its class only to be provisioned.
+        storage = storage.replace("NOT FOUND", "not found now; the claim is already bound")
+    return f"{text}, {storage}"
 
 
 async def storage_class_text(kube: KubeSession, name: str | None) -> str:
