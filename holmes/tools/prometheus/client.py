@@ -1,10 +1,11 @@
 """A small async client of the Prometheus HTTP API (v1), shared by one investigation's tools.
 
-The Prometheus tools get it with `prometheus(ctx)`: one `httpx.AsyncClient` per investigation,
-created on first use through `ctx.client`, carrying the configured auth headers. Every request
-has a timeout derived from `ctx.limits.timeout_seconds` (a little under it, so that this
-client, which can name the address, reports the timeout rather than the registry), and every
-failure leaves as a `ToolFailure` made by `errors.py`, the httpx error chained as the cause.
+The Prometheus tools get it with `prometheus(ctx)` at the start of `run`: a `PrometheusClient`
+over the investigation's one `httpx.AsyncClient` (`PrometheusConnection`, created on first use
+through `ctx.client`, carrying the configured auth headers). All requests of one tool call share
+a deadline derived from `ctx.limits.timeout_seconds` (a little under it, so that this client,
+which can name the address, reports the timeout rather than the registry), and every failure
+leaves as a `ToolFailure` made by `errors.py`, the httpx error chained as the cause.
 
 Answers are parsed into plain models: `Sample` (instant vector), `SeriesPoints` (matrix),
 `Scalar` (scalar or string), with Prometheus's string values turned into floats.
@@ -12,6 +13,7 @@ Answers are parsed into plain models: `Sample` (instant vector), `SeriesPoints` 
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import datetime
 from typing import Any
@@ -56,20 +58,67 @@ class QueryResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class PrometheusClient:
-    """The Prometheus HTTP API at `url`; close with `aclose()` (the context does)."""
+class PrometheusConnection:
+    """The investigation's connections to the Prometheus HTTP API at `url` (one httpx client).
 
-    def __init__(self, url: str, headers: dict[str, str], timeout: float) -> None:
+    Shared by every tool call of the investigation and closed by `ctx.aclose()`. Tools do not
+    use it directly: `prometheus(ctx)` wraps it in a `PrometheusClient` with the call's deadline.
+    """
+
+    def __init__(self, url: str, headers: dict[str, str], limit: float) -> None:
         self.url = url.rstrip("/")
-        self.timeout = timeout
+        self.limit = limit
+        # httpx bounds each phase (connect, write, read) on its own; the per-call deadline of
+        # PrometheusClient bounds them all together.
         self._http = httpx.AsyncClient(
-            base_url=self.url + "/", headers=headers, timeout=httpx.Timeout(timeout)
+            base_url=self.url + "/",
+            headers=headers,
+            timeout=httpx.Timeout(limit * _TIMEOUT_SHARE),
         )
+
+    async def send(
+        self, method: str, path: str, params: dict[str, Any], deadline: float
+    ) -> tuple[Any, list[str]]:
+        """One request that must be answered by `deadline` (event loop time): data + warnings."""
+        try:
+            async with asyncio.timeout_at(deadline):
+                if method == "GET":
+                    response = await self._http.get(path, params=params)
+                else:
+                    response = await self._http.post(path, data=params)
+        except (TimeoutError, httpx.HTTPError) as error:
+            raise errors.from_transport(error, self.url, self.limit) from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        failure = errors.from_response(response, body, self.url)
+        if failure is not None:
+            raise failure
+        return body.get("data"), [str(w) for w in body.get("warnings") or []]
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+
+class PrometheusClient:
+    """One tool call's Prometheus API: every request it makes shares the call's deadline."""
+
+    def __init__(self, connection: PrometheusConnection, deadline: float) -> None:
+        self.url = connection.url
+        self._connection = connection
+        self._deadline = deadline
+
+    def _timeout(self) -> str:
+        """What is left of the deadline, for Prometheus to stop evaluating a query in time."""
+        left = self._deadline - asyncio.get_running_loop().time()
+        return f"{max(int(left * 1000), 1)}ms"  # Prometheus durations take no fractions
 
     async def query(self, promql: str, at: datetime) -> QueryResult:
         """An instant query evaluated at `at`."""
-        form = {"query": promql, "time": at.timestamp(), "timeout": f"{self.timeout:g}s"}
-        data, warnings = await self._call("POST", "api/v1/query", form)
+        form = {"query": promql, "time": at.timestamp(), "timeout": self._timeout()}
+        data, warnings = await self._send("POST", "api/v1/query", form)
         return _parse_result(data, warnings)
 
     async def query_range(
@@ -81,9 +130,9 @@ class PrometheusClient:
             "start": start.timestamp(),
             "end": end.timestamp(),
             "step": step,
-            "timeout": f"{self.timeout:g}s",
+            "timeout": self._timeout(),
         }
-        data, warnings = await self._call("POST", "api/v1/query_range", form)
+        data, warnings = await self._send("POST", "api/v1/query_range", form)
         return _parse_result(data, warnings)
 
     async def label_values(
@@ -101,41 +150,28 @@ class PrometheusClient:
             params["match[]"] = match
         if limit:
             params["limit"] = limit  # honoured by Prometheus >= 2.51, ignored before
-        data, warnings = await self._call("GET", f"api/v1/label/{label}/values", params)
+        data, warnings = await self._send("GET", f"api/v1/label/{label}/values", params)
         return [str(value) for value in data or []], warnings
 
-    async def _call(self, method: str, path: str, params: dict[str, Any]) -> tuple[Any, list[str]]:
-        try:
-            if method == "GET":
-                response = await self._http.get(path, params=params)
-            else:
-                response = await self._http.post(path, data=params)
-        except httpx.HTTPError as error:
-            raise errors.from_transport(error, self.url, self.timeout) from error
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        failure = errors.from_response(response, body, self.url)
-        if failure is not None:
-            raise failure
-        return body.get("data"), [str(w) for w in body.get("warnings") or []]
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
+    async def _send(self, method: str, path: str, params: dict[str, Any]) -> tuple[Any, list[str]]:
+        return await self._connection.send(method, path, params, self._deadline)
 
 
 def prometheus(ctx: ToolContext) -> PrometheusClient:
-    """The investigation's Prometheus client; unavailable when no URL is configured."""
+    """The Prometheus API for one tool call; call it first thing in `run`.
+
+    The call's deadline starts now, at a share of the limit, so that it passes (and is
+    reported with the address) before the registry's own timeout, even when creating the
+    shared connection took a while. Unavailable when no URL is configured.
+    """
+    limit = ctx.limits.timeout_seconds
+    deadline = asyncio.get_running_loop().time() + limit * _TIMEOUT_SHARE
     url = ctx.endpoints.prometheus_url
     if not url:
         raise errors.not_configured()
-    timeout = ctx.limits.timeout_seconds * _TIMEOUT_SHARE
-    return ctx.client(
-        "prometheus",
-        lambda: PrometheusClient(url, dict(ctx.endpoints.prometheus_headers), timeout),
-    )
+    headers = dict(ctx.endpoints.prometheus_headers)
+    connection = ctx.client("prometheus", lambda: PrometheusConnection(url, headers, limit))
+    return PrometheusClient(connection, deadline)
 
 
 def _parse_result(data: Any, warnings: list[str]) -> QueryResult:

@@ -41,9 +41,12 @@ def not_configured() -> ToolFailure:
     )
 
 
-def from_transport(error: httpx.HTTPError, url: str, timeout: float) -> ToolFailure:
-    """A request that got no HTTP answer: refused, unresolvable, reset or too slow."""
-    if isinstance(error, httpx.TimeoutException):
+def from_transport(error: Exception, url: str, timeout: float) -> ToolFailure:
+    """A request that got no HTTP answer: refused, unresolvable, reset or too slow.
+
+    `error` is an httpx error, or the TimeoutError of the call's own deadline.
+    """
+    if isinstance(error, httpx.TimeoutException | TimeoutError):
         return ToolFailure(
             SOURCE, "timeout", f"prometheus at {url} did not answer within {timeout:g} s"
         )

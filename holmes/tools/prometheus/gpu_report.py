@@ -45,7 +45,7 @@ def render(
     if healthy:
         blocks.append(["healthy GPUs (no findings):"])
         blocks.extend([line] for line in healthy)
-    text, _ = fit(lines, blocks, limit=limit, more=_more)
+    text, _ = fit(lines, blocks, limit=limit, more=_more, hidden=max(len(problems) - max_items, 0))
     return text
 
 
@@ -54,7 +54,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _more(left_out: int) -> str:
-    return f"{left_out} more GPU blocks or node lines not shown (the GPUs are in the data)"
+    return f"{left_out} more GPU blocks or node lines not shown (more in the data)"
 
 
 def _problem_block(gpu: GpuState) -> list[str]:

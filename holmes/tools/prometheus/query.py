@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
-from holmes.tools.prometheus.client import QueryResult, Sample, prometheus
+from holmes.tools.prometheus.client import PrometheusClient, QueryResult, Sample, prometheus
 from holmes.tools.prometheus.dcgm import is_dcgm, sentinel_name
 from holmes.tools.prometheus.range_render import render_matrix
 from holmes.tools.prometheus.render import LabelLayout, budget, fit, warnings_lines
@@ -119,17 +119,14 @@ def _render_vector(
     head += layout.header() + warnings_lines(result.warnings)
     fallback_unit = unit_for_query(args.query)
     blocks = [[_sample_line(sample, layout, fallback_unit, args.query)] for sample in kept]
-    hidden = len(samples) - len(kept)
-    text, shown = fit(
+    where = "later in the query's order" if ordered else "lower values"
+    text, _ = fit(
         head,
         blocks,
         limit=budget(ctx),
-        more=lambda n: (
-            f"{n + hidden} more series not shown ({'lower' if not ordered else 'later'})"
-        ),
+        more=lambda n: f"{n} more series not shown ({where}; the first {len(kept)} are in data)",
+        hidden=len(samples) - len(kept),
     )
-    if shown == len(blocks) and hidden:
-        text += f"\n{hidden} more series not shown (limit {limit})"
     return ToolOutput(data=data, text=text)
 
 
@@ -198,7 +195,12 @@ class PrometheusQueryRange(Tool):
 
 
 async def _exact_stops(
-    client: Any, query: str, result: QueryResult, end: datetime, window: float, step: float
+    client: PrometheusClient,
+    query: str,
+    result: QueryResult,
+    end: datetime,
+    window: float,
+    step: float,
 ) -> dict[tuple[tuple[str, str], ...], float] | None:
     """For a plain selector with series that stopped: each series' true last sample time.
 

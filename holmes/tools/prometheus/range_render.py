@@ -97,15 +97,14 @@ def render_matrix(
         )
         for summary, series in kept
     ]
-    hidden = len(pairs) - len(kept)
     text, _ = fit(
         head,
         blocks,
         limit=budget(ctx),
         more=lambda n: (
-            f"{n + hidden} more series not shown (flatter ones; the first "
-            f"{len(kept)} are in the data)"
+            f"{n} more series not shown (flatter ones; the first {len(kept)} are in data)"
         ),
+        hidden=len(pairs) - len(kept),
     )
     return ToolOutput(data=data, text=text)
 

@@ -51,10 +51,12 @@ def fit(
     *,
     limit: int,
     more: Callable[[int], str],
+    hidden: int = 0,
 ) -> tuple[str, int]:
     """Join `head` and as many whole blocks as fit in `limit` characters; + how many were shown.
 
-    `more(n)` words the line added when n blocks were left out.
+    `more(n)` words the line added when n items were left out: the blocks that did not fit
+    plus `hidden`, those the caller had already left out (beyond its item limit).
     """
     lines = list(head)
     size = sum(len(line) + 1 for line in lines)
@@ -66,8 +68,8 @@ def fit(
         lines.extend(block)
         size += block_size
         shown += 1
-    if shown < len(blocks):
-        lines.append(more(len(blocks) - shown))
+    if shown < len(blocks) or hidden:
+        lines.append(more(len(blocks) - shown + hidden))
     return "\n".join(lines), shown
 
 

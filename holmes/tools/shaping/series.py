@@ -189,7 +189,7 @@ def describe(summary: SeriesSummary, *, now: datetime, unit: str | None = None) 
     if summary.count == 0 and summary.non_finite:
         head = f"only NaN or no-data values ({summary.non_finite} samples)"
     elif summary.count == 0:
-        head = "no samples in the window"
+        return ["no samples in the window"]
     elif summary.flat:
         head = f"steady at {num(summary.last)} ({summary.count} points)"
     else:
