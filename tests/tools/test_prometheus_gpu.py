@@ -68,6 +68,9 @@ async def test_filters_by_node_and_gpu(tool_context: MakeContext) -> None:
     one = await REGISTRY.invoke("prometheus_gpu_health", {"node": "gpu-node-2", "gpu": 1}, ctx)
     assert "1 GPU on 1 node; 0 with findings" in one.text
     assert "gpu-node-2: GPU 1: util 100%, memory 74210/81559 MiB used" in one.text
+    alone = await REGISTRY.invoke("prometheus_gpu_health", {"node": "gpu-node-3", "gpu": 2}, ctx)
+    assert "GPU 2 on gpu-node-3 has stopped reporting: no utilisation" in alone.text
+    assert "no GPU on gpu-node-3 reports" not in alone.text  # its peers were not queried
     none = await REGISTRY.invoke("prometheus_gpu_health", {"node": "gpu-node-9"}, ctx)
     assert "no DCGM GPU metrics found" in none.text
 

@@ -88,6 +88,8 @@ async def test_instant_query_scalar_empty_and_ordered(tool_context: MakeContext)
         "prometheus_query", {"query": "scalar(max(DCGM_FI_DEV_XID_ERRORS))"}, ctx
     )
     assert scalar.text == "scalar at 2026-03-18T14:32:00Z (now): 79"
+    string = await REGISTRY.invoke("prometheus_query", {"query": '"gpu-node-3"'}, ctx)
+    assert string.text == "string at 2026-03-18T14:32:00Z (now): gpu-node-3"
     empty = await REGISTRY.invoke("prometheus_query", {"query": "DCGM_FI_DEV_NOPE"}, ctx)
     assert empty.ok and empty.text.startswith("no series at 2026-03-18T14:32:00Z (now)")
     ordered = await REGISTRY.invoke(
@@ -138,3 +140,18 @@ async def test_bad_arguments_never_reach_prometheus(tool_context: MakeContext) -
     assert "since: Value error, '1 hour' is not a duration" in result.error.message
     bad_time = await REGISTRY.invoke("prometheus_query", {"query": "up", "time": "yesterday"}, ctx)
     assert bad_time.error is not None and "is not a time" in bad_time.error.message
+
+
+def test_the_toolset_and_its_function_calling_schemas() -> None:
+    assert [tool.name for tool in REGISTRY.tools("prometheus")] == [
+        "prometheus_gpu_health",
+        "prometheus_label_values",
+        "prometheus_metric_names",
+        "prometheus_query",
+        "prometheus_query_range",
+    ]
+    for schema in REGISTRY.schemas("prometheus"):
+        function = schema["function"]
+        assert len(function["description"]) > 200
+        for name, spec in function["parameters"]["properties"].items():
+            assert spec.get("description"), f"{function['name']}.{name} has no description"

@@ -16,7 +16,8 @@ Filters (node, GPU index, namespace, pod) are written once per label spelling (`
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -106,7 +107,8 @@ class PrometheusGpuHealth(Tool):
         states = build_states(readings.vector, seen, history.matrix, step=step)
         stale_after = max(_MIN_STALE_SECONDS, _STALE_STEPS * min(step, _MAX_HEARTBEAT_STEP))
         mark_stopped(states, now=now.timestamp(), stale_after=stale_after)
-        add_findings(states, now)
+        whole_nodes = args.gpu is None and args.namespace is None and args.pod is None
+        add_findings(states, now, whole_nodes=whole_nodes)
         head = f"GPU health at {rfc3339(now)} (window {format_duration(window)}{_filters(args)})"
         ordered = sorted(states.values(), key=lambda g: (g.worst, g.node, g.gpu))
         data = {
@@ -126,7 +128,7 @@ class PrometheusGpuHealth(Tool):
 
 
 async def _last_seen(
-    client: PrometheusClient, variants: list[dict[str, str]], window: float, now
+    client: PrometheusClient, variants: list[dict[str, str]], window: float, now: datetime
 ) -> dict[str, list[Sample]]:
     """Each heartbeat metric's last sample time per GPU within the window."""
     step = format_duration(min(choose_step(window), _MAX_HEARTBEAT_STEP))
@@ -165,7 +167,7 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _any(variants: list[dict[str, str]], make) -> str:
+def _any(variants: list[dict[str, str]], make: Callable[[dict[str, str]], str]) -> str:
     return " or ".join(make(variant) for variant in variants)
 
 

@@ -15,8 +15,10 @@ from holmes.tools.prometheus.gpu_state import (
     HEARTBEATS,
     HOT_CELSIUS,
     MEMORY_FULL_SHARE,
+    SEVERITY_ORDER,
     XID,
     Finding,
+    GpuKey,
     GpuState,
     is_concerning,
     node_peers,
@@ -24,21 +26,26 @@ from holmes.tools.prometheus.gpu_state import (
 from holmes.tools.shaping.series import format_number, format_time
 
 
-def add_findings(states: dict, now: datetime) -> None:
-    """Fill `findings` on every GPU state, most severe first."""
+def add_findings(
+    states: dict[GpuKey, GpuState], now: datetime, *, whole_nodes: bool = True
+) -> None:
+    """Fill `findings` on every GPU state, most severe first.
+
+    `whole_nodes` says whether every GPU of each node was queried (no GPU, namespace or pod
+    filter), so that a silent GPU can be compared with the rest of its node.
+    """
     for node, gpus in node_peers(states).items():
         reporting = [g for g in gpus if g.stopped_since is None]
         for gpu in gpus:
             findings = [
                 *_xid(gpu, now),
-                *_stopped(gpu, node, reporting, now),
+                *_stopped(gpu, node, reporting, now, whole_nodes),
                 *_memory_errors(gpu),
                 *_throttling(gpu),
                 *_temperature(gpu),
                 *_framebuffer(gpu),
             ]
-            order = {"critical": 0, "warning": 1, "notice": 2}
-            gpu.findings = sorted(findings, key=lambda f: order[f.severity])
+            gpu.findings = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
 def gpu_name(gpu: GpuState) -> str:
@@ -47,7 +54,9 @@ def gpu_name(gpu: GpuState) -> str:
     return f"GPU {gpu.gpu}{instance} on {gpu.node}"
 
 
-def _stopped(gpu: GpuState, node: str, reporting: list[GpuState], now: datetime) -> list[Finding]:
+def _stopped(
+    gpu: GpuState, node: str, reporting: list[GpuState], now: datetime, whole_nodes: bool
+) -> list[Finding]:
     if gpu.stopped_since is None:
         return []
     *most, last = HEARTBEATS.values()
@@ -59,8 +68,10 @@ def _stopped(gpu: GpuState, node: str, reporting: list[GpuState], now: datetime)
     if reporting:
         peers = ", ".join(g.gpu for g in reporting)
         context = f" while GPU{'s' if len(reporting) > 1 else ''} {peers} on {node} still report"
-    else:
+    elif whole_nodes:
         context = f"; no GPU on {node} reports (the node or its dcgm-exporter may be down)"
+    else:
+        context = ""  # the node's other GPUs were filtered out: nothing to compare with
     still = " (its Xid is still reported)" if XID in gpu.readings else ""
     text = f"{gpu_name(gpu)} has stopped reporting: no {what} {since}{context}{still}"
     return [Finding(severity="critical", kind="stopped", text=text)]

@@ -173,7 +173,7 @@ def _add_reading(target: GpuState, sample: Sample) -> None:
 
 def _add_xid_history(target: GpuState, series: SeriesPoints, step: float) -> None:
     """When the current Xid appeared; or the Xid seen in the window when none is reported now."""
-    finite = [(t, v) for t, v in series.points if v == v and sentinel_name(v) is None]
+    finite = [(t, v) for t, v in series.points if sentinel_name(v) is None]  # NaN is blank too
     if not finite:
         return
     if target.xid is None:

@@ -87,11 +87,11 @@ class PrometheusQuery(Tool):
                 [f"{result.result_type} at {when}: {shown}", *warnings_lines(result.warnings)]
             )
             return ToolOutput(data={"result_type": result.result_type, "value": value}, text=text)
-        return _render_vector(result, args, ctx, when)
+        return _render_vector(result, args, ctx, at, when)
 
 
 def _render_vector(
-    result: QueryResult, args: QueryInput, ctx: ToolContext, when: str
+    result: QueryResult, args: QueryInput, ctx: ToolContext, at: datetime, when: str
 ) -> ToolOutput:
     samples = list(result.vector)
     ordered = bool(_ORDERED.search(args.query))
@@ -102,7 +102,7 @@ def _render_vector(
     kept = samples[:limit]
     data: dict[str, Any] = {
         "result_type": "vector",
-        "time": when.split(" ")[0],
+        "time": rfc3339(at),
         "total": len(samples),
         "series": [s.model_dump() for s in kept],
     }
