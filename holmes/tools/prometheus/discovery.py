@@ -54,14 +54,16 @@ class PrometheusMetricNames(Tool):
 
     async def run(self, args: MetricNamesInput, ctx: ToolContext) -> ToolOutput:
         """Ask for `__name__` values, filtered on the server."""
+        client = prometheus(ctx)
         end = ctx.now()
         start = end - timedelta(seconds=parse_duration(args.since))
+        # A name or a value is one short string, not an object: ten of them per item of the limit.
         limit = min(args.limit, ctx.limits.max_items * 10)
         match = None
         if args.match:
             pattern = args.match.replace("\\", "\\\\").replace('"', '\\"')
             match = f'{{__name__=~"(?i).*(?:{pattern}).*"}}'
-        names, warnings = await prometheus(ctx).label_values(
+        names, warnings = await client.label_values(
             "__name__", start=start, end=end, match=match, limit=limit + 1
         )
         names = sorted(names)
@@ -130,10 +132,11 @@ class PrometheusLabelValues(Tool):
 
     async def run(self, args: LabelValuesInput, ctx: ToolContext) -> ToolOutput:
         """Ask for the label's values."""
+        client = prometheus(ctx)
         end = ctx.now()
         start = end - timedelta(seconds=parse_duration(args.since))
         limit = min(args.limit, ctx.limits.max_items * 10)
-        values, warnings = await prometheus(ctx).label_values(
+        values, warnings = await client.label_values(
             args.label, start=start, end=end, match=args.match, limit=limit + 1
         )
         values = sorted(values)

@@ -87,6 +87,7 @@ class PrometheusGpuHealth(Tool):
 
     async def run(self, args: GpuHealthInput, ctx: ToolContext) -> ToolOutput:
         """Query DCGM metrics, build per-GPU states and findings, render problems first."""
+        client = prometheus(ctx)
         now = ctx.now()
         window = parse_duration(args.since)
         step = choose_step(window)
@@ -96,7 +97,6 @@ class PrometheusGpuHealth(Tool):
             namespace=args.namespace,
             pod=args.pod,
         )
-        client = prometheus(ctx)
         readings, seen, history = await asyncio.gather(
             client.query(_any(variants, _readings_selector), now),
             _last_seen(client, variants, window, now),
@@ -106,7 +106,8 @@ class PrometheusGpuHealth(Tool):
         )
         states = build_states(readings.vector, seen, history.matrix, step=step)
         stale_after = max(_MIN_STALE_SECONDS, _STALE_STEPS * min(step, _MAX_HEARTBEAT_STEP))
-        mark_stopped(states, now=now.timestamp(), stale_after=stale_after)
+        start = (now - timedelta(seconds=window)).timestamp()
+        mark_stopped(states, now=now.timestamp(), window_start=start, stale_after=stale_after)
         whole_nodes = args.gpu is None and args.namespace is None and args.pod is None
         add_findings(states, now, whole_nodes=whole_nodes)
         head = f"GPU health at {rfc3339(now)} (window {format_duration(window)}{_filters(args)})"

@@ -7,7 +7,6 @@ says it means (an Xid's bucket, a clock-event bit, a row-remap flag); runbook ru
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from holmes.tools.prometheus.dcgm import XidInfo, clock_event_reason
@@ -61,8 +60,8 @@ def _stopped(
         return []
     *most, last = HEARTBEATS.values()
     what = f"{', '.join(most)} or {last} samples"
-    if math.isinf(gpu.stopped_since):
-        since = "at all in the window"
+    if not gpu.last_seen:
+        since = f"in the whole window (since {format_time(gpu.stopped_since, now)})"
     else:
         since = f"since {format_time(gpu.stopped_since, now)}"
     if reporting:

@@ -201,13 +201,17 @@ def _decode_clocks(target: GpuState) -> None:
     target.clock_reasons = names
 
 
-def mark_stopped(states: dict[GpuKey, GpuState], *, now: float, stale_after: float) -> None:
-    """Set `stopped_since` on GPUs whose telemetry went silent (last sample older than allowed)."""
+def mark_stopped(
+    states: dict[GpuKey, GpuState], *, now: float, window_start: float, stale_after: float
+) -> None:
+    """Set `stopped_since` on GPUs whose telemetry went silent (last sample older than allowed).
+
+    A GPU with no telemetry in the whole window (known only from its Xid) is silent since the
+    window's start.
+    """
     for found in states.values():
-        newest = max(found.last_seen.values(), default=None)
-        if newest is None:
-            found.stopped_since = float("-inf")  # no telemetry at all in the window
-        elif now - newest > stale_after:
+        newest = max(found.last_seen.values(), default=window_start)
+        if now - newest > stale_after:
             found.stopped_since = newest
 
 

@@ -72,9 +72,10 @@ class PrometheusQuery(Tool):
 
     async def run(self, args: QueryInput, ctx: ToolContext) -> ToolOutput:
         """Evaluate the query and list the series."""
+        client = prometheus(ctx)
         now = ctx.now()
         at = parse_time(args.time, now) if args.time else now
-        result = await prometheus(ctx).query(args.query, at)
+        result = await client.query(args.query, at)
         when = f"{rfc3339(at)} ({'now' if at == now else format_age((now - at).total_seconds())})"
         if result.result_type == "matrix":
             window = _range_of(args.query) or 300.0
@@ -181,11 +182,11 @@ class PrometheusQueryRange(Tool):
 
     async def run(self, args: QueryRangeInput, ctx: ToolContext) -> ToolOutput:
         """Evaluate the query over the window and summarise each series."""
+        client = prometheus(ctx)
         end = ctx.now()
         window = parse_duration(args.since)
         start = end - timedelta(seconds=window)
         step = parse_duration(args.step) if args.step else choose_step(window)
-        client = prometheus(ctx)
         result = await client.query_range(args.query, start, end, step)
         stops = await _exact_stops(client, args.query, result, end, window, step)
         return render_matrix(
