@@ -73,10 +73,10 @@ def normalize(event: dict[str, Any]) -> EventRecord:
     else:
         count = series.get("count") or event.get("count") or 1
         first = event.get("firstTimestamp") or event.get("eventTime")
-        last = series.get("lastObservedTime") or event.get("lastTimestamp") or event.get("eventTime")
-        source = (event.get("source") or {}).get("component") or event.get(
-            "reportingComponent", ""
+        last = (
+            series.get("lastObservedTime") or event.get("lastTimestamp") or event.get("eventTime")
         )
+        source = (event.get("source") or {}).get("component") or event.get("reportingComponent", "")
         message = event.get("message") or ""
     created = metadata.get("creationTimestamp")
     return EventRecord(
