@@ -37,17 +37,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from holmes.tools.redaction_anchors import windows
 from holmes.tools.redaction_keys import MASK, is_secret_key, keeps_value
-from holmes.tools.redaction_rules import (
-    ANCHORS,
-    ANY_ANCHOR,
-    KEY_ANCHORS,
-    PEM,
-    RULES,
-    Rule,
-    is_flag,
-    mask_pem,
-)
+from holmes.tools.redaction_rules import PEM, RULES, Rule, mask_pem
 from holmes.tools.redaction_secrets import mask_secret_manifests, mask_secret_object
 
 __all__ = ["MASK", "redact", "redact_data"]
@@ -61,16 +53,9 @@ def redact(text: str) -> str:
         text = mask_secret_manifests(text)
     if "-----BEGIN" in text:
         text = PEM.sub(mask_pem, text)
-    lower = _lower(text)
-    if len(text) < _SHORT and not ANY_ANCHOR.search(lower):
-        return text
-    windows = _windows(lower)
-    if not windows:
-        return text
-    # Only the lines around an anchor go through the rules: most of a log has none, and the
-    # rules cost far more per character than the anchor scan.
+    # Only the lines around an anchor go through the rules (see redaction_anchors.py).
     pieces, done = [], 0
-    for start, end in windows:
+    for start, end in windows(_lower(text)):
         chunk = text[start:end]
         lower = _lower(chunk)
         for rule in RULES:
@@ -79,6 +64,8 @@ def redact(text: str) -> str:
                 chunk, lower = redacted, _lower(redacted)
         pieces += [text[done:start], chunk]
         done = end
+    if not pieces:
+        return text
     pieces.append(text[done:])
     return "".join(pieces)
 
@@ -118,6 +105,8 @@ def _mask_scalar(key: Any, value: Any) -> Any:
         return MASK
     if isinstance(value, str):
         return redact(value) if keeps_value(str(key), value) else MASK
+    if isinstance(value, list | tuple):
+        return [_mask_scalar(key, item) for item in value]
     return redact_data(value)  # `serviceAccountToken: {path: token}` is a structure, not a secret
 
 
@@ -125,44 +114,6 @@ def _lower(text: str) -> str:
     """ASCII-lowercased `text` with the same offsets (`str.lower` may lengthen non-ASCII)."""
     lower = text.lower()
     return lower if len(lower) == len(text) else text.translate(_ASCII_LOWER)
-
-
-# Below this length one search of `ANY_ANCHOR` is cheaper than the 28 anchor scans.
-_SHORT = 4096
-# Windows closer than this are redacted as one: a rule costs far more per call than per
-# character, so a few lines between two windows are cheaper scanned than split off.
-_MERGE_GAP = 512
-
-
-def _windows(lower: str) -> list[tuple[int, int]]:
-    """Merged spans of whole lines to redact: each anchor's line(s) and the line after it.
-
-    The line after holds the `value:` of a `- name: DB_PASSWORD` env entry.
-    """
-    hits = [(m.start(), m.end()) for anchor in ANCHORS for m in anchor.finditer(lower)]
-    hits += [
-        (m.start(), m.end())
-        for anchor in KEY_ANCHORS
-        for m in anchor.finditer(lower)
-        if m.group("flag") is None or is_flag(lower, m.start())
-    ]
-    hits.sort()
-    windows: list[tuple[int, int]] = []
-    for hit_start, hit_end in hits:
-        if windows and hit_end <= windows[-1][1]:
-            continue
-        start = lower.rfind("\n", 0, hit_start) + 1
-        end = _line_end(lower, _line_end(lower, max(hit_end - 1, hit_start)) + 1)
-        if windows and start <= windows[-1][1] + _MERGE_GAP:
-            windows[-1] = (windows[-1][0], end)
-        else:
-            windows.append((start, end))
-    return windows
-
-
-def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
 
 
 def _apply(rule: Rule, text: str, lower: str) -> str:

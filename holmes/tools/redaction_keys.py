@@ -83,13 +83,14 @@ _SECRET_KEYS = frozenset(
         ("client", "key", "data"),  # kubeconfig
         ("dockerconfigjson",),  # Secret of type kubernetes.io/dockerconfigjson
         ("dockercfg",),
-        ("auth",),  # .dockerconfigjson auths entries: base64 of user:password
         ("sig",),  # Azure SAS query parameter
     }
 )
-# Keys that hold a secret only when the value looks random: `auth: enabled` is a setting,
-# `pass=12 fail=0` a test count.
-_NEEDS_RANDOM_VALUE = frozenset({("auth",), ("sig",), ("pass",)})
+# Keys that hold a secret only when the value looks random: `auth: enabled` and
+# `basic_auth=true` are settings (`"auth": "<base64>"` in .dockerconfigjson is a secret),
+# `pass=12 fail=0` is a test count.
+_NEEDS_RANDOM_VALUE = frozenset({("sig",), ("pass",)})
+_NEEDS_RANDOM_LAST = "auth"
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _PLACEHOLDER = re.compile(
@@ -119,7 +120,7 @@ def is_secret_key(key: str) -> bool:
     last = parts[-1]
     if len(parts) > 1 and parts[-2] in _NOT_SECRETS.get(last, ()):
         return False
-    if last in _SECRET_WORDS or last.endswith(_SECRET_SUFFIXES):
+    if last in _SECRET_WORDS or last == _NEEDS_RANDOM_LAST or last.endswith(_SECRET_SUFFIXES):
         return True
     return last == "key" and len(parts) > 1 and parts[-2] in _KEY_QUALIFIERS
 
@@ -137,7 +138,9 @@ def keeps_value(key: str, value: str) -> bool:
         return True
     if _PATH.fullmatch(value):
         return True
-    return words(key) in _NEEDS_RANDOM_VALUE and not looks_random(value)
+    parts = words(key)
+    needs_random = parts in _NEEDS_RANDOM_VALUE or parts[-1:] == (_NEEDS_RANDOM_LAST,)
+    return needs_random and not looks_random(value)
 
 
 def looks_random(value: str) -> bool:

@@ -1,10 +1,10 @@
 """The text rules of redaction: one regular expression per secret shape, and what to mask.
 
 Used by `holmes.tools.redaction.redact`, which applies `RULES` in order to each window of a
-text that `ANCHORS`/`KEY_ANCHORS` point at. Every rule keeps what names the secret (the key,
-the header, the URL's scheme, user and host) and replaces only the secret itself, so the
-evidence still says *that* a password was set, and where. Masks are `[REDACTED...]`, which no
-rule takes for a secret, so redaction is idempotent.
+text that the anchors (holmes/tools/redaction_anchors.py) point at. Every rule keeps what
+names the secret (the key, the header, the URL's scheme, user and host) and replaces only the
+secret itself, so the evidence still says *that* a password was set, and where. Masks are
+`[REDACTED...]`, which no rule takes for a secret, so redaction is idempotent.
 
 Speed: Python's `re` scans fast only for a pattern that starts with a literal, and slowly for
 `re.I`, a leading `\\b` or a lookbehind. So most rules match the ASCII-lowercased text with a
@@ -35,85 +35,13 @@ _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
 _TRAILING = ".,)]}"
 _AUTH_SCHEMES = ("bearer", "basic", "token", "digest", "negotiate", "ntlm", "apikey")
 
-# Where a rule can match, in the lowercased text: the lines around each hit go through the
-# rules, the rest of the text does not. Each pattern starts with one literal because `re` scans
-# for a single literal prefix many times faster than for an alternation (1 ms against 10-30 ms
-# a megabyte). A new rule must be covered by an anchor here.
-ANCHORS = tuple(
-    re.compile(rx)
-    for rx in (
-        r"authorization",
-        r"bearer[ \t]",
-        r"basic[ \t]",
-        r"://[^\s/?#\"']*@",
-        r"hooks\.slack\.com/",
-        r"/api/webhooks/",
-        r"-(?:u[ \t=]|-user)",
-        r"eyj",
-        r"a(?:kia|sia|bia|cca|iza)",
-        r"g(?:h[pousr]_|ithub_pat_|lpat-)",
-        r"x(?:ox|app-)",
-        r"s(?:k[-_]|g\.|ecret_?access_?key)",
-        r"rk_",
-        r"hf_",
-        r"npm_",
-        r"whsec_",
-        r"nvapi-",
-        r"password[ \t]+'",  # SQL: ALTER USER bob WITH PASSWORD 'x'
-        r"identified by[ \t]+'",
-    )
-)
-# How every key that `is_secret_key` accepts ends (lowercased, camelCase run together), each
-# followed by its separator, or by a space when the key is a flag (`--token x`; the `flag`
-# group is then checked by `is_flag`, since `token for user` is prose). `tokens=` and
-# `token_count=` end otherwise, so a log full of them is skipped.
-_KEY_ENDINGS = (
-    r"pass(?:word|wd|phrase)?",
-    r"pwd",
-    r"secret",
-    r"token",
-    r"key(?:[_.-]?(?:data|id))?",
-    r"credentials?",
-    r"cookie",
-    r"sig(?:nature)?",
-    r"auth",
-    r"dockerc(?:fg|onfigjson)",
-)
-_KEY_SEPARATOR = r"(?:\\?[\"']?[ \t]*[:=]|(?P<flag>[ \t]+[^\s-]))"
-KEY_ANCHORS = tuple(re.compile(ending + _KEY_SEPARATOR) for ending in _KEY_ENDINGS)
-# `{name: DB_PASSWORD, value: x}`, and `- name: DB_PASSWORD` with `value:` on the next line.
-ANCHORS += (
-    re.compile(
-        r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?[\w.-]*?(?:"
-        + "|".join(_KEY_ENDINGS)
-        + r")\\?[\"']?[ \t]*(?:,|\r?\n)"
-    ),
-)
-# All anchors in one pattern: slower per megabyte, but one call instead of 28 for the many
-# short strings of structured data, most of which hold no anchor at all.
-ANY_ANCHOR = re.compile(
-    "|".join(
-        [a.pattern for a in ANCHORS]
-        + ["(?:" + "|".join(_KEY_ENDINGS) + ")" + _KEY_SEPARATOR.replace("(?P<flag>", "(?:")]
-    )
-)
-_FLAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def is_flag(lower: str, pos: int) -> bool:
-    """Whether the word ending at `pos` in the lowercased text is a CLI flag (`--token`)."""
-    start = pos
-    while start > 0 and lower[start - 1] in _FLAG_CHARS:
-        start -= 1
-    return lower.startswith("-", start)
-
-
 PEM = re.compile(
     r"-----BEGIN (?P<label>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----"
     # A whole block (a key is under 16 KB), or a block cut before its END line: then only the
     # base64 and header lines that follow it.
     r"(?:.{0,16384}?-----END (?P=label)-----"
-    r"|(?:(?:\r?\n|\\n|[ \t])+(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]+: ?[^\n\\]*))*)",
+    r"|(?:(?:\r?\n|\\n|[ \t])+(?:[A-Za-z0-9+/=]{8,}|(?:Proc-Type|DEK-Info): [^\n\\]*)"
+    r"(?=[ \t]*(?:\r?\n|\\n|$)))*)",
     re.S,
 )
 

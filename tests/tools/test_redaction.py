@@ -110,6 +110,7 @@ SECRETS = [
     ("{'client_secret': 'abcDEF123456'}", f"{{'client_secret': '{R}'}}"),
     ("  client_secret: abcDEF123456", f"  client_secret: {R}"),
     ("secret=topsecretvalue", f"secret={R}"),
+    ("http_auth=admin:s3cret99", f"http_auth={R}"),
     ("token=abc123def456", f"token={R}"),
     ("GET /reset?token=abc123def&user=bob HTTP/1.1", f"GET /reset?token={R}&user=bob HTTP/1.1"),
     ("api_key=0123456789abcdef", f"api_key={R}"),
@@ -159,6 +160,10 @@ SECRETS = [
     (
         "tls.key: |\n  " + pem("RSA PRIVATE KEY", PEM_BODY.replace("\n", "\n  ")),
         "tls.key: |\n  " + masked_pem("RSA PRIVATE KEY"),
+    ),
+    (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM2Tx\nTraceback (most",
+        masked_pem("RSA PRIVATE KEY") + "\nTraceback (most",
     ),
     (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM2Tx\n... [cut]",
@@ -274,6 +279,8 @@ KEPT = [
     "mysql://root:@localhost/db",
     "pass=12 fail=0",
     "auth: enabled",
+    "basic_auth=true",
+    'FATAL: password authentication failed for user "app"',
     "--token flag is required",
     "E0318 reflector.go:138] the server has asked for the client to provide credentials",
     "key: nvidia.com/gpu\noperator: Exists",
@@ -299,6 +306,13 @@ def test_redaction_is_idempotent() -> None:
     for text, _ in SECRETS:
         once = redact(text)
         assert redact(once) == once, text
+
+
+@pytest.mark.parametrize(("text", "expected"), SECRETS, ids=_short)
+def test_secret_in_a_long_text_is_found_by_its_anchor(text: str, expected: str) -> None:
+    """Past 4 KB only the lines around an anchor are redacted: each shape must have one."""
+    noise = "\n".join(f"I0318 14:{i % 60:02d}:00 worker.go:{i}] synced 42 items" for i in range(80))
+    assert redact(f"{noise}\n{text}\n{noise}") == f"{noise}\n{expected}\n{noise}"
 
 
 def test_many_secrets_in_one_log_text() -> None:
