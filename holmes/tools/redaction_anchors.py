@@ -42,7 +42,7 @@ ANCHORS = tuple(
 # followed by its separator, or by a space when the key is a flag (`--token x`; the `flag`
 # group is then checked by `is_flag`, since `token for user` is prose). `tokens=` and
 # `token_count=` end otherwise, so a log full of them is skipped.
-_KEY_ENDINGS = (
+KEY_ENDINGS = (
     r"pass(?:word|wd|phrase)?",
     r"pwd",
     r"secret",
@@ -54,22 +54,22 @@ _KEY_ENDINGS = (
     r"auth",
     r"dockerc(?:fg|onfigjson)",
 )
+KEY_ENDING = "(?:" + "|".join(KEY_ENDINGS) + ")"
 _KEY_SEPARATOR = r"(?:\\?[\"']?[ \t]*[:=]|(?P<flag>[ \t]+[^\s-]))"
-KEY_ANCHORS = tuple(re.compile(ending + _KEY_SEPARATOR) for ending in _KEY_ENDINGS)
+KEY_ANCHORS = tuple(re.compile(ending + _KEY_SEPARATOR) for ending in KEY_ENDINGS)
 # `{name: DB_PASSWORD, value: x}`, and `- name: DB_PASSWORD` with `value:` on the next line.
 ANCHORS += (
     re.compile(
-        r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?[\w.-]*?(?:"
-        + "|".join(_KEY_ENDINGS)
-        + r")\\?[\"']?[ \t]*(?:,|\r?\n)"
+        r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?[\w.-]{0,128}?"
+        + KEY_ENDING
+        + r"\\?[\"']?[ \t]*(?:,|\r?\n)"
     ),
 )
 # All anchors in one pattern: slower per megabyte, but one call instead of 28 for the many
 # short strings of structured data, most of which hold no anchor at all.
 ANY_ANCHOR = re.compile(
     "|".join(
-        [a.pattern for a in ANCHORS]
-        + ["(?:" + "|".join(_KEY_ENDINGS) + ")" + _KEY_SEPARATOR.replace("(?P<flag>", "(?:")]
+        [a.pattern for a in ANCHORS] + [KEY_ENDING + _KEY_SEPARATOR.replace("(?P<flag>", "(?:")]
     )
 )
 _FLAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -77,8 +77,8 @@ _FLAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 def is_flag(lower: str, pos: int) -> bool:
     """Whether the word ending at `pos` in the lowercased text is a CLI flag (`--token`)."""
-    start = pos
-    while start > 0 and lower[start - 1] in _FLAG_CHARS:
+    start, limit = pos, max(0, pos - 128)
+    while start > limit and lower[start - 1] in _FLAG_CHARS:
         start -= 1
     return lower.startswith("-", start)
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from holmes.tools.redaction_anchors import KEY_ENDING
 from holmes.tools.redaction_keys import (
     MASK,
     is_secret_key,
@@ -28,10 +29,12 @@ from holmes.tools.redaction_keys import (
 
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
-# A key that may name a secret contains one of these; `is_secret_key` then judges the whole key.
-KEYWORDS = r"(?:pass|pwd|secret|token|key|auth|credential|cookie|sig|dockerc)"
 _QUOTED = r"(?P<dq>\\?\")(?P<dv>(?:\\.|[^\"\\\n])*?)(?P=dq)|'(?P<sv>[^'\n]*)'"
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+_FLAG_CHARS = _KEY_CHARS - {"."}
+# Keys are short; bounding their length keeps a megabyte-long base64 line linear to scan.
+_MAX_KEY = 128
+
 _TRAILING = ".,)]}"
 _AUTH_SCHEMES = ("bearer", "basic", "token", "digest", "negotiate", "ntlm", "apikey")
 
@@ -128,12 +131,18 @@ def _line_lead(text: str, pos: int) -> str:
     return text[text.rfind("\n", 0, pos) + 1 : pos]
 
 
+def _key_start(text: str, end_start: int, chars: frozenset[str]) -> int:
+    """Where the key whose last word starts at `end_start` begins (`DB_` of `DB_PASSWORD`)."""
+    start, limit = end_start, max(0, end_start - _MAX_KEY)
+    while start > limit and text[start - 1].lower() in chars:
+        start -= 1
+    return start
+
+
 def _assignment(m: re.Match[str], text: str) -> Edit | None:
     """`key=value`, `key: value`, `"key": "value"` where the whole key names a secret."""
-    start = m.start()
-    while start > 0 and text[start - 1].lower() in _KEY_CHARS:
-        start -= 1
-    key = text[start : m.end("rest")]
+    start = _key_start(text, m.start(), _KEY_CHARS)
+    key = text[start : m.end("end")]
     _, vstart, vend, quoted = _value(m)
     if not is_secret_key(key) or keeps_value(key, text[vstart:vend]):
         return None
@@ -157,9 +166,10 @@ def _assignment(m: re.Match[str], text: str) -> Edit | None:
 
 def _flag(m: re.Match[str], text: str) -> Edit | None:
     """`--token abc123`: a CLI flag naming a secret, then its value after a space."""
-    if m.start() > 0 and (_word_before(text, m.start()) or text[m.start() - 1] == "-"):
+    key_start = _key_start(text, m.start(), _FLAG_CHARS)
+    if not text.startswith("-", key_start) or _word_before(text, key_start):
         return None
-    key = text[m.start() : m.end("key")]
+    key = text[key_start : m.end("end")]
     _, start, end, quoted = _value(m)
     value = text[start:end]
     if not is_secret_key(key) or keeps_value(key, value):
@@ -227,7 +237,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         re.compile(
-            r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?(?P<key>[\w.-]*?" + KEYWORDS + r"[\w.-]*)"
+            r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?(?P<key>[\w.-]{0,128}?" + KEY_ENDING + ")"
             r"\\?[\"']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]+)?)\\?[\"']?value\\?[\"']?[ \t]*:"
             r"[ \t]*(?:" + _QUOTED + r"|(?P<uv>[^\s\"',}\]]+))"
         ),
@@ -235,7 +245,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         re.compile(
-            KEYWORDS + r"(?P<rest>[\w.-]*)(?P<kq>\\?[\"'])?(?P<sep>[ \t]*(?:=(?!=)|:(?!:))[ \t]*)"
+            # The key's last word; `_assignment` finds where the key starts.
+            r"(?P<end>" + KEY_ENDING + r")(?P<kq>\\?[\"'])?(?P<sep>[ \t]*(?:=(?!=)|:(?!:))[ \t]*)"
             # An unquoted value is a scalar, not a flow map or list (`secret: {secretName: x}`),
             # though it may sit in Go's brackets: `map[Cookie:[sid=1]]`.
             r"(?:" + _QUOTED + r"|\[?(?P<uv>[^\s\"'&;,<>|{\[][^\s\"'&;,<>|]*))"
@@ -244,7 +255,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         re.compile(
-            r"-(?P<key>-?[\w-]*?" + KEYWORDS + r"[\w-]*)[ \t]+"
+            r"(?P<end>" + KEY_ENDING + r")[ \t]+"
             r"(?:" + _QUOTED + r"|(?P<uv>(?!-)[^\s\"']+))"
         ),
         _flag,
