@@ -390,7 +390,9 @@ else:
 print(replay.pid, flush=True)
 if sys.argv[4] != "exit":
     time.sleep(60)  # killed by the test
-# "exit": the interpreter ends without stop(); the finalizer must stop the server.
+# "exit": once the test has seen the server alive, the interpreter ends without stop(); the
+# server must not outlive it.
+sys.stdin.readline()
 """
 
 
@@ -411,6 +413,7 @@ def test_the_server_does_not_outlive_its_parent(tmp_path: Path, ending: str) -> 
     workdir = tmp_path / "work"
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(bundle.path), str(workdir), str(tmp_path / "c"), ending],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -420,7 +423,9 @@ def test_the_server_does_not_outlive_its_parent(tmp_path: Path, ending: str) -> 
         if ending == "thread":
             time.sleep(0.2)  # the starting thread has ended; the server must not have
         assert not _gone(pid)
-        if ending != "exit":
+        if ending == "exit":
+            child.communicate("\n", timeout=10)  # let it reach the end of its script
+        else:
             child.kill()  # SIGKILL: no finally, no atexit in the parent
         child.wait(timeout=10)
         deadline = time.monotonic() + 5
