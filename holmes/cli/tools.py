@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,9 @@ from rich.table import Table
 from holmes.evals import BundleError, load_bundle
 from holmes.evals.replay import replay
 from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult, default_registry
+
+# The end of a sentence: punctuation, space, a capital; "e.g. X" and "i.e. X" are not ends.
+_SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?:])\s+(?=[A-Z])")
 
 tools_app = typer.Typer(help="List the tools, or run one.", no_args_is_help=True)
 
@@ -41,9 +45,10 @@ def list_tools(
     for tool in registry.tools(toolset):
         fields = tool.Input.model_fields
         arguments = ", ".join(
-            name if field.is_required() else f"[{name}]" for name, field in fields.items()
+            name if field.is_required() else f"{name}?" for name, field in fields.items()
         )
-        table.add_row(tool.name, tool.toolset, arguments, tool.description.split(". ")[0])
+        first_sentence = _SENTENCE_END.split(tool.description)[0]
+        table.add_row(tool.name, tool.toolset, arguments, first_sentence)
     Console().print(table)
 
 
@@ -99,15 +104,16 @@ def run_tool(
 def parse_arguments(pairs: list[str]) -> dict[str, Any]:
     """`key=value` pairs into a dict.
 
-    Values stay strings (the tool's pydantic model turns "50" and "true" into its types), but a
-    value written as JSON (`["a","b"]`, `{"k": 1}`) is decoded.
+    `true`/`false` and whole numbers become booleans and integers, a value written as JSON
+    (`["a","b"]`, `{"k": 1}`) is decoded, and anything else stays a string (the tool's pydantic
+    model converts it further where its field asks for another type).
     """
     parsed: dict[str, Any] = {}
     for pair in pairs:
         key, separator, value = pair.partition("=")
         if not separator or not key:
             raise typer.BadParameter(f"{pair!r} is not key=value", param_hint="ARGUMENTS")
-        parsed[key] = value
+        parsed[key] = _scalar(value)
         if value[:1] in "[{":
             try:
                 parsed[key] = json.loads(value)
@@ -116,6 +122,14 @@ def parse_arguments(pairs: list[str]) -> dict[str, Any]:
                     f"{key}: {value!r} is not valid JSON ({error.msg})", param_hint="ARGUMENTS"
                 ) from error
     return parsed
+
+
+def _scalar(value: str) -> Any:
+    if value in ("true", "false"):
+        return value == "true"
+    if re.fullmatch(r"-?[1-9][0-9]*|0", value):
+        return int(value)
+    return value
 
 
 async def _invoke(tool: str, arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
