@@ -65,7 +65,7 @@ ANCHORS += (
         + r"\\?[\"']?[ \t]*(?:,|\r?\n)"
     ),
 )
-# All anchors in one pattern: slower per megabyte, but one call instead of 28 for the many
+# All anchors in one pattern: slower per megabyte, but one call instead of 30 for the many
 # short strings of structured data, most of which hold no anchor at all.
 ANY_ANCHOR = re.compile(
     "|".join(
@@ -83,7 +83,7 @@ def is_flag(lower: str, pos: int) -> bool:
     return lower.startswith("-", start)
 
 
-# Below this length one search of `ANY_ANCHOR` is cheaper than the 28 anchor scans.
+# Below this length one search of `ANY_ANCHOR` is cheaper than the 30 anchor scans.
 _SHORT = 4096
 # Windows closer than this are redacted as one: a rule costs far more per call than per
 # character, so a few lines between two windows are cheaper scanned than split off.

@@ -21,8 +21,10 @@ _YAML_DATA_LINE = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)?)(?:data|stringData):
 _YAML_ENTRY = re.compile(r"^(?P<pre>[ \t]*[^\s:#][^:]*:)(?P<value>[ \t]*\S.*)?$")
 _JSON_SECRET_KIND = re.compile(r"\"kind\\?\"[ \t]*:[ \t]*\\?\"Secret\\?\"")
 _JSON_DATA = re.compile(r"(?P<open>\"(?:data|stringData)\\?\"\s*:\s*\{)(?P<body>[^{}]*)\}")
+# `"key": "value"`, or `\"key\": \"value\"` when the JSON sits escaped inside a string.
 _JSON_ENTRY = re.compile(
-    r"(?P<key>\\?\"(?:\\.|[^\"\\])*\"\s*:\s*)\\?\"(?P<value>(?:\\.|[^\"\\])*)\\?\""
+    r"(?P<key>(?P<q>\\?\")(?:(?!(?P=q)).)*?(?P=q)\s*:\s*)(?P=q)(?P<value>(?:(?!(?P=q)).)*?)(?P=q)",
+    re.S,
 )
 
 
@@ -49,7 +51,7 @@ def mask_secret_manifests(text: str) -> str:
 
 def _mask_json_data(m: re.Match[str]) -> str:
     body = _JSON_ENTRY.sub(
-        lambda e: e.group(0) if not e.group("value") else f'{e.group("key")}"{MASK}"',
+        lambda e: e.group(0) if not e.group("value") else f"{e['key']}{e['q']}{MASK}{e['q']}",
         m.group("body"),
     )
     return f"{m.group('open')}{body}}}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from pydantic import BaseModel
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import SourceEndpoints, ToolContext
 from holmes.tools.redaction import MASK, redact, redact_data
+from holmes.tools.redaction_anchors import KEY_ENDING
+from holmes.tools.redaction_keys import is_secret_key
 from holmes.tools.registry import ToolRegistry
 from tests.conftest import INCIDENTS, PEER_SUITE
 
@@ -288,6 +291,82 @@ KEPT = [
 ]
 
 
+SECRET_KEYS = [
+    "password",
+    "DB_PASSWORD",
+    "passwd",
+    "pwd",
+    "DB_PASS",
+    "passphrase",
+    "clientSecret",
+    "client_secret",
+    "token",
+    "access_token",
+    "X-Auth-Token",
+    "identitytoken",
+    "api_key",
+    "apiKey",
+    "x-api-key",
+    "APIKey",
+    "access_key",
+    "aws_secret_access_key",
+    "AccountKey",
+    "SharedAccessKey",
+    "tls.key",
+    "private_key",
+    "private_key_id",
+    "client-key-data",
+    ".dockerconfigjson",
+    "auth",
+    "http_auth",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "credentials",
+    "Cookie",
+    "sig",
+    "--token",
+    "--password",
+    "spring.datasource.password",
+]
+NOT_SECRET_KEYS = [
+    "password_reset_url",
+    "password_reset_link_sent",
+    "token_count",
+    "max_tokens",
+    "prompt_tokens",
+    "secretName",
+    "secretKeyRef",
+    "DB_PASSWORD_FILE",
+    "eos_token",
+    "pad_token",
+    "next_token",
+    "existingSecret",
+    "key",
+    "imagePullSecrets",
+    "serviceAccountName",
+    "automountServiceAccountToken_enabled",
+    "tokenizer",
+    "monkey",
+    "auth_method",
+    "aws_access_key_id",
+    "client-certificate-data",
+    "--password-stdin",
+    "Authorization",
+]
+
+
+@pytest.mark.parametrize("key", SECRET_KEYS)
+def test_keys_that_name_a_secret(key: str) -> None:
+    assert is_secret_key(key)
+    # The anchors that pick the lines to redact in a long text know every such key's ending.
+    assert re.search(KEY_ENDING + "$", key.lower())
+
+
+@pytest.mark.parametrize("key", NOT_SECRET_KEYS)
+def test_keys_whose_last_word_is_not_a_secret(key: str) -> None:
+    assert not is_secret_key(key)
+
+
 def _short(value: str) -> str:
     return value[:48]
 
@@ -380,6 +459,8 @@ def test_secret_manifest_json_text() -> None:
     redacted = json.loads(redact(text))
     assert redacted["data"] == {"password": R, "empty": ""}
     assert redacted["metadata"] == {"name": "db"}
+    escaped = json.dumps({"log": json.dumps(secret | {"data": {"api.conf": "a2V5PXZhbA=="}})})
+    assert json.loads(json.loads(redact(escaped))["log"])["data"] == {"api.conf": R}
 
 
 def test_secret_object_data_is_masked_keys_and_metadata_kept() -> None:
