@@ -3,7 +3,8 @@
 `ToolRegistry.invoke` is the boundary every tool call crosses, from the runbook engine, the LLM
 agent and the CLI alike. It validates the arguments against the tool's `Input` model, bounds the
 call by the context's timeout, turns every failure into a `ToolError` (never an exception),
-redacts secrets from the text and the data, cuts the text to the size limit, and stamps the
+redacts secrets from the text, the data, the error and the echoed arguments, cuts the text to
+the size limit (after redaction, so a cut cannot split a secret past detection), and stamps the
 evidence id and timing.
 """
 
@@ -84,11 +85,14 @@ class ToolRegistry:
             )
         else:
             output, error = await _run(tool, arguments, ctx)
+        if error is not None:
+            # A source's error may quote a URL with credentials; it leaves like any text.
+            error.message = redact(error.message)
         result = ToolResult(
             evidence_id=evidence_id,
             tool=name,
             source=source,
-            arguments=arguments,
+            arguments=redact_data(arguments),
             started_at=started_at,
             duration_ms=round((time.perf_counter() - clock) * 1000, 2),
             error=error,

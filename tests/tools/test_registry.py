@@ -30,6 +30,10 @@ class Echo(Tool):
         await asyncio.sleep(args.sleep)
         if args.fail == "not_found":
             raise ToolFailure("kubernetes", "not_found", 'pods "x" not found')
+        if args.fail == "leak":
+            raise ToolFailure(
+                "prometheus", "unavailable", "http://admin:hunter2@prom:9090 is not reachable"
+            )
         if args.fail == "bug":
             raise ZeroDivisionError("division by zero")
         text = "\n".join([args.text] * args.repeat)
@@ -99,6 +103,14 @@ async def test_text_is_redacted_and_cut_to_the_limit_keeping_head_and_tail() -> 
     assert len(long.text) <= 1000
     assert long.text.startswith("0123456789\n") and long.text.endswith("\n0123456789")
     assert "[cut: " in long.text
+
+
+async def test_errors_and_echoed_arguments_are_redacted_too() -> None:
+    registry = ToolRegistry([Echo])
+    result = await registry.invoke("echo", {"text": "password=hunter2", "fail": "leak"}, context())
+    assert result.error is not None
+    assert "hunter2" not in result.error.message and "admin" in result.error.message
+    assert "hunter2" not in str(result.arguments) + result.render()
 
 
 def test_duplicate_names_are_refused_naming_both() -> None:
