@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import pytest
 
 from holmes.evals import load_bundle
 from holmes.evals.replay import ReplayEndpoints, replay
+from holmes.tools import ToolResult, default_registry
 from holmes.tools.context import Limits, SourceEndpoints, ToolContext
 from tests.conftest import INCIDENTS
 
@@ -60,3 +61,16 @@ async def tool_context(
     yield make
     for ctx in made:
         await ctx.aclose()
+
+
+@pytest.fixture
+def call(tool_context: Callable[..., ToolContext]) -> Callable[..., Awaitable[ToolResult]]:
+    """`await call(tool, bundle, limits=None, **arguments)` through the default registry."""
+    registry = default_registry()
+
+    async def invoke(
+        tool: str, bundle: str | Path, limits: Limits | None = None, **arguments: object
+    ) -> ToolResult:
+        return await registry.invoke(tool, arguments, tool_context(bundle, limits))
+
+    return invoke

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from holmes.tools.base import ToolResult
-from holmes.tools.context import Limits, ToolContext
+from holmes.tools.context import Limits
 from holmes.tools.kubernetes import TOOLS
 from holmes.tools.registry import ToolRegistry
 from tests.conftest import PEER_SUITE
 
 REGISTRY = ToolRegistry(TOOLS)
 GATEWAY = {"namespace": "serving", "name": "llm-gateway-7c9d8f6b54-q2w4n"}
-
-
-@pytest.fixture
-async def call(tool_context: Callable[..., ToolContext]) -> AsyncIterator[Callable[..., Any]]:
-    """`await call(tool, bundle, limits=None, **arguments)` through the registry."""
-    contexts: list[ToolContext] = []
-
-    async def invoke(
-        tool: str, bundle: str | Path, limits: Limits | None = None, **arguments: Any
-    ) -> ToolResult:
-        ctx = tool_context(bundle, limits)
-        contexts.append(ctx)
-        return await REGISTRY.invoke(tool, arguments, ctx)
-
-    yield invoke
-    for ctx in contexts:
-        await ctx.aclose()
 
 
 async def test_previous_log_keeps_the_validation_error(call) -> None:

@@ -3,34 +3,11 @@ the registry against the Kubernetes replay (real client, loopback)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from holmes.tools.base import ToolResult
-from holmes.tools.context import ToolContext
 from holmes.tools.kubernetes import TOOLS
 from holmes.tools.registry import ToolRegistry
 from tests.conftest import PEER_SUITE
 
 REGISTRY = ToolRegistry(TOOLS)
-
-
-@pytest.fixture
-async def call(tool_context: Callable[..., ToolContext]) -> AsyncIterator[Callable[..., Any]]:
-    """`await call(tool, bundle, **arguments)` through the registry; contexts closed after."""
-    contexts: list[ToolContext] = []
-
-    async def invoke(tool: str, bundle: str | Path, **arguments: Any) -> ToolResult:
-        ctx = tool_context(bundle)
-        contexts.append(ctx)
-        return await REGISTRY.invoke(tool, arguments, ctx)
-
-    yield invoke
-    for ctx in contexts:
-        await ctx.aclose()
 
 
 async def test_list_resource_claims_shows_allocated_devices(call) -> None:
