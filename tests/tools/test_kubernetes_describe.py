@@ -13,11 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from holmes.tools.kubernetes import TOOLS
-from holmes.tools.registry import ToolRegistry
 from tests.conftest import PEER_SUITE
-
-REGISTRY = ToolRegistry(TOOLS)
 
 
 def recorded_pods(bundle: Path) -> list[tuple[str, str]]:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from holmes.tools.context import Limits
-from holmes.tools.kubernetes import TOOLS
-from holmes.tools.registry import ToolRegistry
 from tests.conftest import PEER_SUITE
 
-REGISTRY = ToolRegistry(TOOLS)
 GATEWAY = {"namespace": "serving", "name": "llm-gateway-7c9d8f6b54-q2w4n"}
 
 

@@ -3,11 +3,7 @@ the registry against the Kubernetes replay (real client, loopback)."""
 
 from __future__ import annotations
 
-from holmes.tools.kubernetes import TOOLS
-from holmes.tools.registry import ToolRegistry
 from tests.conftest import PEER_SUITE
-
-REGISTRY = ToolRegistry(TOOLS)
 
 
 async def test_list_resource_claims_shows_allocated_devices(call) -> None:
