@@ -16,10 +16,14 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from holmes.evals.bundle import Bundle, load_bundle
+
+if TYPE_CHECKING:
+    from holmes.evals.replay.prometheus import PrometheusReplay
 
 
 class ReplayEndpoints(BaseModel):
@@ -53,8 +57,7 @@ def replay(
             prometheus = PrometheusReplay(bundle, workdir=root / "prometheus")
             pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
             prometheus_started = pool.submit(prometheus.start)
-            # On the way out, let a start still under way finish before stopping the server.
-            stack.callback(lambda: (wait([prometheus_started]), prometheus.stop()))
+            stack.callback(_stop_after_start, prometheus, prometheus_started)
         if bundle.has_source("kubernetes"):
             kubernetes = KubernetesReplayServer(bundle)
             stack.callback(kubernetes.stop)
@@ -70,6 +73,12 @@ def replay(
             prometheus_started.result()
             endpoints.prometheus_url = prometheus.url
         yield endpoints
+
+
+def _stop_after_start(prometheus: PrometheusReplay, started: Future[None]) -> None:
+    """Stop Prometheus on the way out, letting a start still under way finish first."""
+    wait([started])
+    prometheus.stop()
 
 
 __all__ = ["ReplayEndpoints", "replay"]
