@@ -231,7 +231,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(re.compile(r"(?:bearer|basic)[ \t]+(?P<cred>[a-z0-9._~+/-]+=*)"), _bearer),
     Rule(
-        re.compile(r"(?:-u|--user)(?:[ \t]+|=)[\"']?[^\s:\"']+:(?P<pw>[^\s\"']+)"),
+        # A user name is a plain word, so `date -u +%H:%M:%S` is not `curl -u user:pass`.
+        re.compile(r"(?:-u|--user)(?:[ \t]+|=)[\"']?[\w.@-]+:(?P<pw>[^\s\"']+)"),
         _curl_user,
         lowercase=False,
     ),

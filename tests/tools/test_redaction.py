@@ -237,6 +237,8 @@ SECRETS = [
 
 # Evidence that resembles a secret and must pass through unchanged.
 KEPT = [
+    # a date format after `-u` is not `curl -u user:pass`
+    "ts=$(date -u +%Y-%m-%dT%H:%M:%S)",
     "password_reset_link_sent=true",  # the last word names a flag, not a password
     "password_reset_url=https://shop.example.com/reset",
     "token_count=512",
