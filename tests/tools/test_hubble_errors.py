@@ -91,8 +91,11 @@ async def test_a_server_that_never_answers_times_out_within_the_limit(call) -> N
         server.close()
         await server.wait_closed()
     assert result.error is not None and result.error.kind == "timeout"
-    assert result.error.message == (
-        f"Hubble Relay at {address} did not answer within 0.45 s (deadline exceeded)"
+    # The gRPC deadline (90% of the limit) names the address; on a loaded machine the
+    # registry's limit may fire first and name only the source. Either says what stopped.
+    assert result.error.message in (
+        f"Hubble Relay at {address} did not answer within 0.45 s (deadline exceeded)",
+        "hubble did not answer within 0.5 s",
     )
     assert 400 < result.duration_ms < 1000
 

@@ -94,7 +94,12 @@ async def test_server_that_never_answers_times_out_within_the_limit(
     )
     elapsed = time.perf_counter() - started
     assert result.error is not None and result.error.kind == "timeout"
-    assert result.error.message == f"kubernetes API at {silent_server} did not answer within 0.5 s"
+    # The client's own deadline names the address; on a loaded machine the registry's limit
+    # may fire first and name only the source. Either says what stopped.
+    assert result.error.message in (
+        f"kubernetes API at {silent_server} did not answer within 0.5 s",
+        "kubernetes did not answer within 0.5 s",
+    )
     assert 0.4 < elapsed < 1.2
     await ctx.aclose()
 

