@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from holmes.evals.errors import BundleError
+from holmes.tools.times import duration_seconds as parse_duration
 
 # Seconds since the epoch beyond this (the year 5138) can only be milliseconds or nanoseconds.
 MAX_TIMESTAMP_SECONDS = 1e11
@@ -30,8 +31,6 @@ _SINGLE = re.compile(rf"^{_NUMBER}$")
 _MISSING_RUN = re.compile(r"^_x(?P<count>\d+)$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
-_DURATION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)(?P<unit>ms|s|m|h|d)$")
-_DURATION_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Series(BaseModel):
@@ -59,17 +58,6 @@ def format_selector(name: str, labels: dict[str, str]) -> str:
 def escape_label_value(value: str) -> str:
     """Escape a label value for the exposition format (backslash, newline, double quote)."""
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def parse_duration(text: str) -> float:
-    """Parse a Prometheus duration with one unit (`30s`, `1m`, `500ms`) into seconds."""
-    match = _DURATION.match(str(text).strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a duration such as 30s, 1m or 500ms")
-    seconds = float(match["n"]) * _DURATION_SECONDS[match["unit"]]
-    if seconds <= 0:
-        raise ValueError(f"{text!r} must be longer than zero")
-    return seconds
 
 
 def parse_selector(text: str) -> tuple[str, dict[str, str]]:

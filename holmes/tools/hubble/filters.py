@@ -17,7 +17,7 @@ and filters implied by another are dropped.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import product
 from typing import Any, Literal
 
@@ -26,13 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from holmes.tools.base import ToolFailure
 from holmes.tools.hubble import drop_reasons
 from holmes.tools.hubble.proto.flow import flow_pb2
+from holmes.tools.times import resolve_time
 
 Verdict = Literal["FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED"]
 Protocol = Literal["tcp", "udp", "sctp", "icmp", "icmpv4", "icmpv6", "http", "dns", "kafka"]
 Alternative = dict[str, list[Any]]
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _POD_FIELDS = ("source_pod", "destination_pod")
 _POD_HELP = (
     "'namespace/name-prefix', or a name prefix alone (then in `namespace`, else in 'default'); "
@@ -125,23 +124,6 @@ class FlowFilterArgs(BaseModel):
         if value is not None:
             resolve_time(value, datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
         return value
-
-
-def resolve_time(value: str, now: datetime) -> datetime:
-    """`10m`, `1h30m`, `90s` before `now`, or an RFC 3339 time; ValueError otherwise."""
-    text = value.strip()
-    if _DURATION.fullmatch(text) or re.fullmatch(f"(?:{_DURATION.pattern})+", text):
-        seconds = sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(text))
-        return now - timedelta(seconds=seconds)
-    try:
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is neither a duration such as '10m' or '1h30m' nor an RFC 3339 time"
-        ) from None
-    if moment.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone; add Z for UTC")
-    return moment
 
 
 def window(args: FlowFilterArgs, now: datetime) -> tuple[datetime | None, datetime | None]:

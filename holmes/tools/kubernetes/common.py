@@ -6,7 +6,6 @@ clock (`now` passed in), never the wall clock.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from kubernetes.utils import parse_quantity
 from holmes.tools.base import ToolFailure
 from holmes.tools.kubernetes.errors import SOURCE
 from holmes.tools.shaping.events import ago, parse_time
+from holmes.tools.times import duration_seconds
 
 __all__ = ["ago", "parse_time"]
 
@@ -30,7 +30,6 @@ _NEGATIVE_CONDITIONS = {
     "PIDPressure",
     "NetworkUnavailable",
 }
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
 def meta(obj: dict[str, Any]) -> dict[str, Any]:
@@ -53,15 +52,10 @@ def age(obj: dict[str, Any], now: datetime) -> str:
 
 def parse_duration(text: str, argument: str = "since") -> timedelta:
     """A duration like "90s", "15m", "1h", "2h30m", "1d" (bad_arguments otherwise)."""
-    match = _DURATION.match(text.strip().lower())
-    if not text.strip() or match is None:
-        raise ToolFailure(
-            SOURCE,
-            "bad_arguments",
-            f"{argument}: {text!r} is not a duration; write it like 30s, 15m, 1h, 2h30m or 1d",
-        )
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(seconds=duration_seconds(text))
+    except ValueError as error:
+        raise ToolFailure(SOURCE, "bad_arguments", f"{argument}: {error}") from error
 
 
 def quantity(value: Any) -> Decimal:

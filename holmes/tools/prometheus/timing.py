@@ -7,32 +7,15 @@ investigation's clock (`ctx.now()`), never from the wall clock.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
-_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+# One grammar for every toolset (holmes/tools/times.py); these are the names the tools here use.
+from holmes.tools.times import duration_seconds as parse_duration
+from holmes.tools.times import resolve_time as parse_time
+
 # Steps a reader finds natural; a range query picks the smallest giving at most ~120 points.
 NICE_STEPS = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
 MAX_POINTS = 120
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in a Prometheus duration such as `90s`, `15m`, `1h30m`, `2d`; a bare number is s.
-
-    Raises ValueError naming the accepted forms.
-    """
-    cleaned = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", cleaned):
-        seconds = float(cleaned)
-    elif _DURATION.match(cleaned):
-        seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(cleaned))
-    else:
-        raise ValueError(f"{text!r} is not a duration; write e.g. 30s, 15m, 1h, 1h30m or 2d")
-    if seconds <= 0:
-        raise ValueError(f"{text!r} is not a positive duration")
-    return seconds
 
 
 def check_duration(text: str | None) -> str | None:
@@ -40,30 +23,6 @@ def check_duration(text: str | None) -> str | None:
     if text is not None:
         parse_duration(text)
     return text
-
-
-def parse_time(text: str, now: datetime) -> datetime:
-    """An evaluation time: `now`, RFC 3339 (`2026-03-18T14:20:00Z`), or a duration ago (`10m`)."""
-    cleaned = text.strip()
-    if cleaned.lower() == "now":
-        return now
-    try:
-        return now - timedelta(seconds=parse_duration(cleaned.removesuffix(" ago")))
-    except ValueError:
-        return _absolute(text)
-
-
-def _absolute(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a time; write RFC 3339 (2026-03-18T14:20:00Z), "
-            "a duration before now (10m), or now"
-        ) from None
-    if moment.tzinfo is None:
-        raise ValueError(f"{text!r} has no time zone; end it with Z for UTC")
-    return moment.astimezone(UTC)
 
 
 def check_time(text: str | None) -> str | None:
