@@ -1,0 +1,300 @@
+"""The LLM client of the agent: one chat-completion call, retried, timed, costed, translated.
+
+The agent (the LangGraph nodes that reason and call tools) holds one `LLMClient` per
+investigation and calls `complete(messages, tools=...)`. The client sends exactly what it is
+given: redaction happens before, at the agent's boundary. It wraps the official `openai` SDK
+(`AsyncOpenAI`, or `AsyncAzureOpenAI` for Azure) with the SDK's own retries off, because the
+retry loop here must keep the whole call inside `LLMSettings.deadline_seconds`, honour
+Retry-After only when it fits that deadline, and take its backoff base and sleep from the caller
+so that tests run in milliseconds.
+
+    attempt n  ->  429, 408, 5xx, timeout, connection error  ->  wait base * 2**(n-1) (capped,
+                   or Retry-After if longer), try again while retries and deadline allow
+               ->  401/403, other 4xx, a body that is not a chat completion  ->  give up now
+
+Every failure leaves as one `LLMError` (see errors.py) with the SDK error chained. Each reply
+carries its token usage, duration and estimated price (cost.py), and the client keeps a running
+`LLMUsage` that the investigation copies into the Diagnosis's cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import openai
+from pydantic import BaseModel, Field
+
+from holmes.agent.llm import errors
+from holmes.agent.llm.cost import estimate_usd, known_price
+from holmes.agent.llm.errors import LLMError
+from holmes.agent.llm.settings import LLMSettings
+
+logger = logging.getLogger(__name__)
+
+# Compatible servers without auth (Ollama, a local vLLM) still get a key: with None the SDK
+# would fall back to reading OPENAI_API_KEY from os.environ, which settings must not depend on.
+_NO_KEY = "not-needed"
+# Do not start an attempt with less than this share of timeout_seconds left before the deadline:
+# it could only time out.
+_MIN_ATTEMPT_SHARE = 0.1
+
+
+class ToolCall(BaseModel):
+    """One function call the model asked for. `arguments` is the raw JSON text it sent."""
+
+    id: str
+    name: str
+    arguments: str = Field(description="as the model wrote it: may be malformed JSON")
+
+
+class TokenUsage(BaseModel):
+    """Tokens of one reply, as the endpoint reported them (zero when it reported none)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt and completion tokens together."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+class LLMReply(BaseModel):
+    """What the model answered: text, tool calls or both, and what the answer cost."""
+
+    content: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    finish_reason: str | None = None
+    model: str = Field("", description="the model the endpoint says answered")
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    seconds: float = Field(0.0, description="wall time of the call, retries included")
+    attempts: int = Field(1, description="requests sent; more than 1 after retries")
+    estimated_usd: float | None = Field(None, description="None when the price is unknown")
+
+
+class LLMUsage(BaseModel):
+    """The running tally of one client: what all its calls so far have spent."""
+
+    calls: int = Field(0, description="calls that returned a reply")
+    failed_calls: int = Field(0, description="calls that ended in an LLMError")
+    retries: int = Field(0, description="extra attempts after 429, 5xx, timeouts...")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    estimated_usd: float | None = Field(None, description="sum over priced replies; None if none")
+
+    def add(self, reply: LLMReply) -> None:
+        """Count one successful reply (its retries are counted by the client as they happen)."""
+        self.calls += 1
+        self.prompt_tokens += reply.usage.prompt_tokens
+        self.completion_tokens += reply.usage.completion_tokens
+        self.seconds += reply.seconds
+        if reply.estimated_usd is not None:
+            self.estimated_usd = (self.estimated_usd or 0.0) + reply.estimated_usd
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class LLMClient:
+    """Chat completions against the endpoint of `settings`, with bounded retries.
+
+    `backoff_base_seconds` is the first wait after a retryable failure, doubled each time up to
+    `backoff_max_seconds`; `sleep` and `clock` are injectable for tests. Use as an async context
+    manager, or call `aclose()`, to release the HTTP connections.
+    """
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        *,
+        backoff_base_seconds: float = 0.5,
+        backoff_max_seconds: float = 8.0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._backoff_base = backoff_base_seconds
+        self._backoff_max = backoff_max_seconds
+        self._sleep = sleep
+        self._clock = clock
+        self._price = settings.price()
+        self._usage = LLMUsage()
+        self._sdk = _sdk_client(settings)
+
+    @property
+    def settings(self) -> LLMSettings:
+        """The settings this client was built with."""
+        return self._settings
+
+    @property
+    def usage(self) -> LLMUsage:
+        """A copy of the running tally of calls, tokens, retries, seconds and cost."""
+        return self._usage.model_copy()
+
+    async def complete(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: str | dict[str, Any] | None = None,
+        response_format: dict[str, Any] | None = None,
+    ) -> LLMReply:
+        """Send one chat completion request (retried as the module docstring says).
+
+        `messages`, `tools` (function definitions), `tool_choice` and `response_format` are
+        passed as the OpenAI chat completions API defines them. Raises `LLMError`.
+        """
+        settings = self._settings
+        request: dict[str, Any] = {"model": settings.model, "messages": messages}
+        if tools:
+            request["tools"] = tools
+        if tool_choice is not None:
+            request["tool_choice"] = tool_choice
+        if response_format is not None:
+            request["response_format"] = response_format
+
+        started = self._clock()
+        deadline = started + settings.deadline_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            timeout = min(settings.timeout_seconds, max(deadline - self._clock(), 0.001))
+            try:
+                # The SDK's timeout is per connect/read/write; this one bounds the attempt.
+                async with asyncio.timeout(timeout):
+                    completion = await self._sdk.chat.completions.create(**request, timeout=timeout)
+            except (openai.OpenAIError, TimeoutError) as sdk_error:
+                error = errors.from_sdk(sdk_error, settings.endpoint, timeout)
+                error.attempts = attempt
+                delay = self._retry_delay(attempt, sdk_error, error, deadline)
+                if delay is None:
+                    self._usage.failed_calls += 1
+                    raise error from sdk_error
+                self._usage.retries += 1
+                logger.warning("LLM call failed (%s); retry %d in %.2f s", error, attempt, delay)
+                await self._sleep(delay)
+                continue
+            try:
+                reply = self._reply(completion, attempts=attempt)
+            except LLMError:
+                self._usage.failed_calls += 1
+                raise
+            reply.seconds = self._clock() - started
+            self._usage.add(reply)
+            return reply
+
+    def _retry_delay(
+        self, attempt: int, sdk_error: BaseException, error: LLMError, deadline: float
+    ) -> float | None:
+        """How long to wait before the next attempt, or None to give up with `error`."""
+        if not error.retryable or attempt > self._settings.max_retries:
+            return None
+        delay = min(self._backoff_base * 2 ** (attempt - 1), self._backoff_max)
+        asked = _retry_after(sdk_error)
+        if asked is not None:
+            delay = max(delay, asked)
+        left_after_wait = deadline - self._clock() - delay
+        if left_after_wait < _MIN_ATTEMPT_SHARE * self._settings.timeout_seconds:
+            if asked is not None:
+                error.message += f"; the server asked to wait {asked:g} s, past the deadline"
+            return None
+        return delay
+
+    def _reply(self, completion: Any, *, attempts: int) -> LLMReply:
+        """Our `LLMReply` from the SDK's ChatCompletion; `LLMError('bad_response')` if none."""
+        endpoint = self._settings.endpoint
+        choices = getattr(completion, "choices", None)
+        if not choices:
+            raise LLMError(
+                "bad_response",
+                f"{endpoint} answered with something that is not a chat completion: "
+                f"{str(completion)[:200]!r}",
+                attempts=attempts,
+            )
+        message = choices[0].message
+        calls = []
+        for call in message.tool_calls or []:
+            function = getattr(call, "function", None)
+            if function is None:
+                raise LLMError(
+                    "bad_response",
+                    f"{endpoint} returned a {getattr(call, 'type', '?')!r} tool call; "
+                    "only function calls are sent",
+                    attempts=attempts,
+                )
+            calls.append(
+                ToolCall(id=call.id, name=function.name, arguments=function.arguments or "")
+            )
+        usage = TokenUsage()
+        cost = None
+        if completion.usage is not None:
+            usage = TokenUsage(
+                prompt_tokens=completion.usage.prompt_tokens or 0,
+                completion_tokens=completion.usage.completion_tokens or 0,
+            )
+            # Settings name the model; the reply names a snapshot we may know when they don't.
+            price = self._price or known_price(completion.model)
+            cost = estimate_usd(price, usage.prompt_tokens, usage.completion_tokens)
+        return LLMReply(
+            content=message.content,
+            tool_calls=calls,
+            finish_reason=choices[0].finish_reason,
+            model=completion.model or "",
+            usage=usage,
+            attempts=attempts,
+            estimated_usd=cost,
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._sdk.close()
+
+    async def __aenter__(self) -> LLMClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _sdk_client(settings: LLMSettings) -> openai.AsyncOpenAI:
+    """The SDK client for the provider, with its retries off (ours bound the deadline)."""
+    key = settings.api_key.get_secret_value() if settings.api_key else _NO_KEY
+    if settings.provider == "azure":
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=str(settings.azure_endpoint),
+            azure_deployment=settings.azure_deployment,
+            api_version=settings.api_version,
+            api_key=key,
+            timeout=settings.timeout_seconds,
+            max_retries=0,
+        )
+    return openai.AsyncOpenAI(
+        api_key=key,
+        base_url=settings.endpoint,
+        timeout=settings.timeout_seconds,
+        max_retries=0,
+    )
+
+
+def _retry_after(error: BaseException) -> float | None:
+    """The wait an HTTP error asked for (retry-after-ms or retry-after in seconds), if any."""
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        raw = headers.get(name)
+        if raw is None:
+            continue
+        try:
+            # An HTTP-date Retry-After is not parsed: it would need the wall clock.
+            seconds = float(raw) * scale
+        except ValueError:
+            continue
+        if seconds >= 0:
+            return seconds
+    return None

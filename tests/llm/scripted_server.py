@@ -1,0 +1,326 @@
+"""A scripted OpenAI-compatible chat completions server on loopback, for tests of LLM callers.
+
+Tests of the LLM client, and later of the agent, point the real `openai` SDK at it (through
+`LLMSettings`) and script what "the model" answers, step by step. Each request to
+`POST /v1/chat/completions` (or Azure's `POST /openai/deployments/<dep>/chat/completions`) takes
+the next step of the script: a reply shaped like the real API, an HTTP error with an
+OpenAI-shaped error body, or a reply delayed past the client's timeout. Every request is
+recorded (path, query, headers, JSON body) so tests assert what was sent. When the script is
+exhausted the server answers 500 saying so.
+
+    from tests.llm.scripted_server import scripted_llm, text_reply, tool_calls_reply  # fixture
+
+    async def test_x(scripted_llm):
+        scripted_llm.script([tool_calls_reply([("kubernetes_get", {"kind": "Pod"})]),
+                             text_reply("the GPU fell off the bus")])
+        settings = LLMSettings(provider="compatible", model="m", base_url=scripted_llm.url)
+        ...
+        assert scripted_llm.requests[1].body["messages"][-1]["role"] == "tool"
+
+Import the `scripted_llm` fixture into a conftest.py (or a test module) to use it elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+# A fixed "created" time keeps replies deterministic; nothing here reads the wall clock.
+CREATED = 1_720_000_000
+DEFAULT_MODEL = "scripted-model"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One scripted answer: HTTP status, JSON body, extra headers, and a delay before it."""
+
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the server received. `headers` keys are lower case; `body` is parsed JSON."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+
+
+def _completion(
+    message: dict[str, Any],
+    finish_reason: str,
+    *,
+    model: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion",
+        "created": CREATED,
+        "model": model,
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}
+        ],
+        "usage": _usage(prompt_tokens, completion_tokens),
+    }
+
+
+def text_reply(
+    content: str,
+    *,
+    finish_reason: str = "stop",
+    model: str = DEFAULT_MODEL,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+) -> Step:
+    """The model answers with text."""
+    message = {"role": "assistant", "content": content, "refusal": None}
+    body = _completion(
+        message,
+        finish_reason,
+        model=model,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
+    return Step(200, body)
+
+
+def tool_calls_reply(
+    calls: Sequence[tuple[str, dict[str, Any] | str]],
+    *,
+    content: str | None = None,
+    model: str = DEFAULT_MODEL,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+) -> Step:
+    """The model calls tools: (name, arguments) pairs; several pairs are parallel calls.
+
+    A dict is sent as its JSON text; a str is sent as is, so a test can send malformed JSON.
+    Call ids are `call_1`, `call_2`... in order.
+    """
+    tool_calls = [
+        {
+            "id": f"call_{number}",
+            "type": "function",
+            "function": {
+                "name": name,
+                "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments),
+            },
+        }
+        for number, (name, arguments) in enumerate(calls, start=1)
+    ]
+    message = {"role": "assistant", "content": content, "refusal": None, "tool_calls": tool_calls}
+    body = _completion(
+        message,
+        "tool_calls",
+        model=model,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
+    return Step(200, body)
+
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    403: "permission_error",
+    404: "invalid_request_error",
+    429: "rate_limit_exceeded",
+}
+
+
+def error(
+    status: int, message: str | None = None, *, headers: dict[str, str] | None = None
+) -> Step:
+    """An HTTP error with the API's error body; `headers` may carry retry-after."""
+    text = message or f"scripted {status} {HTTPStatus(status).phrase}"
+    kind = _ERROR_TYPES.get(status, "server_error")
+    body = {"error": {"message": text, "type": kind, "param": None, "code": None}}
+    return Step(status, body, headers=dict(headers or {}))
+
+
+def slow(seconds: float, reply: Step) -> Step:
+    """`reply`, sent only after `seconds` (to make the client time out)."""
+    return Step(
+        reply.status, reply.body, reply.headers, reply.delay_seconds + seconds, reply.content_type
+    )
+
+
+def raw(status: int, text: str, content_type: str = "text/html") -> Step:
+    """A body that is not the API's JSON (a proxy's error page, a misconfigured URL)."""
+    return Step(status, text, content_type=content_type)
+
+
+class ScriptedLLMServer:
+    """The server. `url` is the OpenAI base URL (…/v1); `endpoint` is the Azure endpoint."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._steps: list[Step] = []
+        self._served = 0
+        self._requests: list[RecordedRequest] = []
+        self._closing = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        # A short poll interval: shutdown() waits up to one interval, once per test.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="scripted-llm",
+            daemon=True,
+        )
+        self._thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        """http://127.0.0.1:<port>, the root (Azure's azure_endpoint)."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The OpenAI-compatible base URL: `endpoint` + /v1."""
+        return f"{self.endpoint}/v1"
+
+    def script(self, steps: Iterable[Step]) -> None:
+        """Replace the script with `steps`, answered in order from the next request on."""
+        with self._lock:
+            self._steps = list(steps)
+            self._served = 0
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every chat completions request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def pending(self) -> int:
+        """How many scripted steps have not been served yet."""
+        with self._lock:
+            return len(self._steps) - self._served
+
+    def close(self) -> None:
+        """Stop serving; delayed replies still sleeping are abandoned at once."""
+        self._closing.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ScriptedLLMServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _next_step(self, recorded: RecordedRequest) -> Step:
+        with self._lock:
+            self._requests.append(recorded)
+            if self._served >= len(self._steps):
+                return error(
+                    500,
+                    f"scripted LLM server: script exhausted after {len(self._steps)} steps; "
+                    f"request {len(self._requests)} was not expected",
+                )
+            step = self._steps[self._served]
+            self._served += 1
+            return step
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle's algorithm and
+                # delayed ACKs add some 40 ms to every reply.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Keep test output quiet."""
+
+            def do_POST(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(length) if length else b""
+                if not _is_chat_path(parts.path):
+                    self._send(error(404, f"scripted LLM server: no route {parts.path}"))
+                    return
+                try:
+                    body: Any = json.loads(data) if data else None
+                except ValueError:
+                    body = data.decode("utf-8", "replace")
+                recorded = RecordedRequest(
+                    method="POST",
+                    path=parts.path,
+                    query={key: values[-1] for key, values in parse_qs(parts.query).items()},
+                    headers={key.lower(): value for key, value in self.headers.items()},
+                    body=body,
+                )
+                step = server._next_step(recorded)
+                if step.delay_seconds and server._closing.wait(step.delay_seconds):
+                    return
+                self._send(step)
+
+            def _send(self, step: Step) -> None:
+                payload = (
+                    step.body if isinstance(step.body, str) else json.dumps(step.body)
+                ).encode()
+                try:
+                    self.send_response(step.status)
+                    self.send_header("Content-Type", step.content_type)
+                    self.send_header("Content-Length", str(len(payload)))
+                    for name, value in step.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up (timed out) before the delayed reply: expected.
+                    pass
+
+        return Handler
+
+
+def _is_chat_path(path: str) -> bool:
+    """POST /v1/chat/completions, or Azure's /openai/deployments/<dep>/chat/completions."""
+    if path.rstrip("/") in ("/v1/chat/completions", "/chat/completions"):
+        return True
+    pieces = path.strip("/").split("/")
+    return (
+        len(pieces) == 5
+        and pieces[:2] == ["openai", "deployments"]
+        and pieces[3:] == ["chat", "completions"]
+    )
+
+
+@pytest.fixture
+def scripted_llm() -> Iterator[ScriptedLLMServer]:
+    """A running scripted LLM server, closed after the test."""
+    with ScriptedLLMServer() as server:
+        yield server
