@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from holmes import __version__
+from holmes.cli.ask import ask_command
+from holmes.cli.eval import eval_command
 from holmes.cli.replay import replay_command
 from holmes.cli.tools import tools_app
 
@@ -15,6 +17,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("replay")(replay_command)
+app.command("eval")(eval_command)
+app.command("ask")(ask_command)
 app.add_typer(tools_app, name="tools")
 
 

@@ -60,10 +60,15 @@ async def describe_pod(
     data = {
         "kind": "Pod",
         "name": full_name(pod),
+        "namespace": namespace,
+        "pod": meta(pod).get("name", ""),
+        "labels": meta(pod).get("labels") or {},
         "status": pods.pod_status(pod),
         "phase": (pod.get("status") or {}).get("phase"),
         "node": (pod.get("spec") or {}).get("nodeName"),
         "problems": pods.pod_problems(pod),
+        "conditions": (pod.get("status") or {}).get("conditions") or [],
+        "scheduling": scheduling,
         "owners": chain,
         "containers": _container_data(pod),
         "claims": claims,
@@ -158,15 +163,19 @@ def _container_data(pod: dict[str, Any]) -> list[dict[str, Any]]:
     for container in pods.containers(pod, init=True) + pods.containers(pod):
         status = statuses.get(container.get("name")) or {}
         last = (status.get("lastState") or {}).get("terminated") or {}
+        init = container in pods.containers(pod, init=True)
         data.append(
             {
                 "name": container.get("name"),
+                "init": init,
                 "image": container.get("image"),
                 "ready": status.get("ready"),
                 "restart_count": status.get("restartCount", 0),
                 "state": status.get("state"),
                 "last_exit_code": last.get("exitCode"),
                 "last_reason": last.get("reason"),
+                "last_message": last.get("message"),
+                "last_finished": last.get("finishedAt"),
                 "resources": container.get("resources") or {},
             }
         )

@@ -1,0 +1,86 @@
+"""The answer when no runbook finding holds: say what the evidence shows, never guess.
+
+Three cases: the subject asked about does not exist (and where something like it does); the
+subject exists and its pods are running and ready with no warning events (no fault found);
+or something is visibly wrong but no runbook explains it (the symptoms are reported as
+observations, with no root cause claimed). Called by the engine.
+"""
+
+from __future__ import annotations
+
+from holmes.agent.diagnosis import Claim, Diagnosis
+from holmes.agent.intake import InvestigationRequest
+from holmes.agent.triage import Triage
+
+
+def abstain(request: InvestigationRequest, triaged: Triage) -> Diagnosis:
+    """The Diagnosis that says no fault was shown, or that the subject does not exist."""
+    subject = triaged.subject
+    listing_ids = [r["id"] for r in triaged.listing if r["ok"]]
+    if subject["scope"] == "missing":
+        return _missing(subject, listing_ids)
+    pods_ids = [p["id"] for p in triaged.pods + triaged.workloads if p["ok"]]
+    unhealthy = subject["unhealthy_pods"]
+    what = _what(subject)
+    if unhealthy:
+        rows = "; ".join(
+            f"{p['namespace']}/{p['name']} {p['status']} ready {p['ready']}, "
+            f"restarts {p['restarts']}"
+            for p in unhealthy[:5]
+        )
+        return Diagnosis(
+            summary=f"{what}: something is wrong, but no runbook explains it",
+            root_cause=f"Not determined: no runbook finding holds for {what}.",
+            explanation=f"Observed: {rows}. Symptoms: {', '.join(triaged.symptoms) or 'none'}.",
+            evidence=[Claim(claim=f"Observed: {rows}", evidence_ids=pods_ids or listing_ids)],
+            confidence="none",
+            fault_found=True,
+        )
+    pods = subject["pods"]
+    healthy = "; ".join(f"{p['name']} {p['status']} {p['ready']}" for p in pods[:6])
+    detail = (
+        f"{len(pods)} pod(s) running and ready with no restarts ({healthy})"
+        if pods
+        else "no pods with problems were found"
+    )
+    return Diagnosis(
+        summary=f"No fault found for {what}",
+        root_cause=f"No fault found: {what} looks healthy; {detail}.",
+        explanation=(
+            "None of the runbooks' findings holds over the evidence gathered (listed under "
+            "checked); the reported problem is not visible in the cluster's objects, events, "
+            "metrics or flows at this time."
+        ),
+        evidence=[Claim(claim=f"{what}: {detail}", evidence_ids=pods_ids or listing_ids)],
+        confidence="none",
+        fault_found=False,
+    )
+
+
+def _what(subject: dict) -> str:
+    named = [f"{w['kind']} {w['namespace']}/{w['name']}" for w in subject["workloads"]]
+    named += [f"Service {s['namespace']}/{s['name']}" for s in subject["services"]]
+    if named:
+        return ", ".join(named[:3])
+    if subject["namespace"]:
+        return f"namespace {subject['namespace']}"
+    return "the cluster"
+
+
+def _missing(subject: dict, listing_ids: list[str]) -> Diagnosis:
+    missing = ", ".join(subject["missing"])
+    where = f" in namespace {subject['namespace']}" if subject["namespace"] else ""
+    notes = [n for n in subject["notes"] if n.startswith("nothing named")]
+    explanation = (
+        f"No object named {missing} exists{where}: the workload asked about does not exist "
+        "(deleted, renamed, or another namespace or cluster?). "
+        + (" ".join(notes) + "." if notes else "")
+    )
+    return Diagnosis(
+        summary=f"{missing} not found{where}",
+        root_cause=f"{missing} does not exist{where}; there is nothing by that name to diagnose.",
+        explanation=explanation.strip(),
+        evidence=[Claim(claim=f"{missing} not found{where}", evidence_ids=listing_ids)],
+        confidence="none",
+        fault_found=False,
+    )

@@ -1,0 +1,208 @@
+"""The runbook engine: a question or an alert in, a `Diagnosis` out, with no LLM.
+
+    intake -> triage (subject, symptoms) -> rank runbooks -> gather their steps (in parallel)
+           -> judge their findings -> answer (or say that the evidence shows no fault)
+
+Runbooks that the signals point at are tried first; when none of their findings holds, the
+others are tried too (a vague question still reaches a GPU fault the words did not name). The
+answer cites evidence ids for every claim, lists what was checked and which sources could not
+be reached, and reports its cost. Called by `holmes ask`, the eval runner, the server, and the
+LLM agent (which starts from this evidence and these findings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from holmes.agent.abstain import abstain
+from holmes.agent.diagnosis import Cost, Diagnosis, SourceUnavailable
+from holmes.agent.findings import Verdict, judge, write
+from holmes.agent.gather import CallListener, Gatherer
+from holmes.agent.intake import InvestigationRequest
+from holmes.agent.ranking import Ranked, rank
+from holmes.agent.runbooks import LoadedRunbook, load_runbooks
+from holmes.agent.runbooks.expressions import plain
+from holmes.agent.steps import run_steps
+from holmes.agent.triage import Triage, triage
+from holmes.tools import ToolContext, ToolRegistry, default_registry
+
+_CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
+
+
+@dataclass
+class Investigation:
+    """Everything one run of the engine produced: the answer and what it was built from."""
+
+    diagnosis: Diagnosis
+    triage: Triage
+    ranked: list[Ranked]
+    verdicts: list[Verdict] = field(default_factory=list)
+    gatherer: Gatherer | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class RunbookEngine:
+    """Investigates with the runbooks; holds the registry and the loaded runbooks."""
+
+    def __init__(
+        self,
+        registry: ToolRegistry | None = None,
+        runbooks: list[LoadedRunbook] | None = None,
+    ) -> None:
+        self.registry = registry or default_registry()
+        self.runbooks = (
+            runbooks
+            if runbooks is not None
+            else load_runbooks(tools=[t.name for t in self.registry.tools()])
+        )
+
+    async def diagnose(
+        self,
+        request: InvestigationRequest,
+        ctx: ToolContext,
+        on_call: CallListener | None = None,
+    ) -> Diagnosis:
+        """The diagnosis of `request` (see `investigate` for the whole record)."""
+        return (await self.investigate(request, ctx, on_call)).diagnosis
+
+    async def investigate(
+        self,
+        request: InvestigationRequest,
+        ctx: ToolContext,
+        on_call: CallListener | None = None,
+    ) -> Investigation:
+        """Run triage, the runbooks and the findings; never raises for a source's failure."""
+        started = time.perf_counter()
+        gatherer = Gatherer(self.registry, ctx, on_call=on_call)
+        triaged = await triage(request, gatherer)
+        variables = base_variables(request, triaged)
+        alert = request.alert
+        text = " ".join(
+            [request.question or ""] + (list(alert.annotations.values()) if alert else [])
+        )
+        ranked = rank(
+            self.runbooks,
+            alert_name=alert.name if alert else "",
+            alert_labels=alert.labels if alert else {},
+            text=text,
+            symptoms=triaged.symptoms,
+            variables=variables,
+        )
+        notes: list[str] = []
+        signalled = [r for r in ranked if r.score > 0]
+        verdicts = await self._try(signalled, variables, gatherer, notes)
+        if not verdicts:
+            rest = [r for r in ranked if r.score == 0]
+            verdicts = await self._try(rest, variables, gatherer, notes)
+        scores = {r.id: r for r in ranked}
+        verdicts.sort(
+            key=lambda v: (
+                -_CONFIDENCE[v.finding.confidence],
+                -scores[v.runbook.id].score,
+                -v.runbook.priority,
+            )
+        )
+        if verdicts:
+            diagnosis = _answer(verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:])
+        else:
+            diagnosis = abstain(request, triaged)
+        diagnosis.checked = [_checked(r) for r in gatherer.results]
+        diagnosis.sources_unavailable = _unavailable(gatherer)
+        diagnosis.notes += triaged.notes
+        diagnosis.cost = Cost(
+            tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
+        )
+        return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes)
+
+    async def _try(
+        self,
+        ranked: list[Ranked],
+        variables: dict[str, Any],
+        gatherer: Gatherer,
+        notes: list[str],
+    ) -> list[Verdict]:
+        async def one(candidate: Ranked) -> Verdict | None:
+            runbook = candidate.loaded.runbook
+            evidence = await run_steps(runbook, variables, gatherer, notes)
+            scope = {**variables, "evidence": {**variables["evidence"], **plain(evidence)}}
+            return judge(runbook, scope, notes)
+
+        found = await asyncio.gather(*(one(candidate) for candidate in ranked))
+        return [verdict for verdict in found if verdict is not None]
+
+
+def base_variables(request: InvestigationRequest, triaged: Triage) -> dict[str, Any]:
+    """What every expression sees: the request, the subject and triage's evidence."""
+    pods = [{**p["data"], "evidence_id": p["id"]} for p in triaged.pods if p["ok"]]
+    containers = [
+        {
+            **container,
+            "pod": pod.get("pod"),
+            "namespace": pod.get("namespace"),
+            "node": pod.get("node"),
+            "pod_status": pod.get("status"),
+            "waiting_reason": ((container.get("state") or {}).get("waiting") or {}).get("reason"),
+            "waiting_message": ((container.get("state") or {}).get("waiting") or {}).get("message"),
+            "terminated_reason": ((container.get("state") or {}).get("terminated") or {}).get(
+                "reason"
+            ),
+            "exit_code": ((container.get("state") or {}).get("terminated") or {}).get("exitCode"),
+            "memory_limit": ((container.get("resources") or {}).get("limits") or {}).get("memory"),
+        }
+        for pod in pods
+        for container in pod.get("containers", [])
+    ]
+    alert = request.alert
+    return plain(
+        {
+            "question": request.question or "",
+            "alert": {
+                "name": alert.name if alert else "",
+                "labels": alert.labels if alert else {},
+                "annotations": alert.annotations if alert else {},
+            },
+            "subject": triaged.subject,
+            "symptoms": triaged.symptoms,
+            "pods": pods,
+            "containers": containers,
+            "workloads": [w["data"] for w in triaged.workloads if w["ok"]],
+            "nodes": [n["data"] for n in triaged.nodes if n["ok"]],
+            "evidence": {
+                "pods": triaged.pods,
+                "workloads": triaged.workloads,
+                "nodes": triaged.nodes,
+                "subject": triaged.listing,
+            },
+        }
+    )
+
+
+def _answer(verdict: Verdict, ranked: Ranked, others: list[Verdict]) -> Diagnosis:
+    fields = write(verdict)
+    notes = [f"runbook {ranked.id} chosen: " + ("; ".join(ranked.reasons) or "its finding held")]
+    notes += [f"also held: {other.runbook.id}/{other.finding.id}" for other in others[:3]]
+    return Diagnosis(
+        summary=fields["root_cause"].split("\n")[0],
+        runbook_id=verdict.runbook.id,
+        fault_found=True,
+        notes=notes,
+        **fields,
+    )
+
+
+def _checked(result: Any) -> str:
+    args = ", ".join(f"{k}={v}" for k, v in result.arguments.items())
+    outcome = "ok" if result.ok else f"{result.error.kind}: {result.error.message[:120]}"
+    return f"[{result.evidence_id}] {result.tool}({args}): {outcome}"
+
+
+def _unavailable(gatherer: Gatherer) -> list[SourceUnavailable]:
+    seen: dict[str, str] = {}
+    for result in gatherer.results:
+        error = result.error
+        if error and error.kind in ("unavailable", "timeout", "forbidden"):
+            seen.setdefault(error.source, error.message)
+    return [SourceUnavailable(source=s, reason=r) for s, r in seen.items()]

@@ -1,0 +1,108 @@
+"""Judging gathered evidence with a runbook's findings, and writing the answer they give.
+
+A finding's `let` values are computed in order, then its `when` decides; the first finding of a
+runbook that holds is that runbook's verdict. Its templates become the Diagnosis text, each
+claim cites the evidence ids of the steps it names (or, by default, every step its
+expressions read). Pure functions over the variables; called by the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from holmes.agent.diagnosis import Claim, RemediationStep
+from holmes.agent.runbooks import Finding, Runbook
+from holmes.agent.runbooks.expressions import ExpressionError, evaluate, render, truthy
+from holmes.agent.runbooks.loader import expressions
+
+_NAMES = re.compile(r"\b(evidence\.[a-z][a-z0-9_]*|pods|containers|workloads|nodes|subject)\b")
+TRIAGE_GROUPS = ("pods", "workloads", "nodes", "subject")
+
+
+@dataclass
+class Verdict:
+    """A finding that holds, with the variables it was judged on."""
+
+    runbook: Runbook
+    finding: Finding
+    variables: dict[str, Any]
+
+
+def judge(runbook: Runbook, variables: dict[str, Any], notes: list[str]) -> Verdict | None:
+    """The first finding of `runbook` that holds over `variables`, or None."""
+    for finding in runbook.findings:
+        scope = dict(variables)
+        try:
+            for name, source in finding.let.items():
+                scope[name] = evaluate(source, scope)
+            if truthy(finding.when, scope):
+                return Verdict(runbook, finding, scope)
+        except ExpressionError as error:
+            notes.append(f"{runbook.id}/{finding.id}: not applicable ({error})")
+    return None
+
+
+def write(verdict: Verdict) -> dict[str, Any]:
+    """The Diagnosis fields a verdict gives: texts, claims with evidence ids, remediation."""
+    finding, scope = verdict.finding, verdict.variables
+    root_cause = _clean(render(finding.root_cause, scope))
+    explanation = _clean(render(finding.explanation, scope))
+    cited = finding.cite or sorted(_read_groups(verdict))
+    claims = [Claim(claim=root_cause, evidence_ids=evidence_ids(cited, scope))]
+    for claim in finding.claims:
+        try:
+            if claim.when and not truthy(claim.when, scope):
+                continue
+            text = _clean(render(claim.text, scope))
+        except ExpressionError:
+            continue
+        if text:
+            claims.append(Claim(claim=text, evidence_ids=evidence_ids(claim.cite or cited, scope)))
+    remediation = []
+    for step in finding.remediation:
+        try:
+            if step.when and not truthy(step.when, scope):
+                continue
+            action = _clean(render(step.action, scope))
+            command = _clean(render(step.command, scope)) if step.command else None
+        except ExpressionError:
+            continue
+        if action:
+            remediation.append(RemediationStep(action=action, command=command or None))
+    return {
+        "root_cause": root_cause,
+        "explanation": explanation,
+        "evidence": claims,
+        "remediation": remediation,
+        "confidence": finding.confidence,
+    }
+
+
+def evidence_ids(groups: list[str], scope: dict[str, Any]) -> list[str]:
+    """The ids of the successful results in the named evidence groups, in order, once."""
+    ids: list[str] = []
+    evidence = scope.get("evidence", {})
+    for group in groups:
+        for item in evidence.get(group, []):
+            if item.get("ok") and item["id"] not in ids:
+                ids.append(item["id"])
+    return ids
+
+
+def _read_groups(verdict: Verdict) -> set[str]:
+    """The evidence groups a finding's expressions read."""
+    groups: set[str] = set()
+    runbook = verdict.runbook.model_copy(update={"findings": [verdict.finding], "steps": []})
+    for _, source in expressions(runbook):
+        for name in _NAMES.findall(source):
+            group = name.removeprefix("evidence.")
+            groups.add("pods" if group == "containers" else group)
+    return groups
+
+
+def _clean(text: str) -> str:
+    """Template output without the blank runs that empty parts leave."""
+    text = re.sub(r"[ \t]+\n", "\n", text.strip())
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"  +", " ", text))

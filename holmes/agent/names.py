@@ -1,0 +1,173 @@
+"""Finding the objects a question or an alert talks about: pure functions over name listings.
+
+"Why does the embedding worker in namespace search keep restarting?" names the namespace
+`search` and, in two words, the Deployment `embedding-worker`. Alert labels name things
+exactly (`namespace`, `pod`, `deployment`, `Hostname`, ...). These functions pull those hints
+out of the text and labels, and match them against the names the cluster has (as listed by
+triage), best match first. A hyphenated name the user typed that matches nothing is reported
+as missing, so the answer can say the workload does not exist rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from holmes.tools.kubernetes.find import match_quality
+
+# Alert labels that name a namespace, a pod, a workload, a node; in order of preference.
+NAMESPACE_LABELS = ("namespace", "exported_namespace", "destination_namespace", "k8s_namespace")
+POD_LABELS = ("pod", "exported_pod", "pod_name", "kubernetes_pod_name")
+WORKLOAD_LABELS = {
+    "deployment": "Deployment",
+    "statefulset": "StatefulSet",
+    "daemonset": "DaemonSet",
+    "job_name": "Job",
+    "cronjob": "CronJob",
+    "service": None,
+    "destination_workload": None,
+    "source_workload": None,
+    "workload": None,
+    "app": None,
+}
+NODE_LABELS = ("node", "Hostname", "hostname", "kubernetes_node", "exported_node", "nodename")
+
+# Words that never name an object on their own.
+_STOPWORD_TEXT = """
+    a an the is are was were be been being am do does did doing has have had having i my
+    me we our you your it its this that these those what why how when where which who whom
+    whose there here in on at of for to from by with without into onto about over under after
+    before since until and or but not no nor so than too very can can't cannot could should
+    would will won't isn't aren't wasn't doesn't don't didn't hasn't haven't keep keeps kept
+    stop stopped stops start started starting starts failing fail failed fails failure down up
+    why's what's it's going wrong issue issues problem problems error errors happening
+    happened namespace namespaces ns cluster pod pods job jobs deployment deployments service
+    services node nodes container containers workload workloads app application running run
+    runs stuck pending restarting restart restarts crash crashing crashes crashloop new old
+    today yesterday morning afternoon evening last hour hours minute minutes all any some
+    never ever still just only also again get gets getting got make making made see seeing
+    seems seem look looks looking please tell explain show help broken slow slowed slowing
+    timing time times out returning return returns reach reaching calls call calling fine
+    healthy unhealthy progress rollout rolled deploy deployed upgrade model models
+    through via while other another one two three same such much many more most less
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+GENERIC = {
+    "gpu",
+    "gpus",
+    "api",
+    "server",
+    "worker",
+    "workers",
+    "training",
+    "inference",
+    "serving",
+    "service",
+    "job",
+    "model",
+    "chat",
+    "search",
+    "data",
+    "web",
+    "db",
+}
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9._/-]*[a-z0-9]|[a-z0-9]")
+_NAMESPACE_PHRASE = re.compile(
+    r"(?:\bnamespace[:\s]+[`'\"]?([a-z0-9][a-z0-9-]*)|\b([a-z0-9][a-z0-9-]*)\s+namespace\b"
+    r"|\s-n\s+([a-z0-9][a-z0-9-]*))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    """An object by kind, namespace (None for cluster-scoped) and name."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+
+@dataclass
+class Hints:
+    """What a question and an alert say about the subject, before the cluster is asked."""
+
+    namespace: str | None = None
+    pod: str | None = None
+    container: str | None = None
+    workloads: list[tuple[str | None, str]] = field(default_factory=list)  # (kind, name)
+    nodes: list[str] = field(default_factory=list)
+    gpu: str | None = None
+    phrases: list[str] = field(default_factory=list)
+    typed_names: list[str] = field(default_factory=list)
+
+
+def hints_from_alert(labels: dict[str, str]) -> Hints:
+    """Hints from an alert's labels."""
+    hints = Hints()
+    hints.namespace = next((labels[k] for k in NAMESPACE_LABELS if labels.get(k)), None)
+    hints.pod = next((labels[k] for k in POD_LABELS if labels.get(k)), None)
+    hints.container = labels.get("container") or None
+    for label, kind in WORKLOAD_LABELS.items():
+        if labels.get(label):
+            hints.workloads.append((kind, labels[label]))
+    hints.nodes = [labels[k] for k in NODE_LABELS if labels.get(k)][:1]
+    hints.gpu = labels.get("gpu") or labels.get("gpu_index") or None
+    return hints
+
+
+def namespace_in_question(question: str, namespaces: set[str]) -> str | None:
+    """The namespace a question names: "namespace X", "X namespace", "-n X", or "in X"."""
+    for match in _NAMESPACE_PHRASE.finditer(question):
+        name = next(group for group in match.groups() if group).lower()
+        if name not in STOPWORDS:
+            return name
+    lowered = question.lower()
+    for name in sorted(namespaces, key=len, reverse=True):
+        if re.search(rf"\b(?:in|from|of|on)\s+(?:the\s+)?{re.escape(name)}\b", lowered):
+            return name
+    return None
+
+
+def phrases(question: str, exclude: set[str]) -> tuple[list[str], list[str]]:
+    """Candidate name fragments of a question, longest first, and the hyphenated names typed.
+
+    Runs of up to three words that are not stop words become candidates joined by dashes
+    ("embedding worker" -> "embedding-worker"); `exclude` (namespace names) are left out.
+    """
+    tokens = _TOKEN.findall(question.lower().replace("'s ", " "))
+    typed = [t for t in tokens if "-" in t and t not in exclude and not t.startswith("-")]
+    candidates: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token and token not in STOPWORDS and token not in exclude:
+            run.append(token)
+            continue
+        for size in range(min(3, len(run)), 0, -1):
+            for start in range(len(run) - size + 1):
+                phrase = "-".join(run[start : start + size])
+                if phrase not in candidates:
+                    candidates.append(phrase)
+        run = []
+    candidates.sort(key=lambda p: -len(p.split("-")))
+    return candidates, typed
+
+
+def best_matches(phrase: str, names: list[Named]) -> list[tuple[int, Named]]:
+    """The objects `phrase` names, at the best quality found (4 exact, 3 prefix, 2 all words).
+
+    A one-word phrase must be an exact name or a name's prefix, and not a generic word.
+    """
+    words = [w for w in re.split(r"[-_.]", phrase) if w]
+    floor = 2 if len(words) > 1 else 3
+    if len(words) == 1 and (phrase in GENERIC or len(phrase) < 3):
+        return []
+    scored = []
+    for named in names:
+        quality, _ = match_quality(phrase, named.name)
+        if quality >= floor:
+            scored.append((quality, named))
+    if not scored:
+        return []
+    top = max(quality for quality, _ in scored)
+    return [(quality, named) for quality, named in scored if quality == top]

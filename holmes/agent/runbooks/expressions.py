@@ -1,0 +1,222 @@
+"""CEL expressions and `{{ ... }}` templates for runbooks, with the functions rules may call.
+
+Runbook conditions are CEL (the language Kubernetes users know from admission policies and DRA
+selectors), evaluated by the `common-expression-language` package. Every expression is compiled
+once at load time, so a syntax error is reported with the runbook file and field before any
+investigation runs. CEL's core has no string helpers, so the few a rule needs are added here as
+functions (`lower`, `join`, `line`, `error_lines`, `quantity`, ...); all are pure.
+
+Called by the loader (compile) and by the engine (evaluate, render).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import cel
+from kubernetes.utils import parse_quantity
+
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+class ExpressionError(ValueError):
+    """A CEL expression that does not compile or cannot be evaluated on the data."""
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str) -> Any:
+    """Compile a CEL expression once; ExpressionError names the problem."""
+    try:
+        return cel.compile(source)
+    except (ValueError, RuntimeError, TypeError) as error:
+        raise ExpressionError(f"invalid CEL {source!r}: {_first_line(error)}") from None
+
+
+def template_expressions(template: str) -> list[str]:
+    """The CEL expressions inside a template's `{{ ... }}` parts."""
+    return [part.strip() for part in _TEMPLATE.findall(template)]
+
+
+def evaluate(source: str, variables: dict[str, Any]) -> Any:
+    """Evaluate a compiled expression over `variables` (plain JSON-like data)."""
+    program = compile_expression(source)
+    context = cel.Context(variables=variables, functions=FUNCTIONS)
+    try:
+        return program.execute(context)
+    except (ValueError, RuntimeError, TypeError, KeyError, IndexError) as error:
+        raise ExpressionError(f"{source!r}: {_first_line(error)}") from None
+
+
+def truthy(source: str, variables: dict[str, Any]) -> bool:
+    """Evaluate a condition; a non-boolean result is an error, not a silent True."""
+    value = evaluate(source, variables)
+    if not isinstance(value, bool):
+        raise ExpressionError(f"{source!r} gave {type(value).__name__}, not a boolean")
+    return value
+
+
+def render(template: str, variables: dict[str, Any]) -> str:
+    """Replace each `{{ expr }}` with its value as text (lists joined by ', ')."""
+    return _TEMPLATE.sub(lambda part: as_text(evaluate(part[1].strip(), variables)), template)
+
+
+def as_text(value: Any) -> str:
+    """How a template shows a value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    if isinstance(value, list):
+        return ", ".join(as_text(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={as_text(item)}" for key, item in value.items())
+    return str(value)
+
+
+def plain(data: Any) -> Any:
+    """Tool data as CEL accepts it: dicts, lists, str, int, float, bool, None."""
+    return json.loads(json.dumps(data, default=str))
+
+
+# --- functions available to every expression -------------------------------------------------
+
+
+def _lower(text: Any) -> str:
+    return str(text or "").lower()
+
+
+def _join(items: list[Any], separator: str) -> str:
+    return separator.join(as_text(item) for item in items or [])
+
+
+def _first(items: list[Any]) -> Any:
+    return items[0] if items else None
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    flat: list[Any] = []
+    for item in items or []:
+        flat.extend(item if isinstance(item, list) else [item])
+    return flat
+
+
+def _uniq(items: list[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for item in items or []:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _get(mapping: Any, key: str, default: Any) -> Any:
+    if isinstance(mapping, dict):
+        value = mapping.get(key)
+        return default if value is None else value
+    return default
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value in (None, "", [], {}) else value
+
+
+def _line(text: Any, pattern: str) -> str:
+    """The first line of `text` matching `pattern` (case-insensitive), stripped; "" if none."""
+    found = _lines(text, pattern)
+    return found[0] if found else ""
+
+
+def _lines(text: Any, pattern: str) -> list[str]:
+    regex = re.compile(pattern, re.IGNORECASE)
+    return [line.strip() for line in str(text or "").splitlines() if regex.search(line)]
+
+
+def _capture(text: Any, pattern: str) -> str:
+    """The first group (or the whole match) of `pattern` in `text`; "" if it does not match."""
+    match = re.search(pattern, str(text or ""), re.IGNORECASE | re.MULTILINE)
+    if not match:
+        return ""
+    return (match.group(1) if match.groups() else match.group(0)) or ""
+
+
+def _captures(text: Any, pattern: str) -> list[str]:
+    """Every first group (or whole match) of `pattern` in `text`, in order, without repeats."""
+    found = []
+    for match in re.finditer(pattern, str(text or ""), re.IGNORECASE | re.MULTILINE):
+        value = match.group(1) if match.groups() else match.group(0)
+        if value and value not in found:
+            found.append(value)
+    return found
+
+
+def _name_of(value: Any) -> str:
+    """The name part of `namespace/name` (or of `Kind namespace/name`)."""
+    return str(value or "").rsplit("/", 1)[-1].split(" ")[-1]
+
+
+def _quantity(value: Any) -> float:
+    """A Kubernetes quantity (`2Gi`, `500m`, `8`) as a number (bytes, cores); 0 if unset."""
+    if value in (None, ""):
+        return 0.0
+    try:
+        return float(parse_quantity(str(value)))
+    except ValueError:
+        return 0.0
+
+
+def _bytes(value: Any) -> str:
+    """A byte count the way a person reads it: 2Gi, 512Mi, 6.5Gi."""
+    number = float(value or 0)
+    for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if number >= size:
+            shown = number / size
+            return f"{shown:.1f}".rstrip("0").rstrip(".") + unit
+    return f"{number:.0f}B"
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lower": _lower,
+    "join": _join,
+    "first": _first,
+    "flatten": _flatten,
+    "uniq": _uniq,
+    "get": _get,
+    "or_else": _or,
+    "line": _line,
+    "lines": _lines,
+    "capture": _capture,
+    "captures": _captures,
+    "name_of": _name_of,
+    "quantity": _quantity,
+    "bytes": _bytes,
+}
+
+
+def register(name: str, function: Callable[..., Any]) -> None:
+    """Add a function for expressions (the log and event helpers register theirs)."""
+    if name in FUNCTIONS and FUNCTIONS[name] is not function:
+        raise ValueError(f"CEL function {name!r} is already registered")
+    FUNCTIONS[name] = function
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+__all__ = [
+    "FUNCTIONS",
+    "ExpressionError",
+    "as_text",
+    "compile_expression",
+    "evaluate",
+    "plain",
+    "register",
+    "render",
+    "template_expressions",
+    "truthy",
+]

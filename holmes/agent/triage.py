@@ -1,0 +1,313 @@
+"""Triage: from a question or an alert to the subject, its state and its symptoms.
+
+1. Hints from the alert's labels and the question's words (`names.py`).
+2. One listing of the cluster's names (namespaces, workloads, services, pods, nodes, claims),
+   against which the hints resolve: an exact alert label, a fragment of a name, a namespace.
+3. The subject's pods (those of the named workloads, the named pod, else the namespace's, else
+   the cluster's unhealthy ones) and a describe of the few that matter most, of the named
+   workloads and of the named nodes: this is the evidence every runbook starts from.
+4. Symptoms: the waiting and terminated reasons, pod statuses, warning event reasons and
+   condition reasons found there, for ranking runbooks.
+
+Called by the engine; every source read goes through the `Gatherer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from holmes.agent.gather import Gatherer, as_evidence
+from holmes.agent.intake import InvestigationRequest
+from holmes.agent.names import (
+    Hints,
+    Named,
+    best_matches,
+    hints_from_alert,
+    namespace_in_question,
+    phrases,
+)
+
+LISTED = (
+    ("Deployment", True),
+    ("StatefulSet", True),
+    ("DaemonSet", True),
+    ("Job", True),
+    ("CronJob", True),
+    ("Service", True),
+    ("Pod", True),
+    ("Node", False),
+    ("ResourceClaim", True),
+)
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+MAX_PODS_DESCRIBED = 4
+MAX_WORKLOADS_DESCRIBED = 3
+_READY = re.compile(r"ready (\d+)/(\d+)\s+(\S+)")
+_RESTARTS = re.compile(r"restarts (\d+)")
+
+
+@dataclass
+class Triage:
+    """The subject of an investigation and the evidence triage gathered about it."""
+
+    subject: dict[str, Any]
+    symptoms: list[str]
+    pods: list[dict[str, Any]] = field(default_factory=list)  # describe evidence
+    workloads: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    listing: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
+    """Resolve the subject of `request` against the cluster and describe it."""
+    alert_labels = request.alert.labels if request.alert else {}
+    hints = hints_from_alert(alert_labels)
+    listing = await asyncio.gather(
+        *(gatherer.call("kubernetes_list", {"kind": kind, "limit": 1000}) for kind, _ in LISTED)
+    )
+    names: list[Named] = []
+    summaries: dict[Named, str] = {}
+    for (kind, namespaced), result in zip(LISTED, listing, strict=True):
+        for item in (result.data or {}).get("items", []) if result.ok else []:
+            named = Named(kind, item.get("namespace") if namespaced else None, item["name"])
+            names.append(named)
+            summaries[named] = item.get("summary", "")
+    namespaces = {n.namespace for n in names if n.namespace} | await _namespaces(gatherer)
+    question = request.question or ""
+    if not hints.namespace and question:
+        hints.namespace = namespace_in_question(question, namespaces)
+    hints.phrases, hints.typed_names = phrases(question, namespaces)
+    resolved = _resolve(hints, names, namespaces)
+    pods = _subject_pods(resolved, hints, names, summaries)
+    described = await _describe(gatherer, resolved, pods, summaries, hints)
+    subject = _subject(request, hints, resolved, pods, summaries, namespaces)
+    triaged = Triage(
+        subject=subject,
+        symptoms=[],
+        pods=described["pods"],
+        workloads=described["workloads"],
+        nodes=described["nodes"],
+        listing=[as_evidence(r) for r in listing],
+        notes=resolved["notes"],
+    )
+    triaged.symptoms = symptoms(triaged)
+    subject["symptoms"] = triaged.symptoms
+    return triaged
+
+
+async def _namespaces(gatherer: Gatherer) -> set[str]:
+    result = await gatherer.call("kubernetes_list", {"kind": "Namespace", "limit": 1000})
+    return {item["name"] for item in (result.data or {}).get("items", [])} if result.ok else set()
+
+
+def _resolve(hints: Hints, names: list[Named], namespaces: set[str]) -> dict[str, Any]:
+    """The named objects, the names that match nothing, and notes on how each resolved."""
+    namespace = hints.namespace
+    in_scope = [n for n in names if namespace is None or n.namespace in (namespace, None)]
+    found: list[Named] = []
+    missing: list[str] = []
+    notes: list[str] = []
+    if namespace and namespace not in namespaces:
+        missing.append(f"namespace {namespace}")
+    if hints.pod:
+        pod = Named("Pod", namespace, hints.pod)
+        (found if pod in names else missing).append(pod if pod in names else f"pod {hints.pod}")
+    for kind, name in hints.workloads:
+        matches = [n for n in in_scope if n.name == name and (kind is None or n.kind == kind)]
+        if matches:
+            found += [m for m in matches if m not in found]
+        elif kind:
+            missing.append(f"{kind.lower()} {name}")
+    for node in hints.nodes:
+        named = Named("Node", None, node)
+        if named in names:
+            found.append(named)
+    used: set[str] = set()
+    for phrase in hints.phrases:
+        parts = set(phrase.split("-"))
+        if parts & used:
+            continue
+        matches = best_matches(phrase, in_scope)
+        if matches:
+            used |= parts
+            found += [m for _, m in matches if m not in found]
+            notes.append(
+                f"'{phrase.replace('-', ' ')}' -> "
+                + ", ".join(
+                    f"{m.kind} {m.namespace + '/' if m.namespace else ''}{m.name}"
+                    for _, m in matches[:4]
+                )
+            )
+    for typed in hints.typed_names:
+        if not any(typed in n.name or n.name in typed for n in found):
+            elsewhere = [n for n in names if typed in n.name and n.namespace != namespace]
+            where = f" in namespace {namespace}" if namespace else ""
+            note = f"nothing named {typed}{where}"
+            if elsewhere:
+                note += " (" + ", ".join(f"{n.kind} {n.namespace}/{n.name}" for n in elsewhere[:3])
+                note += " exist elsewhere)"
+            missing.append(typed)
+            notes.append(note)
+    return {"found": found, "missing": missing, "notes": notes, "namespace": namespace}
+
+
+def _owned(pod: Named, workload: Named) -> bool:
+    """Whether a pod belongs to a workload by the naming its controller gives it."""
+    if pod.namespace != workload.namespace:
+        return False
+    if workload.kind == "StatefulSet":
+        return re.fullmatch(re.escape(workload.name) + r"-\d+", pod.name) is not None
+    return pod.name.startswith(workload.name + "-")
+
+
+def _subject_pods(
+    resolved: dict[str, Any], hints: Hints, names: list[Named], summaries: dict[Named, str]
+) -> list[Named]:
+    all_pods = [n for n in names if n.kind == "Pod"]
+    found: list[Named] = resolved["found"]
+    pods = [n for n in found if n.kind == "Pod"]
+    for owner in (n for n in found if n.kind in (*WORKLOAD_KINDS, "Service")):
+        pods += [p for p in all_pods if _owned(p, owner) and p not in pods]
+    for node in (n for n in found if n.kind == "Node"):
+        pods += [
+            p for p in all_pods if f"node {node.name}" in summaries.get(p, "") and p not in pods
+        ]
+    if not found and not resolved["missing"]:
+        namespace = resolved["namespace"]
+        scope = [p for p in all_pods if namespace is None or p.namespace == namespace]
+        pods = scope if namespace else [p for p in scope if pod_health(summaries[p])["problem"]]
+    return sorted(pods, key=lambda p: -pod_health(summaries.get(p, ""))["severity"])
+
+
+def pod_health(summary: str) -> dict[str, Any]:
+    """Status, readiness and restarts from a pod's one-line summary, and how bad they are."""
+    ready = _READY.search(summary)
+    restarts = int(m[1]) if (m := _RESTARTS.search(summary)) else 0
+    status = ready[3] if ready else ""
+    ready_count, total = (int(ready[1]), int(ready[2])) if ready else (0, 0)
+    done = status in ("Completed", "Succeeded")
+    unready = not done and (status != "Running" or ready_count < total)
+    severity = (3 if unready else 0) + (1 if restarts else 0)
+    return {
+        "status": status,
+        "ready": f"{ready_count}/{total}",
+        "restarts": restarts,
+        "problem": unready or restarts > 0,
+        "severity": severity,
+    }
+
+
+async def _describe(
+    gatherer: Gatherer,
+    resolved: dict[str, Any],
+    pods: list[Named],
+    summaries: dict[Named, str],
+    hints: Hints,
+) -> dict[str, list[dict[str, Any]]]:
+    chosen = [p for p in pods if pod_health(summaries.get(p, ""))["problem"]][:MAX_PODS_DESCRIBED]
+    if not chosen:
+        chosen = pods[:1]  # a healthy subject: one pod shows that it is healthy
+    workloads = [n for n in resolved["found"] if n.kind in (*WORKLOAD_KINDS, "Service")]
+    nodes = [n.name for n in resolved["found"] if n.kind == "Node"] or hints.nodes
+    calls = [
+        *(
+            gatherer.call(
+                "kubernetes_describe", {"kind": "Pod", "namespace": p.namespace, "name": p.name}
+            )
+            for p in chosen
+        ),
+        *(
+            gatherer.call(
+                "kubernetes_describe", {"kind": w.kind, "namespace": w.namespace, "name": w.name}
+            )
+            for w in workloads[:MAX_WORKLOADS_DESCRIBED]
+        ),
+        *(gatherer.call("kubernetes_node", {"name": node}) for node in nodes[:2]),
+    ]
+    results = await asyncio.gather(*calls)
+    pods_count, workload_count = len(chosen), len(workloads[:MAX_WORKLOADS_DESCRIBED])
+    return {
+        "pods": [as_evidence(r) for r in results[:pods_count]],
+        "workloads": [as_evidence(r) for r in results[pods_count : pods_count + workload_count]],
+        "nodes": [as_evidence(r) for r in results[pods_count + workload_count :]],
+    }
+
+
+def _subject(
+    request: InvestigationRequest,
+    hints: Hints,
+    resolved: dict[str, Any],
+    pods: list[Named],
+    summaries: dict[Named, str],
+    namespaces: set[str],
+) -> dict[str, Any]:
+    found: list[Named] = resolved["found"]
+
+    def refs(kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [
+            {"kind": n.kind, "namespace": n.namespace, "name": n.name, "status": summaries.get(n)}
+            for n in found
+            if n.kind in kinds
+        ]
+
+    pod_rows = [
+        {"namespace": p.namespace, "name": p.name, **pod_health(summaries.get(p, ""))} for p in pods
+    ]
+    scope = "named" if found else ("namespace" if resolved["namespace"] else "cluster")
+    if resolved["missing"] and not found:
+        scope = "missing"
+    return {
+        "scope": scope,
+        "namespace": resolved["namespace"],
+        "namespace_exists": resolved["namespace"] in namespaces if resolved["namespace"] else None,
+        "workloads": refs(WORKLOAD_KINDS),
+        "services": refs(("Service",)),
+        "claims": refs(("ResourceClaim",)),
+        "nodes": [n.name for n in found if n.kind == "Node"] or hints.nodes,
+        "pods": pod_rows,
+        "unhealthy_pods": [p for p in pod_rows if p["problem"]],
+        "gpu": hints.gpu,
+        "container": hints.container,
+        "missing": resolved["missing"],
+        "notes": resolved["notes"],
+        "question": request.question or "",
+    }
+
+
+def symptoms(triaged: Triage) -> list[str]:
+    """Reasons and statuses found in the subject's describes, each once."""
+    found: list[str] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, str) and value and value not in found:
+            found.append(value)
+
+    for pod in (p["data"] for p in triaged.pods if p["ok"]):
+        add(pod.get("status"))
+        add(pod.get("phase"))
+        for container in pod.get("containers", []):
+            for state in (container.get("state") or {}).values():
+                add((state or {}).get("reason"))
+            add(container.get("last_reason"))
+        for condition in pod.get("conditions", []):
+            if condition.get("status") != "True":
+                add(condition.get("reason"))
+        for event in pod.get("events", []):
+            if event.get("type") == "Warning":
+                add(event.get("reason"))
+        if pod.get("claims"):
+            add("ResourceClaim")
+    for workload in (w["data"] for w in triaged.workloads if w["ok"]):
+        for condition in workload.get("conditions", []) or []:
+            add(condition.get("reason"))
+        for event in workload.get("events", []) or []:
+            if event.get("type") == "Warning":
+                add(event.get("reason"))
+    for node in (n["data"] for n in triaged.nodes if n["ok"]):
+        for condition in (node or {}).get("conditions", []) or []:
+            if isinstance(condition, dict) and condition.get("reason"):
+                add(condition.get("reason"))
+    return found

@@ -1,0 +1,56 @@
+"""A Diagnosis as the markdown a person reads: root cause first, then evidence, then the fix.
+
+Used by `holmes ask` (printed through rich) and, later, by Slack and the HTTP API's text view.
+`diagnosis_markdown` is a pure function, tested as text.
+"""
+
+from __future__ import annotations
+
+from holmes.agent.diagnosis import Diagnosis
+
+_MODES = {"runbook": "runbook engine", "llm": "LLM agent", "llm_fallback": "runbook fallback"}
+
+
+def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
+    """Markdown for a diagnosis; `verbose` adds what was checked and the notes."""
+    lines = [f"## {diagnosis.summary}", ""]
+    if diagnosis.fault_found:
+        lines += ["**Root cause:** " + diagnosis.root_cause, ""]
+    else:
+        lines += ["**No fault found.** " + diagnosis.root_cause, ""]
+    if diagnosis.explanation:
+        lines += [diagnosis.explanation, ""]
+    if diagnosis.evidence:
+        lines.append("### Evidence")
+        for claim in diagnosis.evidence:
+            ids = ", ".join(claim.evidence_ids) or "no evidence id"
+            lines.append(f"- {claim.claim} [{ids}]")
+        lines.append("")
+    if diagnosis.remediation:
+        lines.append("### Remediation")
+        for number, step in enumerate(diagnosis.remediation, 1):
+            lines.append(f"{number}. {step.action}")
+            if step.command:
+                lines += ["", "   ```", f"   {step.command}", "   ```"]
+        lines.append("")
+    if diagnosis.sources_unavailable:
+        lines.append("### Sources unavailable")
+        lines += [f"- {s.source}: {s.reason}" for s in diagnosis.sources_unavailable]
+        lines.append("")
+    cost = diagnosis.cost
+    footer = (
+        f"confidence {diagnosis.confidence}; runbook {diagnosis.runbook_id or '-'}; "
+        f"{_MODES[diagnosis.mode]}; {cost.tool_calls} tool calls in {cost.seconds:.2f} s"
+    )
+    if cost.llm_calls:
+        footer += (
+            f"; {cost.llm_calls} LLM calls, {cost.prompt_tokens}+{cost.completion_tokens} tokens"
+        )
+        if cost.estimated_usd is not None:
+            footer += f", ~${cost.estimated_usd:.4f}"
+    lines.append(f"_{footer}_")
+    if verbose:
+        lines += ["", "### Checked", *(f"- {c}" for c in diagnosis.checked)]
+        if diagnosis.notes:
+            lines += ["", "### Notes", *(f"- {n}" for n in diagnosis.notes)]
+    return "\n".join(lines)

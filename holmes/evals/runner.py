@@ -1,0 +1,142 @@
+"""The eval runner: replay each recorded incident, investigate it, score the answer.
+
+`run_suite` takes a suite folder (incident folders inside) or one incident folder, runs up to
+`workers` incidents at once (each in its own thread with its own replay servers and event
+loop: Prometheus start-up dominates, and overlaps well), and returns one `IncidentResult` per
+incident, in the suite's order. The investigation sees the incident's question and alert only;
+`expected` is read here, for scoring, after the answer is in. A bundle that cannot be loaded
+or replayed is a failed result naming the problem, never a crash of the whole suite.
+
+Called by `holmes eval` and `bench/eval_suite.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine import RunbookEngine
+from holmes.agent.intake import AlertInput, InvestigationRequest
+from holmes.evals.bundle import Bundle, load_bundle
+from holmes.evals.errors import BundleError
+from holmes.evals.replay import ReplayEndpoints, replay
+from holmes.evals.scoring import score
+from holmes.tools import SourceEndpoints, ToolContext
+
+
+class IncidentResult(BaseModel):
+    """One incident's outcome."""
+
+    incident: str
+    passed: bool
+    missing: list[str] = Field(default_factory=list)
+    runbook: str | None = None
+    expected_runbook: str | None = None
+    investigation_seconds: float = 0.0
+    replay_seconds: float = 0.0
+    tool_calls: int = 0
+    error: str | None = None
+    diagnosis: Diagnosis | None = None
+
+
+def incident_folders(suite: Path) -> list[Path]:
+    """The incident folders of a suite, or the one incident `suite` is."""
+    if (suite / "incident.yaml").is_file():
+        return [suite]
+    if not suite.is_dir():
+        raise BundleError(f"{suite}: no such suite folder")
+    folders = sorted(p for p in suite.iterdir() if (p / "incident.yaml").is_file())
+    if not folders:
+        raise BundleError(f"{suite}: no incident folders (folders with an incident.yaml) inside")
+    return folders
+
+
+def request_for(bundle: Bundle) -> InvestigationRequest:
+    """What the investigation is told: the question and the alert, nothing of `expected`."""
+    alert = bundle.incident.alert
+    return InvestigationRequest(
+        question=bundle.incident.question,
+        alert=AlertInput.model_validate(alert.model_dump(mode="json")) if alert else None,
+    )
+
+
+def context_for(endpoints: ReplayEndpoints) -> ToolContext:
+    """A tool context on a replay's endpoints, with the incident's clock."""
+    sources = SourceEndpoints(
+        kubeconfig=endpoints.kubeconfig,
+        prometheus_url=endpoints.prometheus_url,
+        hubble_address=endpoints.hubble_address,
+    )
+    return ToolContext(sources, now=endpoints.time)
+
+
+def run_incident(folder: Path, engine: RunbookEngine) -> IncidentResult:
+    """Replay, investigate and score one incident."""
+    try:
+        bundle = load_bundle(folder)
+    except BundleError as error:
+        return IncidentResult(incident=folder.name, passed=False, error=str(error))
+    expected = bundle.expected
+    started = time.perf_counter()
+    try:
+        with replay(bundle) as endpoints:
+            replay_seconds = time.perf_counter() - started
+            diagnosis, seconds = asyncio.run(_investigate(engine, bundle, endpoints))
+    except Exception as error:  # a replay that cannot start fails this incident only
+        return IncidentResult(
+            incident=bundle.id,
+            passed=False,
+            expected_runbook=expected.runbook,
+            error=f"{type(error).__name__}: {error}",
+        )
+    verdict = score(diagnosis, expected)
+    return IncidentResult(
+        incident=bundle.id,
+        passed=verdict.passed,
+        missing=verdict.missing,
+        runbook=diagnosis.runbook_id,
+        expected_runbook=expected.runbook,
+        investigation_seconds=round(seconds, 3),
+        replay_seconds=round(replay_seconds, 3),
+        tool_calls=diagnosis.cost.tool_calls,
+        diagnosis=diagnosis,
+    )
+
+
+async def _investigate(
+    engine: RunbookEngine, bundle: Bundle, endpoints: ReplayEndpoints
+) -> tuple[Diagnosis, float]:
+    ctx = context_for(endpoints)
+    try:
+        started = time.perf_counter()
+        diagnosis = await engine.diagnose(request_for(bundle), ctx)
+        return diagnosis, time.perf_counter() - started
+    finally:
+        await ctx.aclose()
+
+
+def run_suite(
+    suite: Path,
+    engine: RunbookEngine | None = None,
+    *,
+    workers: int = 4,
+    on_result: Callable[[IncidentResult], None] | None = None,
+) -> list[IncidentResult]:
+    """Run every incident of `suite`, `workers` at a time; results in the suite's order."""
+    engine = engine or RunbookEngine()
+    folders = incident_folders(suite)
+
+    def one(folder: Path) -> IncidentResult:
+        result = run_incident(folder, engine)
+        if on_result:
+            on_result(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, folders))
