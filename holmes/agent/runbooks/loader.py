@@ -17,7 +17,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from holmes.agent.runbooks import log_lines  # noqa: F401  (registers the log functions)
+# Imported for their side effect: each registers the CEL functions its runbooks call.
+from holmes.agent.runbooks import (  # noqa: F401
+    functions_gpu,
+    functions_network,
+    functions_pods,
+    functions_scheduling,
+    log_lines,
+)
 from holmes.agent.runbooks.expressions import (
     ExpressionError,
     compile_expression,
