@@ -72,10 +72,11 @@ GENERIC = {
     "db",
 }
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9._/-]*[a-z0-9]|[a-z0-9]")
-_NAMESPACE_PHRASE = re.compile(
-    r"(?:\bnamespace[:\s]+[`'\"]?([a-z0-9][a-z0-9-]*)|\b([a-z0-9][a-z0-9-]*)\s+namespace\b"
-    r"|\s-n\s+([a-z0-9][a-z0-9-]*))",
-    re.IGNORECASE,
+# "namespace X", "X namespace", "-n X": tried in this order (each may also catch a stop word).
+_NAMESPACE_PHRASES = (
+    re.compile(r"\bnamespace[:\s]+[`'\"]?([a-z0-9][a-z0-9-]*)", re.IGNORECASE),
+    re.compile(r"\b([a-z0-9][a-z0-9-]*)\s+namespace\b", re.IGNORECASE),
+    re.compile(r"(?:^|\s)-n\s+([a-z0-9][a-z0-9-]*)", re.IGNORECASE),
 )
 
 
@@ -118,10 +119,11 @@ def hints_from_alert(labels: dict[str, str]) -> Hints:
 
 def namespace_in_question(question: str, namespaces: set[str]) -> str | None:
     """The namespace a question names: "namespace X", "X namespace", "-n X", or "in X"."""
-    for match in _NAMESPACE_PHRASE.finditer(question):
-        name = next(group for group in match.groups() if group).lower()
-        if name not in STOPWORDS:
-            return name
+    for pattern in _NAMESPACE_PHRASES:
+        for match in pattern.finditer(question):
+            name = match[1].lower()
+            if name not in STOPWORDS:
+                return name
     lowered = question.lower()
     for name in sorted(namespaces, key=len, reverse=True):
         if re.search(rf"\b(?:in|from|of|on)\s+(?:the\s+)?{re.escape(name)}\b", lowered):

@@ -8,6 +8,7 @@ from holmes import __version__
 from holmes.cli.ask import ask_command
 from holmes.cli.eval import eval_command
 from holmes.cli.replay import replay_command
+from holmes.cli.runbooks import runbooks_app
 from holmes.cli.tools import tools_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app.command("replay")(replay_command)
 app.command("eval")(eval_command)
 app.command("ask")(ask_command)
 app.add_typer(tools_app, name="tools")
+app.add_typer(runbooks_app, name="runbooks")
 
 
 @app.command()

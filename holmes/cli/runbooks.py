@@ -1,0 +1,67 @@
+"""`holmes runbooks list|check`: see the runbooks holmes would use, and validate them.
+
+`check` loads the built-in runbooks and any `--runbooks DIR` (or `HOLMES_RUNBOOKS`) the way an
+investigation does and exits 1 with the loader's message (file, field, problem) when one is
+broken: a user's CI can run it on their runbook folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from holmes.agent.runbooks import LoadedRunbook, RunbookError, load_runbooks
+from holmes.cli.options import runbook_folders
+from holmes.tools import default_registry
+
+runbooks_app = typer.Typer(help="List or validate the runbooks.", no_args_is_help=True)
+
+FolderOption = Annotated[
+    list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
+]
+
+
+def _load(folders: list[Path] | None) -> list[LoadedRunbook]:
+    tools = [tool.name for tool in default_registry().tools()]
+    return load_runbooks(runbook_folders(folders), tools=tools)
+
+
+@runbooks_app.command("list")
+def list_runbooks(runbooks: FolderOption = None) -> None:
+    """Show each runbook: id, title, what selects it, how many steps and findings."""
+    try:
+        loaded = _load(runbooks)
+    except RunbookError as error:
+        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    table = Table()
+    for column in ("id", "title", "alerts / symptoms", "steps", "findings", "file"):
+        table.add_column(column, overflow="fold")
+    for item in loaded:
+        runbook = item.runbook
+        signals = ", ".join([*runbook.match.alerts[:3], *runbook.match.symptoms[:3]])
+        table.add_row(
+            runbook.id,
+            runbook.title,
+            signals,
+            str(len(runbook.steps)),
+            str(len(runbook.findings)),
+            item.path.name,
+        )
+    Console().print(table)
+
+
+@runbooks_app.command("check")
+def check_runbooks(runbooks: FolderOption = None) -> None:
+    """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
+    try:
+        loaded = _load(runbooks)
+    except RunbookError as error:
+        Console(stderr=True).print(f"[red]invalid:[/red] {error}")
+        raise typer.Exit(1) from error
+    findings = sum(len(item.runbook.findings) for item in loaded)
+    typer.echo(f"{len(loaded)} runbooks valid ({findings} findings)")
