@@ -10,6 +10,7 @@ owner chain and events.
 from __future__ import annotations
 
 import asyncio
+import difflib
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +25,8 @@ from holmes.tools.kubernetes.describe_pod import describe_pod, events_section
 from holmes.tools.kubernetes.describe_workload import WORKLOAD_KINDS, describe_workload
 from holmes.tools.kubernetes.events import object_events
 from holmes.tools.kubernetes.nodes import node_view
-from holmes.tools.kubernetes.related import owner_chain, storage_class_text
-from holmes.tools.kubernetes.resources import get_object, resolve
+from holmes.tools.kubernetes.related import owner_chain, quietly, storage_class_text
+from holmes.tools.kubernetes.resources import get_object, list_objects, resolve
 from holmes.tools.kubernetes.summaries import status_summary
 
 _MAX_EVENTS = 15
@@ -74,6 +75,7 @@ class KubernetesDescribe(Tool):
         obj = await get_object(kube, ref, args.name, args.namespace)
         if ref.kind == "Pod":
             text, data = await describe_pod(kube, obj, now, _MAX_EVENTS)
+            data.update(_pod_placement(obj))
         elif ref.kind in WORKLOAD_KINDS:
             text, data = await describe_workload(kube, obj, now, limit, _MAX_EVENTS)
         else:
@@ -89,8 +91,9 @@ async def _describe_other(
     chain, events, details = await asyncio.gather(
         owner_chain(kube, obj, now),
         object_events(kube, kind, name, meta(obj).get("namespace"), limit),
-        _details(kube, obj),
+        _details(kube, obj, limit),
     )
+    details, facts = details
     summary = status_summary(obj, now)
     lines = [
         f"{kind} {full_name(obj)}: {summary}; created {age(obj, now)} ago".replace(":  ;", ";")
@@ -111,10 +114,14 @@ async def _describe_other(
         "owners": chain,
         "events": [event.model_dump(mode="json") for event in events[:_MAX_EVENTS]],
     }
+    data.update(facts)
     return "\n".join(lines), data
 
 
-async def _details(kube: KubeSession, obj: dict[str, Any]) -> list[str]:
+async def _details(
+    kube: KubeSession, obj: dict[str, Any], limit: int
+) -> tuple[list[str], dict[str, Any]]:
+    """Kind-specific lines, and the structured facts behind them for `data`."""
     kind, spec = obj.get("kind"), obj.get("spec") or {}
     if kind == "ResourceClaim":
         facts = dra.claim_facts(obj)
@@ -124,12 +131,120 @@ async def _details(kube: KubeSession, obj: dict[str, Any]) -> list[str]:
                 f"- device {device['device']} (driver {device['driver']}, pool {device['pool']}) "
                 f"for request {device['request']}"
             )
-        return lines
+        return lines, {}
     if kind == "PersistentVolumeClaim":
         requested = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "?")
+        storage = await storage_class_text(kube, spec.get("storageClassName"))
+        facts = {
+            "phase": (obj.get("status") or {}).get("phase"),
+            "storage_class": spec.get("storageClassName"),
+            "storage_class_exists": (
+                None if not spec.get("storageClassName") else "NOT FOUND" not in storage
+            ),
+            "access_modes": spec.get("accessModes") or [],
+            "requested": requested,
+            "volume": spec.get("volumeName"),
+        }
         return [
-            await storage_class_text(kube, spec.get("storageClassName")),
+            storage,
             f"access modes {', '.join(spec.get('accessModes') or []) or '?'}, "
             f"requested {requested}, volume {spec.get('volumeName') or '(none bound)'}",
-        ]
-    return []
+        ], facts
+    if kind == "Service":
+        return await _service_details(kube, obj, limit)
+    return [], {}
+
+
+def _likeness(wanted: str, found: str, service: str) -> float:
+    """How much a pod's label value looks like the one a Service selects (a rename, a
+    typo, the Service's own name): 1 for containment or the Service's name, else a ratio."""
+    if found == service or wanted in found or found in wanted:
+        return 1.0
+    return difflib.SequenceMatcher(None, wanted, found).ratio()
+
+
+def _pod_placement(pod: dict[str, Any]) -> dict[str, Any]:
+    """What a pod asks of a node, as data: its nodeSelector, tolerations, required affinity."""
+    spec = pod.get("spec") or {}
+    affinity = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
+    return {
+        "node_selector": spec.get("nodeSelector") or {},
+        "tolerations": spec.get("tolerations") or [],
+        "node_affinity": affinity.get("nodeSelectorTerms") or [],
+    }
+
+
+async def _service_details(
+    kube: KubeSession, service: dict[str, Any], limit: int
+) -> tuple[list[str], dict[str, Any]]:
+    """A Service's selector, the pods it selects, its endpoints, and the pods whose labels
+    look like the selector's but differ (what a rename or a typo leaves behind)."""
+    spec, namespace = service.get("spec") or {}, meta(service).get("namespace")
+    name = meta(service).get("name", "")
+    selector = spec.get("selector") or {}
+    pod_ref, slice_ref = await asyncio.gather(
+        resolve(kube, "v1", "Pod"), resolve(kube, "discovery.k8s.io/v1", "EndpointSlice")
+    )
+    listed, slices = await asyncio.gather(
+        quietly(list_objects(kube, pod_ref, namespace, limit=limit)),
+        quietly(
+            list_objects(
+                kube, slice_ref, namespace, label_selector=f"kubernetes.io/service-name={name}"
+            )
+        ),
+    )
+    namespace_pods = listed[0] if isinstance(listed, tuple) else []
+    ready, not_ready = [], []
+    for found in slices[0] if isinstance(slices, tuple) else []:
+        for endpoint in found.get("endpoints") or []:
+            target = (endpoint.get("targetRef") or {}).get("name") or ",".join(
+                endpoint.get("addresses") or []
+            )
+            conditions = endpoint.get("conditions") or {}
+            (ready if conditions.get("ready", True) else not_ready).append(target)
+    selected = [
+        meta(p).get("name")
+        for p in namespace_pods
+        if selector and all((meta(p).get("labels") or {}).get(k) == v for k, v in selector.items())
+    ]
+    similar = []
+    for pod in namespace_pods:
+        labels = meta(pod).get("labels") or {}
+        differing = {k: labels[k] for k in selector if k in labels and labels[k] != selector[k]}
+        if differing and meta(pod).get("name") not in selected:
+            likeness = max(_likeness(str(selector[k]), str(v), name) for k, v in differing.items())
+            if likeness >= 0.6:
+                similar.append({"pod": meta(pod).get("name"), "labels": differing})
+    facts = {
+        "type": spec.get("type", "ClusterIP"),
+        "selector": selector,
+        "ports": spec.get("ports") or [],
+        "selected_pods": selected,
+        "endpoints": {
+            "read": isinstance(slices, tuple),
+            "ready": ready,
+            "not_ready": not_ready,
+        },
+        "similar_pods": similar[:10],
+    }
+    shown = ",".join(f"{k}={v}" for k, v in selector.items()) or "(none)"
+    lines = [
+        f"selector {shown} matches {len(selected)} pod(s)"
+        + (f": {', '.join(selected[:5])}" if selected else ""),
+    ]
+    if isinstance(slices, tuple):
+        lines.append(
+            f"endpoints: {len(ready)} ready"
+            + (f" ({', '.join(ready[:5])})" if ready else "")
+            + f", {len(not_ready)} not ready"
+            + (f" ({', '.join(not_ready[:5])})" if not_ready else "")
+        )
+    if similar and not selected:
+        values = sorted({f"{k}={v}" for entry in similar for k, v in entry["labels"].items()})
+        lines.append(
+            f"pods with similar labels that it does not select: {', '.join(values[:5])} "
+            f"({len(similar)} pod(s), e.g. {similar[0]['pod']})"
+        )
+    return lines, facts

@@ -69,6 +69,8 @@ async def node_view(
     data = {
         "name": name,
         "ready": node_ready(node),
+        "unschedulable": bool((node.get("spec") or {}).get("unschedulable")),
+        "labels": meta(node).get("labels") or {},
         "conditions": (node.get("status") or {}).get("conditions") or [],
         "taints": (node.get("spec") or {}).get("taints") or [],
         "capacity": (node.get("status") or {}).get("capacity") or {},

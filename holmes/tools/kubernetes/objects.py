@@ -18,7 +18,7 @@ from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.client import session
 from holmes.tools.kubernetes.common import full_name, meta
 from holmes.tools.kubernetes.resources import get_object, list_objects, resolve
-from holmes.tools.kubernetes.summaries import summary_line
+from holmes.tools.kubernetes.summaries import node_ready, summary_line
 from holmes.tools.kubernetes.yamlview import trimmed, yaml_view
 
 _API_VERSION = (
@@ -135,8 +135,40 @@ class KubernetesList(Tool):
 
 def _item(obj: dict[str, Any], now: Any) -> dict[str, Any]:
     metadata = meta(obj)
-    return {
+    item = {
         "name": metadata.get("name"),
         "namespace": metadata.get("namespace"),
         "summary": summary_line(obj, now),
     }
+    item.update(_facts(obj))
+    return item
+
+
+def _facts(obj: dict[str, Any]) -> dict[str, Any]:
+    """Structured facts of the kinds rules compare against: what a node offers (labels,
+    taints, allocatable), what a StorageClass is (provisioner, default)."""
+    metadata, spec, status = meta(obj), obj.get("spec") or {}, obj.get("status") or {}
+    if obj.get("kind") == "Node":
+        return {
+            "ready": node_ready(obj),
+            "unschedulable": bool(spec.get("unschedulable")),
+            "labels": metadata.get("labels") or {},
+            "taints": spec.get("taints") or [],
+            "capacity": status.get("capacity") or {},
+            "allocatable": status.get("allocatable") or {},
+        }
+    if obj.get("kind") == "StorageClass":
+        annotations = metadata.get("annotations") or {}
+        default = any(
+            annotations.get(key) == "true"
+            for key in (
+                "storageclass.kubernetes.io/is-default-class",
+                "storageclass.beta.kubernetes.io/is-default-class",
+            )
+        )
+        return {
+            "provisioner": obj.get("provisioner"),
+            "default": default,
+            "volume_binding_mode": obj.get("volumeBindingMode"),
+        }
+    return {}
