@@ -29,6 +29,7 @@ from holmes.tools.hubble.tally import (
     Pair,
     Tally,
     as_data,
+    as_lists,
     status_classes,
     tally,
 )
@@ -77,6 +78,7 @@ class HubbleFlowSummary(Tool):
             "capped": fetched.capped,
             "lost_events": [vars(lost) for lost in fetched.lost],
             "summary": as_data(counted),
+            **as_lists(counted),
         }
         return ToolOutput(data=data, text=render_summary(counted, fetched, args, ctx))
 

@@ -42,7 +42,14 @@ class Pair:
     directions: Counter[str] = field(default_factory=Counter)
     nodes: Counter[str] = field(default_factory=Counter)
     denied_by: Counter[str] = field(default_factory=Counter)
+    auth: Counter[str] = field(default_factory=Counter)
+    first: datetime | None = None
     last: datetime | None = None
+    # Namespaces and Kubernetes labels of both ends (from the first flow; `k8s:` prefix cut).
+    client_namespace: str = ""
+    server_namespace: str = ""
+    client_labels: dict[str, str] = field(default_factory=dict)
+    server_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def service(self) -> str:
@@ -59,6 +66,10 @@ class HttpStats:
     requests: int = 0
     codes: Counter[int] = field(default_factory=Counter)
     latencies_ns: list[int] = field(default_factory=list)
+    namespace: str = ""
+    clients: Counter[str] = field(default_factory=Counter)
+    # Latencies by status code: a 503 in 2 ms (load shedding) reads unlike a 504 after 60 s.
+    code_latencies_ns: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -117,6 +128,107 @@ def as_data(counted: Tally) -> dict[str, Any]:
     return _plain(counted)
 
 
+def as_lists(counted: Tally) -> dict[str, Any]:
+    """The same counts as lists that rules can filter, most telling first.
+
+    `drops`: one entry per drop reason (harmful before noise, then by count) with its meaning
+    and its conversations; `conversations`: every pair by flows; `http_servers`: per server
+    port, 5xx first, with status counts, error codes and latency per code; `dns_names`: per
+    query, failed first, with rcodes and the Service and namespace a cluster name points at.
+    """
+    pairs = sorted(counted.pairs.values(), key=lambda p: -p.flows)
+    drops = []
+    for code, count in counted.drop_reasons.items():
+        reason = drop_reasons.describe(code)
+        hit = sorted(
+            (p for p in pairs if p.drop_reasons[reason.name]),
+            key=lambda p: -p.drop_reasons[reason.name],
+        )
+        drops.append(
+            {
+                "reason": reason.name,
+                "code": code,
+                "text": reason.text,
+                "meaning": reason.meaning,
+                "noise": reason.noise,
+                "count": count,
+                "pairs": [_pair_view(p, reason.name) for p in hit],
+            }
+        )
+    drops.sort(key=lambda d: (d["noise"], -d["count"]))
+    servers = sorted(counted.http.values(), key=lambda s: (-s.errors, -s.codes.total()))
+    names = sorted(counted.dns.values(), key=lambda d: (not d.failed, -d.requests))
+    return {
+        "drops": drops,
+        "conversations": [_pair_view(p) for p in pairs],
+        "http_servers": [_http_view(s) for s in servers],
+        "dns_names": [_dns_view(d) for d in names],
+    }
+
+
+def _pair_view(pair: Pair, reason: str = "") -> dict[str, Any]:
+    view = _plain(pair)
+    view.update(
+        service=pair.service,
+        count=pair.drop_reasons[reason] if reason else pair.flows,
+        direction=pair.directions.most_common(1)[0][0] if pair.directions else "",
+        nodes=sorted(pair.nodes),
+        denied_by=sorted(pair.denied_by),
+        auth=sorted(pair.auth),
+    )
+    return view
+
+
+def _http_view(stats: HttpStats) -> dict[str, Any]:
+    total = stats.codes.total()
+    errors = sorted(code for code in stats.codes if code >= 500)
+    by_code = {}
+    for code, latencies in sorted(stats.code_latencies_ns.items()):
+        ordered = sorted(latencies)
+        by_code[str(code)] = {
+            "count": stats.codes[code],
+            "p50_seconds": round(ordered[(len(ordered) - 1) // 2] / 1e9, 3),
+            "max_seconds": round(ordered[-1] / 1e9, 3),
+        }
+    p50, p95 = stats.percentile(0.5), stats.percentile(0.95)
+    return {
+        "server": stats.server,
+        "namespace": stats.namespace,
+        "port": stats.port,
+        "requests": stats.requests,
+        "responses": total,
+        "codes": {str(code): count for code, count in sorted(stats.codes.items())},
+        "errors": stats.errors,
+        "error_codes": errors,
+        "client_errors": sum(n for code, n in stats.codes.items() if 400 <= code < 500),
+        "error_share": round(stats.errors / total, 3) if total else 0.0,
+        "latency_by_code": by_code,
+        "p50_seconds": round(p50 / 1e9, 3) if p50 is not None else None,
+        "p95_seconds": round(p95 / 1e9, 3) if p95 is not None else None,
+        "max_seconds": round(max(stats.latencies_ns) / 1e9, 3) if stats.latencies_ns else None,
+        "clients": [client for client, _ in stats.clients.most_common()],
+    }
+
+
+def _dns_view(stats: DnsStats) -> dict[str, Any]:
+    view = _plain(stats)
+    name = stats.query.rstrip(".")
+    parts = name.split(".")
+    service = namespace = ""
+    if len(parts) >= 3 and parts[2] == "svc":
+        service, namespace = parts[0], parts[1]
+    view.update(
+        name=name,
+        failed=stats.failed,
+        unanswered=stats.unanswered,
+        errors=sum(n for rcode, n in stats.rcodes.items() if rcode != "NOERROR"),
+        clients=[client for client, _ in stats.clients.most_common()],
+        service=service,
+        service_namespace=namespace,
+    )
+    return view
+
+
 def _plain(value: Any) -> Any:
     # Not dataclasses.asdict: it rebuilds a Counter from (key, count) pairs, counting the pairs.
     if dataclasses.is_dataclass(value):
@@ -169,6 +281,9 @@ def _count(result: Tally, flow: flow_pb2.Flow) -> None:
         pair.nodes[flow.node_name] += 1
     for policy in (*flow.ingress_denied_by, *flow.egress_denied_by):
         pair.denied_by[policy_name(policy)] += 1
+    if flow.auth_type:
+        pair.auth[flow_pb2.AuthType.Name(flow.auth_type)] += 1
+    pair.first = pair.first or moment
     pair.last = moment
     record = flow.l7.WhichOneof("record")
     if record == "http":
@@ -187,20 +302,47 @@ def _pair(result: Tally, flow: flow_pb2.Flow) -> Pair:
         client, server, port = source, destination, destination_port
     key = f"{client}|{server}|{protocol}|{port}"
     if key not in result.pairs:
-        result.pairs[key] = Pair(client=client, server=server, protocol=protocol, port=port)
+        ends = (
+            (flow.destination, flow.source)
+            if flow.is_reply.value
+            else (flow.source, flow.destination)
+        )
+        result.pairs[key] = Pair(
+            client=client,
+            server=server,
+            protocol=protocol,
+            port=port,
+            client_namespace=ends[0].namespace,
+            server_namespace=ends[1].namespace,
+            client_labels=endpoint_labels(ends[0]),
+            server_labels=endpoint_labels(ends[1]),
+        )
     return result.pairs[key]
+
+
+def endpoint_labels(endpoint: flow_pb2.Endpoint) -> dict[str, str]:
+    """An endpoint's labels as a mapping: `k8s:app=web` -> {"app": "web"}; reserved ones kept."""
+    labels: dict[str, str] = {}
+    for label in endpoint.labels:
+        key, _, value = label.partition("=")
+        labels[key.removeprefix("k8s:")] = value
+    return labels
 
 
 def _count_http(result: Tally, flow: flow_pb2.Flow, pair: Pair) -> None:
     key = f"{pair.server}|{pair.port}"
-    stats = result.http.setdefault(key, HttpStats(server=pair.server, port=pair.port))
+    stats = result.http.setdefault(
+        key, HttpStats(server=pair.server, port=pair.port, namespace=pair.server_namespace)
+    )
     http = flow.l7.http
+    stats.clients[pair.client] += 1
     if flow.l7.type == flow_pb2.REQUEST:
         stats.requests += 1
     elif http.code:
         stats.codes[http.code] += 1
         if flow.l7.latency_ns:
             stats.latencies_ns.append(flow.l7.latency_ns)
+            stats.code_latencies_ns.setdefault(http.code, []).append(flow.l7.latency_ns)
 
 
 def _count_dns(result: Tally, flow: flow_pb2.Flow, pair: Pair) -> None:
