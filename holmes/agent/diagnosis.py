@@ -65,6 +65,11 @@ class Diagnosis(BaseModel):
     )
     sources_unavailable: list[SourceUnavailable] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What a reader must not miss: instruction-like text found in the evidence "
+        "(reported, never followed), evidence ids an LLM cited that do not exist, fallbacks.",
+    )
     mode: Mode = "runbook"
     cost: Cost = Field(default_factory=Cost)
 

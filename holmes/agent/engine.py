@@ -21,6 +21,7 @@ from holmes.agent.abstain import abstain
 from holmes.agent.diagnosis import Cost, Diagnosis, SourceUnavailable
 from holmes.agent.findings import Verdict, judge, write
 from holmes.agent.gather import CallListener, Gatherer
+from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.ranking import Ranked, rank
 from holmes.agent.runbooks import LoadedRunbook, load_runbooks
@@ -73,10 +74,14 @@ class RunbookEngine:
         request: InvestigationRequest,
         ctx: ToolContext,
         on_call: CallListener | None = None,
+        gatherer: Gatherer | None = None,
     ) -> Investigation:
-        """Run triage, the runbooks and the findings; never raises for a source's failure."""
+        """Run triage, the runbooks and the findings; never raises for a source's failure.
+
+        A `gatherer` passed in (the LLM agent's) is used, so later calls share its cache.
+        """
         started = time.perf_counter()
-        gatherer = Gatherer(self.registry, ctx, on_call=on_call)
+        gatherer = gatherer or Gatherer(self.registry, ctx, on_call=on_call)
         triaged = await triage(request, gatherer)
         variables = base_variables(request, triaged)
         alert = request.alert
@@ -112,6 +117,9 @@ class RunbookEngine:
         diagnosis.checked = [_checked(r) for r in gatherer.results]
         diagnosis.sources_unavailable = _unavailable(gatherer)
         diagnosis.notes += triaged.notes
+        diagnosis.warnings += injection_notes(
+            (r.evidence_id, r.text) for r in gatherer.results if r.ok
+        )
         diagnosis.cost = Cost(
             tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
         )

@@ -33,6 +33,10 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
             if step.command:
                 lines += ["", "   ```", f"   {step.command}", "   ```"]
         lines.append("")
+    if diagnosis.warnings:
+        lines.append("### Warnings")
+        lines += [f"- {warning}" for warning in diagnosis.warnings]
+        lines.append("")
     if diagnosis.sources_unavailable:
         lines.append("### Sources unavailable")
         lines += [f"- {s.source}: {s.reason}" for s in diagnosis.sources_unavailable]

@@ -84,6 +84,10 @@ class ToolContext:
         """A fresh evidence id: E1, E2, ... unique within this investigation."""
         return f"E{next(self._evidence_ids)}"
 
+    def continue_evidence_ids(self, after: int) -> None:
+        """Hand out ids after E<after> from now on: a resumed conversation already used those."""
+        self._evidence_ids = itertools.count(after + 1)
+
     def client(self, key: str, factory: Any) -> Any:
         """The shared client stored under `key`, created by `factory()` on first use."""
         if key not in self._clients:

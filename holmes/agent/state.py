@@ -1,0 +1,67 @@
+"""The agent's state (what a conversation keeps between turns) and its per-run context.
+
+`AgentState` is what the LangGraph checkpointer stores under a conversation id: the messages,
+the evidence ids the model may cite, the runbook diagnosis to fall back on, the last answer.
+Everything in it is plain JSON, so a SQLite checkpointer can keep it across processes.
+`AgentRun` holds what one invocation needs and spends (clients, limits, counters, the clock);
+it stays out of the state, as run settings should.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypedDict
+
+from holmes.agent.budget import AgentLimits
+from holmes.agent.engine import RunbookEngine
+from holmes.agent.gather import Gatherer
+from holmes.agent.llm import LLMClient
+from holmes.tools import ToolContext
+
+
+class AgentState(TypedDict, total=False):
+    """One conversation's state; `messages` and `evidence_ids` only ever grow."""
+
+    request: dict[str, Any]
+    follow_up: str | None
+    messages: Annotated[list[dict[str, Any]], operator.add]
+    evidence_ids: Annotated[list[str], operator.add]
+    runbook_ids: list[str]
+    runbook_diagnosis: dict[str, Any]
+    answer: dict[str, Any] | None
+    final: dict[str, Any] | None
+    stop_reason: str | None
+    invalid_answers: int
+
+
+@dataclass
+class AgentRun:
+    """What one invocation of the graph uses and spends."""
+
+    engine: RunbookEngine
+    llm: LLMClient
+    ctx: ToolContext
+    gatherer: Gatherer
+    limits: AgentLimits
+    started: float = field(default_factory=time.perf_counter)
+    turns: int = 0
+    tool_calls: int = 0
+    tokens: int = 0
+    first_prompt_tokens: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def seconds(self) -> float:
+        """Wall time of this run so far."""
+        return time.perf_counter() - self.started
+
+    def spent(self) -> str | None:
+        """The limit this run has reached, or None."""
+        if self.turns >= self.limits.max_steps:
+            return f"step limit ({self.limits.max_steps} model turns)"
+        if self.tokens >= self.limits.max_tokens:
+            return f"token limit ({self.limits.max_tokens})"
+        if self.seconds() >= self.limits.max_seconds:
+            return f"time limit ({self.limits.max_seconds:g} s)"
+        return None
