@@ -1,3 +1,378 @@
-"""CEL functions for the scheduling runbooks (registered on import by the loader); pure functions."""
+"""CEL functions for the scheduling runbooks (registered on import by the loader); pure functions.
+
+The scheduler's verdict on a Pending pod is one message, `0/6 nodes are available: 3
+Insufficient cpu, 2 node(s) had untolerated taint {sku: gpu}, ... preemption: ...`. These
+functions take it apart into its reasons (insufficient resources, untolerated taints, node
+selector/affinity mismatches, unbound PVCs, DRA claims), read what a pod asks of a node
+(requests, nodeSelector, tolerations) from `kubernetes_describe` data, and compare it with what
+nodes offer (labels, taints, allocatable and requested) from the Node listing and
+`kubernetes_node` data, so rules can say which constraint no node satisfies.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+from kubernetes.utils import parse_quantity
+
+from holmes.agent.runbooks.expressions import register
+
+_HEAD = re.compile(r"^\s*(\d+)/(\d+) nodes are available:?\s*(.*)$", re.DOTALL)
+_SPLIT = re.compile(r",\s+(?=\d+\s|pod\s|node\(s\)|persistentvolumeclaim|request\s)")
+_COUNTED = re.compile(r"^(\d+)\s+(.*)$", re.DOTALL)
+_TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([^}]*)\}", re.IGNORECASE)
+# Taints that mark nodes no workload is meant for, or nodes that are down: a pod not tolerating
+# them is normal, never the cause of its Pending state.
+_SYSTEM_TAINTS = re.compile(
+    r"^(node-role\.kubernetes\.io/(control-plane|master)|node\.kubernetes\.io/|"
+    r"node\.cloudprovider\.kubernetes\.io/|ToBeDeletedByClusterAutoscaler$|"
+    r"DeletionCandidateOfClusterAutoscaler$)"
+)
+_NO_SCHEDULE = ("NoSchedule", "NoExecute")
+
+
+def scheduling_failure(message: Any) -> dict[str, Any]:
+    """The reasons of a FailedScheduling message, by kind.
+
+    `{nodes, available, message, reasons: [{count, text, kind, resource, taint}],
+    insufficient: {resource: count}, taints: [{key, value, text, count, system}],
+    selector: count, unbound_pvc, claims, unschedulable, other: [text]}`; `message` is the
+    part before `preemption:`.
+    """
+    text = str(message or "").strip()
+    head = re.split(r"\.?\s*(?:still not schedulable,\s*)?preemption:", text, maxsplit=1)[0]
+    head = head.strip().rstrip(".")
+    result: dict[str, Any] = {
+        "nodes": 0,
+        "available": 0,
+        "message": head,
+        "reasons": [],
+        "insufficient": {},
+        "taints": [],
+        "selector": 0,
+        "pod_affinity": 0,
+        "unbound_pvc": False,
+        "volume_conflict": 0,
+        "claims": False,
+        "unschedulable": 0,
+        "other": [],
+    }
+    matched = _HEAD.match(head)
+    if not matched:
+        return result
+    result["available"], result["nodes"] = int(matched[1]), int(matched[2])
+    for part in _SPLIT.split(matched[3]):
+        part = part.strip().rstrip(".")
+        if not part:
+            continue
+        counted = _COUNTED.match(part)
+        count = int(counted[1]) if counted else None
+        reason_text = counted[2] if counted else part
+        reason = _reason(reason_text, count)
+        result["reasons"].append(reason)
+        kind = reason["kind"]
+        if kind == "insufficient":
+            result["insufficient"][reason["resource"]] = count or 0
+        elif kind == "taint":
+            result["taints"].append({**reason["taint"], "count": count or 0})
+        elif kind in ("selector", "pod_affinity", "volume_conflict", "unschedulable"):
+            result[kind] += count or 0
+        elif kind == "unbound_pvc":
+            result["unbound_pvc"] = True
+        elif kind == "claims":
+            result["claims"] = True
+        else:
+            result["other"].append(part)
+    return result
+
+
+def _reason(text: str, count: int | None) -> dict[str, Any]:
+    lowered = text.lower()
+    reason: dict[str, Any] = {"count": count, "text": text, "kind": "other"}
+    insufficient = re.match(r"(?i)insufficient\s+(\S+)", text)
+    taint = _TAINT.search(text)
+    if insufficient:
+        reason.update(kind="insufficient", resource=insufficient[1])
+    elif "too many pods" in lowered:
+        reason.update(kind="insufficient", resource="pods")
+    elif taint:
+        key, _, value = taint[1].partition(":")
+        key, value = key.strip(), value.strip()
+        shown = f"{key}={value}" if value else key
+        reason.update(
+            kind="taint",
+            taint={
+                "key": key,
+                "value": value,
+                "text": shown,
+                "system": bool(_SYSTEM_TAINTS.match(key)),
+            },
+        )
+    elif "node affinity/selector" in lowered or "node(s) didn't match node selector" in lowered:
+        reason["kind"] = "selector"
+    elif "pod affinity" in lowered or "anti-affinity" in lowered:
+        reason["kind"] = "pod_affinity"
+    elif "unbound" in lowered and "persistentvolumeclaim" in lowered:
+        reason["kind"] = "unbound_pvc"
+    elif "volume node affinity conflict" in lowered:
+        reason["kind"] = "volume_conflict"
+    elif "claim" in lowered or "device class" in lowered or "resourceclaim" in lowered:
+        reason["kind"] = "claims"
+    elif "were unschedulable" in lowered or "unschedulable:" in lowered:
+        reason["kind"] = "unschedulable"
+    return reason
+
+
+def unschedulable_message(pod: Any) -> str:
+    """The scheduler's message for a pod (`kubernetes_describe` data): its PodScheduled=False
+    condition's, else its newest FailedScheduling event's; "" when it has neither."""
+    if not isinstance(pod, dict):
+        return ""
+    for condition in pod.get("conditions") or []:
+        if (
+            condition.get("type") == "PodScheduled"
+            and condition.get("status") == "False"
+            and condition.get("message")
+        ):
+            return str(condition["message"])
+    events = [
+        e
+        for e in pod.get("events") or []
+        if e.get("reason") == "FailedScheduling" and e.get("message")
+    ]
+    events.sort(key=lambda e: str(e.get("last_seen") or ""), reverse=True)
+    return str(events[0]["message"]) if events else ""
+
+
+def _number(value: Any) -> float:
+    if value in (None, ""):
+        return 0.0
+    try:
+        return float(parse_quantity(str(value)))
+    except (ValueError, TypeError):
+        return 0.0
+
+
+def pod_request(pod: Any, resource: str) -> float:
+    """What a pod requests of `resource` (`kubernetes_describe` data): its containers' requests
+    summed (a limit stands in for an unset request, as the API defaults it), or the largest
+    init container's when that is more."""
+    if not isinstance(pod, dict):
+        return 0.0
+    total, init = 0.0, 0.0
+    for container in pod.get("containers") or []:
+        resources = container.get("resources") or {}
+        value = (resources.get("requests") or {}).get(resource)
+        if value is None:
+            value = (resources.get("limits") or {}).get(resource)
+        amount = _number(value)
+        if container.get("init"):
+            init = max(init, amount)
+        else:
+            total += amount
+    return max(total, init)
+
+
+def amount(resource: str, value: Any) -> str:
+    """A quantity of `resource` as people write it: `48Gi` for memory, `8` GPUs, `2.5` cores."""
+    number = float(value or 0)
+    if resource in ("memory", "ephemeral-storage") or resource.startswith("hugepages"):
+        for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+            if number >= size:
+                return f"{number / size:.1f}".rstrip("0").rstrip(".") + unit
+        return f"{number:.0f}"
+    if number == int(number):
+        return str(int(number))
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def tolerates(tolerations: Any, taint: Any) -> bool:
+    """Whether a pod's tolerations (raw spec) tolerate one taint (`{key, value, effect}`)."""
+    if not isinstance(taint, dict):
+        return False
+    for toleration in tolerations or []:
+        if not isinstance(toleration, dict):
+            continue
+        effect = toleration.get("effect") or ""
+        if effect and effect != taint.get("effect"):
+            continue
+        key = toleration.get("key") or ""
+        operator = toleration.get("operator") or "Equal"
+        if not key:
+            if operator == "Exists":
+                return True
+            continue
+        if key != taint.get("key"):
+            continue
+        if operator == "Exists" or (toleration.get("value") or "") == (taint.get("value") or ""):
+            return True
+    return False
+
+
+def untolerated(tolerations: Any, taints: Any) -> list[dict[str, Any]]:
+    """The NoSchedule/NoExecute taints of a node that the tolerations do not tolerate."""
+    return [
+        t
+        for t in taints or []
+        if isinstance(t, dict) and t.get("effect") in _NO_SCHEDULE and not tolerates(tolerations, t)
+    ]
+
+
+def taint_text(taint: Any) -> str:
+    """`key=value:Effect` (or `key:Effect`), as `kubectl taint` writes it."""
+    if not isinstance(taint, dict):
+        return ""
+    value = f"={taint['value']}" if taint.get("value") else ""
+    effect = f":{taint['effect']}" if taint.get("effect") else ""
+    return f"{taint.get('key', '')}{value}{effect}"
+
+
+def selector_matches(selector: Any, labels: Any) -> bool:
+    """Whether labels carry every key=value of a nodeSelector (or Service selector)."""
+    labels = labels if isinstance(labels, dict) else {}
+    return all(labels.get(k) == v for k, v in (selector or {}).items())
+
+
+def selector_misses(selector: Any, nodes: Any) -> list[dict[str, Any]]:
+    """The entries of a nodeSelector that no node carries, each with the values the nodes do
+    have for that key: `[{key, value, text, found: [values]}]`."""
+    nodes = [n for n in nodes or [] if isinstance(n, dict)]
+    misses = []
+    for key, value in (selector or {}).items():
+        if any((n.get("labels") or {}).get(key) == value for n in nodes):
+            continue
+        found = []
+        for node in nodes:
+            other = (node.get("labels") or {}).get(key)
+            if other is not None and other not in found:
+                found.append(other)
+        misses.append({"key": key, "value": value, "text": f"{key}={value}", "found": found})
+    return misses
+
+
+def listed(results: Any, kind: str) -> list[dict[str, Any]]:
+    """The items of the `kubernetes_list` results (e.g. `evidence.subject`) of one kind."""
+    items: list[dict[str, Any]] = []
+    for result in results or []:
+        if not isinstance(result, dict) or not result.get("ok"):
+            continue
+        data = result.get("data") or {}
+        if isinstance(data, dict) and data.get("kind") == kind:
+            items.extend(i for i in data.get("items") or [] if isinstance(i, dict))
+    return items
+
+
+def allocatable(node: Any, resource: str) -> float:
+    """A node's allocatable amount of `resource` (0 when it offers none)."""
+    if not isinstance(node, dict):
+        return 0.0
+    return _number((node.get("allocatable") or {}).get(resource))
+
+
+def free(node: Any, resource: str) -> float:
+    """Allocatable minus what the node's pods request (`kubernetes_node` data)."""
+    if not isinstance(node, dict):
+        return 0.0
+    requested = _number((node.get("requested") or {}).get(resource))
+    return max(0.0, allocatable(node, resource) - requested)
+
+
+def shortfalls(pod: Any, failure: Any, nodes: Any) -> list[dict[str, Any]]:
+    """For each resource the scheduler found insufficient, what the pod asks and what the
+    nodes offer, the one that can never fit first:
+    `[{resource, count, request, request_text, largest, largest_text, largest_node,
+    offering, never_fits}]` (`largest` is None without node data)."""
+    nodes = [n for n in nodes or [] if isinstance(n, dict)]
+    found = []
+    insufficient = (failure or {}).get("insufficient") or {}
+    for resource, count in insufficient.items():
+        request = pod_request(pod, resource)
+        offers = [(allocatable(n, resource), n.get("name", "")) for n in nodes]
+        largest, largest_node = max(offers) if offers else (None, "")
+        found.append(
+            {
+                "resource": resource,
+                "count": count,
+                "request": request,
+                "request_text": amount(resource, request),
+                "largest": largest,
+                "largest_text": amount(resource, largest) if largest is not None else "",
+                "largest_node": largest_node,
+                "offering": sum(1 for value, _ in offers if value > 0),
+                "never_fits": largest is not None and request > largest,
+            }
+        )
+    found.sort(key=lambda s: (not s["never_fits"], -(s["count"] or 0), s["resource"]))
+    return found
+
+
+def fits(pod: Any, node: Any) -> bool:
+    """Whether a node's allocatable covers every resource the pod requests (ignoring what
+    other pods use), and its labels satisfy the pod's nodeSelector."""
+    if not isinstance(pod, dict) or not isinstance(node, dict):
+        return False
+    if not selector_matches(pod.get("node_selector") or {}, node.get("labels") or {}):
+        return False
+    wanted = set()
+    for container in pod.get("containers") or []:
+        resources = container.get("resources") or {}
+        wanted |= set(resources.get("requests") or {}) | set(resources.get("limits") or {})
+    return all(pod_request(pod, r) <= allocatable(node, r) for r in wanted if r != "pods")
+
+
+register("scheduling_failure", scheduling_failure)
+register("unschedulable_message", unschedulable_message)
+register("pod_request", pod_request)
+register("amount", amount)
+register("tolerates", tolerates)
+register("untolerated", untolerated)
+register("taint_text", taint_text)
+register("selector_matches", selector_matches)
+register("selector_misses", selector_misses)
+register("listed", listed)
+register("allocatable", allocatable)
+register("free", free)
+register("shortfalls", shortfalls)
+register("fits", fits)
+
+
+def owner_of(pod: Any) -> dict[str, str]:
+    """The top controller of a pod (`kubernetes_describe` data: the last of its owner chain),
+    as `{kind, namespace, name, ref, text}` (`ref` = `deployment/name` for kubectl); the pod
+    itself when it has none."""
+    if not isinstance(pod, dict):
+        return {"kind": "", "namespace": "", "name": "", "ref": "", "text": ""}
+    for entry in reversed(pod.get("owners") or []):
+        matched = re.match(r"^(\w+) (?:([^/\s]+)/)?(\S+)", str(entry))
+        if matched and matched[1] != "ReplicaSet":
+            kind, name = matched[1], matched[3]
+            namespace = matched[2] or pod.get("namespace") or ""
+            return {
+                "kind": kind,
+                "namespace": namespace,
+                "name": name,
+                "ref": f"{kind.lower()}/{name}",
+                "text": f"{kind} {name}",
+            }
+    name = pod.get("pod") or str(pod.get("name") or "").rsplit("/", 1)[-1]
+    return {
+        "kind": "Pod",
+        "namespace": pod.get("namespace") or "",
+        "name": name,
+        "ref": f"pod/{name}",
+        "text": f"pod {name}",
+    }
+
+
+register("owner_of", owner_of)
+
+
+def system_taint(taint: Any) -> bool:
+    """Whether a taint (a node's `{key, ...}` or a key) marks nodes no workload is meant for
+    (control-plane) or nodes that are down (`node.kubernetes.io/unreachable`, ...)."""
+    key = taint.get("key") if isinstance(taint, dict) else taint
+    return bool(_SYSTEM_TAINTS.match(str(key or "")))
+
+
+register("system_taint", system_taint)
