@@ -194,6 +194,12 @@ def gpu_reading(gpus: Any, metric: str, how: str) -> float | None:
     return float(min(values) if how == "min" else max(values))
 
 
+def gpu_max(values: Any) -> float | None:
+    """The largest number of a list (None when it is empty)."""
+    numbers = [float(v) for v in values or [] if isinstance(v, int | float)]
+    return max(numbers) if numbers else None
+
+
 def cuda_error_line(text: Any) -> str:
     """The most telling CUDA/GPU error line of a log ("" when there is none)."""
     lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
@@ -491,6 +497,7 @@ for _name, _function in {
     "gpu_finding": gpu_finding,
     "gpu_findings": gpu_findings,
     "gpu_reading": gpu_reading,
+    "gpu_max": gpu_max,
     "cuda_error_line": cuda_error_line,
     "split_ref": split_ref,
     "mib_text": mib_text,
