@@ -11,6 +11,7 @@ nodes offer (labels, taints, allocatable and requested) from the Node listing an
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -236,7 +237,8 @@ def selector_matches(selector: Any, labels: Any) -> bool:
 
 def selector_misses(selector: Any, nodes: Any) -> list[dict[str, Any]]:
     """The entries of a nodeSelector that no node carries, each with the values the nodes do
-    have for that key: `[{key, value, text, found: [values]}]`."""
+    have for that key, the closest to the wanted value first:
+    `[{key, value, text, found: [values]}]`."""
     nodes = [n for n in nodes or [] if isinstance(n, dict)]
     misses = []
     for key, value in (selector or {}).items():
@@ -247,6 +249,7 @@ def selector_misses(selector: Any, nodes: Any) -> list[dict[str, Any]]:
             other = (node.get("labels") or {}).get(key)
             if other is not None and other not in found:
                 found.append(other)
+        found.sort(key=lambda other: -difflib.SequenceMatcher(None, value, other).ratio())
         misses.append({"key": key, "value": value, "text": f"{key}={value}", "found": found})
     return misses
 
