@@ -208,8 +208,14 @@ def cuda_error_line(text: Any) -> str:
         hits = [line for line in lines if regex.search(line)]
         if hits:
             hit = re.sub(r"^L\d+(-L\d+)?:\s*", "", hits[-1] if "NCCL" in pattern else hits[0])
-            return hit if len(hit) <= 400 else hit[:397] + "..."
+            return clip(hit, 400)
     return ""
+
+
+def clip(text: Any, size: int) -> str:
+    """`text` cut to `size` characters, with "..." when it was longer."""
+    text = str(text or "")
+    return text if len(text) <= int(size) else text[: max(0, int(size) - 3)] + "..."
 
 
 def split_ref(ref: Any) -> dict[str, str]:
@@ -499,6 +505,7 @@ for _name, _function in {
     "gpu_reading": gpu_reading,
     "gpu_max": gpu_max,
     "cuda_error_line": cuda_error_line,
+    "clip": clip,
     "split_ref": split_ref,
     "mib_text": mib_text,
     "dra_pending": dra_pending,
