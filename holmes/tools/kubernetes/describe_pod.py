@@ -26,11 +26,17 @@ async def describe_pod(
     """The text view and the structured facts of one pod."""
     namespace = meta(pod).get("namespace", "")
     references = pods.volume_references(pod)
-    chain, events, claims, checks = await asyncio.gather(
+    pull_secrets = [
+        ref.get("name", "")
+        for ref in (pod.get("spec") or {}).get("imagePullSecrets") or []
+        if ref.get("name")
+    ]
+    chain, events, claims, checks, pull_checks = await asyncio.gather(
         owner_chain(kube, pod, now),
         object_events(kube, "Pod", meta(pod).get("name", ""), namespace, 200),
         pod_claims(kube, pod),
         asyncio.gather(*(_check(kube, kind, name, namespace) for kind, name, _ in references)),
+        asyncio.gather(*(_check(kube, "Secret", name, namespace) for name in pull_secrets)),
     )
     if _all_started(pod):
         # A container that started had its ConfigMaps and Secrets then; say so, lest a
@@ -53,6 +59,11 @@ async def describe_pod(
             for (kind, name, optional), state in zip(references, checks, strict=True)
         ]
         lines.append("references: " + "; ".join(volumes))
+    if pull_secrets:
+        lines.append(
+            "imagePullSecrets: "
+            + "; ".join(f"{n}: {c}" for n, c in zip(pull_secrets, pull_checks, strict=True))
+        )
     scheduling = pods.scheduling_lines(pod)
     if scheduling:
         lines.append("scheduling: " + "; ".join(scheduling))
@@ -76,6 +87,11 @@ async def describe_pod(
             {"kind": kind, "name": name, "state": state}
             for (kind, name, _), state in zip(references, checks, strict=True)
         ],
+        "image_pull_secrets": [
+            {"name": name, "state": state}
+            for name, state in zip(pull_secrets, pull_checks, strict=True)
+        ],
+        "service_account": (pod.get("spec") or {}).get("serviceAccountName"),
         "events": [event.model_dump(mode="json") for event in events[:max_events]],
     }
     return "\n".join(lines), data
@@ -177,6 +193,79 @@ def _container_data(pod: dict[str, Any]) -> list[dict[str, Any]]:
                 "last_message": last.get("message"),
                 "last_finished": last.get("finishedAt"),
                 "resources": container.get("resources") or {},
+                "command": [str(part) for part in container.get("command") or []],
+                "args": [str(part) for part in container.get("args") or []],
+                "env": [_env(env) for env in container.get("env") or []],
+                "env_from": [_env_from(source) for source in container.get("envFrom") or []],
+                "probes": {
+                    kind: _probe(container[f"{kind}Probe"])
+                    for kind in ("liveness", "readiness", "startup")
+                    if container.get(f"{kind}Probe")
+                },
             }
         )
     return data
+
+
+def _env(env: dict[str, Any]) -> dict[str, Any]:
+    """An env entry: its name, and its literal value or where the value comes from."""
+    found: dict[str, Any] = {"name": env.get("name", ""), "value": env.get("value")}
+    value_from = env.get("valueFrom") or {}
+    for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+        if value_from.get(key):
+            ref = value_from[key]
+            found["source"] = {
+                "kind": kind,
+                "name": ref.get("name", ""),
+                "key": ref.get("key", ""),
+                "optional": bool(ref.get("optional")),
+            }
+    if value_from.get("fieldRef"):
+        found["source"] = {"kind": "field", "name": value_from["fieldRef"].get("fieldPath", "")}
+    if value_from.get("resourceFieldRef"):
+        found["source"] = {
+            "kind": "resource",
+            "name": value_from["resourceFieldRef"].get("resource", ""),
+        }
+    return found
+
+
+def _env_from(source: dict[str, Any]) -> dict[str, Any]:
+    for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+        if source.get(key):
+            ref = source[key]
+            return {
+                "kind": kind,
+                "name": ref.get("name", ""),
+                "optional": bool(ref.get("optional")),
+                "prefix": source.get("prefix", ""),
+            }
+    return {"kind": "?", "name": "", "optional": False, "prefix": source.get("prefix", "")}
+
+
+def _probe(probe: dict[str, Any]) -> dict[str, Any]:
+    """A probe's handler as one string and its timings with the kubelet's defaults filled in."""
+    if probe.get("httpGet"):
+        get = probe["httpGet"]
+        handler = f"HTTP GET {get.get('path', '/')} on port {get.get('port', '?')}"
+    elif probe.get("tcpSocket"):
+        handler = f"TCP port {probe['tcpSocket'].get('port', '?')}"
+    elif probe.get("grpc"):
+        handler = f"gRPC port {probe['grpc'].get('port', '?')}"
+    elif probe.get("exec"):
+        handler = "exec " + " ".join(str(p) for p in probe["exec"].get("command") or [])
+    else:
+        handler = "?"
+    timings = {
+        "initial_delay_seconds": int(probe.get("initialDelaySeconds") or 0),
+        "period_seconds": int(probe.get("periodSeconds") or 10),
+        "timeout_seconds": int(probe.get("timeoutSeconds") or 1),
+        "failure_threshold": int(probe.get("failureThreshold") or 3),
+        "success_threshold": int(probe.get("successThreshold") or 1),
+    }
+    # When the last allowed failure lands if the container never answers: the first probe runs
+    # after initialDelaySeconds, then one every periodSeconds until failureThreshold in a row.
+    budget = timings["initial_delay_seconds"] + timings["period_seconds"] * (
+        timings["failure_threshold"] - 1
+    )
+    return {"handler": handler, **timings, "budget_seconds": budget}
