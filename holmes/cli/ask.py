@@ -1,14 +1,19 @@
 """`holmes ask`: investigate a question or an Alertmanager alert and print the diagnosis.
 
 Against a replayed incident (`--incident BUNDLE`) or a live cluster (kubeconfig/context,
-`--prometheus-url`, `--hubble-address`). Prints a live line per tool call while it works, then
-the diagnosis as markdown (or `--json`, the Diagnosis itself).
+`--prometheus-url`, `--hubble-address`). With an LLM configured (OPENAI_API_KEY,
+OPENAI_BASE_URL, HOLMES_LLM_MODEL, or the Azure variables) the LLM agent investigates on top of
+the runbook engine; `--no-llm` forces the runbook engine alone. Prints a live line per tool call
+while it works, then the diagnosis as markdown with the tokens and cost (or `--json`, the
+Diagnosis itself). `-i` keeps the conversation open for follow-ups.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import uuid
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,9 +22,12 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from holmes.agent.conversations import conversation_file, conversation_store
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
+from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
+from holmes.agent.llm import LLMClient, LLMSettings, LLMSettingsError
 from holmes.agent.runbooks import RunbookError, load_runbooks
 from holmes.cli.options import runbook_folders
 from holmes.cli.render import diagnosis_markdown
@@ -46,11 +54,26 @@ def ask_command(
         list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds one tool call may take.")] = 10.0,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
+    model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
+    interactive: Annotated[
+        bool, typer.Option("-i", "--interactive", help="Ask follow-ups after the answer (LLM).")
+    ] = False,
+    conversation: Annotated[
+        str | None, typer.Option(help="Continue this conversation id with QUESTION (LLM).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Diagnosis as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("-v", help="Also list what was checked.")] = False,
 ) -> None:
     """Find the root cause of a problem, with the evidence and the remediation."""
     console = Console(stderr=True)
+    settings = None if no_llm else _llm_settings(model)
+    if (interactive or conversation) and settings is None:
+        raise typer.BadParameter(
+            "follow-ups need an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL and "
+            "HOLMES_LLM_MODEL, or the AZURE_OPENAI_* variables)",
+            param_hint="--interactive",
+        )
     try:
         registry = default_registry()
         loaded = load_runbooks(runbook_folders(runbooks), tools=[t.name for t in registry.tools()])
@@ -78,12 +101,10 @@ def ask_command(
                 endpoints.kubeconfig = _default_kubeconfig()
             ctx = ToolContext(endpoints)
         ctx.limits = Limits(timeout_seconds=timeout)
-        console.print(f"[bold]investigating:[/bold] {request.describe()}")
-        diagnosis = asyncio.run(_run(engine, request, ctx, console, quiet=as_json))
-    if as_json:
-        typer.echo(diagnosis.model_dump_json(indent=2))
-    else:
-        Console().print(Markdown(diagnosis_markdown(diagnosis, verbose=verbose)))
+        mode = f"LLM agent ({settings.model})" if settings else "runbook engine"
+        console.print(f"[bold]investigating[/bold] with the {mode}: {request.describe()}")
+        session = Session(engine, settings, ctx, console, as_json=as_json, verbose=verbose)
+        asyncio.run(session.run(request, conversation, interactive))
 
 
 def _request(
@@ -108,25 +129,86 @@ def _default_kubeconfig() -> Path | None:
     return path if path.is_file() else None
 
 
-async def _run(
-    engine: RunbookEngine,
-    request: InvestigationRequest,
-    ctx: ToolContext,
-    console: Console,
-    quiet: bool,
-) -> Diagnosis:
-    def on_call(tool: str, arguments: dict[str, Any], result: ToolResult | None) -> None:
-        if quiet or result is None:
+def _llm_settings(model: str | None) -> LLMSettings | None:
+    try:
+        settings = LLMSettings.from_env(os.environ)
+    except LLMSettingsError as error:
+        raise typer.BadParameter(str(error), param_hint="LLM environment") from error
+    if settings is not None and model:
+        update = {"azure_deployment": model} if settings.provider == "azure" else {}
+        settings = settings.model_copy(update={"model": model, **update})
+    return settings
+
+
+class Session:
+    """One `holmes ask` run: the first answer and, with `-i`, the follow-ups."""
+
+    def __init__(
+        self,
+        engine: RunbookEngine,
+        settings: LLMSettings | None,
+        ctx: ToolContext,
+        console: Console,
+        *,
+        as_json: bool,
+        verbose: bool,
+    ) -> None:
+        self.engine, self.settings, self.ctx, self.console = engine, settings, ctx, console
+        self.as_json, self.verbose = as_json, verbose
+
+    async def run(
+        self, request: InvestigationRequest, conversation: str | None, interactive: bool
+    ) -> None:
+        """Investigate (or continue `conversation`), print, and take follow-ups if asked."""
+        try:
+            if self.settings is None:
+                self.show(await self.engine.diagnose(request, self.ctx, on_call=self.on_call))
+                return
+            async with (
+                conversation_store(conversation_file(os.environ)) as saver,
+                LLMClient(self.settings) as llm,
+            ):
+                agent = LLMAgent(self.engine, llm, checkpointer=saver)
+                thread = conversation or uuid.uuid4().hex[:12]
+                if conversation and request.question:
+                    diagnosis = await agent.follow_up(
+                        request.question, self.ctx, conversation_id=thread, on_call=self.on_call
+                    )
+                else:
+                    diagnosis = await agent.investigate(
+                        request, self.ctx, conversation_id=thread, on_call=self.on_call
+                    )
+                self.show(diagnosis)
+                while interactive:
+                    follow_up = self.console.input("[bold]follow-up[/bold] (empty to end)> ")
+                    if not follow_up.strip():
+                        break
+                    self.show(
+                        await agent.follow_up(
+                            follow_up, self.ctx, conversation_id=thread, on_call=self.on_call
+                        )
+                    )
+                self.console.print(f"conversation id: {thread} (continue with --conversation)")
+        except EOFError:
+            pass
+        finally:
+            await self.ctx.aclose()
+
+    def show(self, diagnosis: Diagnosis) -> None:
+        """Print the diagnosis: markdown to stdout, or its JSON."""
+        if self.as_json:
+            typer.echo(diagnosis.model_dump_json(indent=2))
+        else:
+            Console().print(Markdown(diagnosis_markdown(diagnosis, verbose=self.verbose)))
+
+    def on_call(self, tool: str, arguments: dict[str, Any], result: ToolResult | None) -> None:
+        """A live line per finished tool call (on stderr)."""
+        if self.as_json or result is None:
             return
         args = ", ".join(f"{k}={v}" for k, v in arguments.items())
         mark = "[green]ok[/green]" if result.ok else f"[yellow]{result.error.kind}[/yellow]"
-        console.print(
+        self.console.print(
             f"  [dim]{result.evidence_id}[/dim] {tool}({args}) {mark} "
             f"[dim]{result.duration_ms:.0f} ms[/dim]",
             highlight=False,
         )
-
-    try:
-        return await engine.diagnose(request, ctx, on_call=on_call)
-    finally:
-        await ctx.aclose()

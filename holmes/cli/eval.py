@@ -2,13 +2,18 @@
 
 Prints a table (incident, pass/fail, runbook, seconds, what was missing) and the totals;
 `--json FILE` writes every result with its full Diagnosis. Exits 1 when any incident fails.
+`--llm` investigates with the LLM agent (configured from the environment, as `holmes ask`) and
+adds LLM calls, tokens and cost per incident; `--judge` also asks the model to rule on each
+answer against the incident's expected root cause.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -16,12 +21,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
+from holmes.agent.graph import LLMAgent
+from holmes.agent.intake import InvestigationRequest
+from holmes.agent.llm import LLMClient, LLMSettings, LLMSettingsError
 from holmes.agent.runbooks import RunbookError, load_runbooks
 from holmes.cli.options import runbook_folders
+from holmes.evals.bundle import Expected
 from holmes.evals.errors import BundleError
-from holmes.evals.runner import IncidentResult, incident_folders, run_suite
-from holmes.tools import default_registry
+from holmes.evals.judge import LLMJudge
+from holmes.evals.runner import (
+    IncidentResult,
+    Investigator,
+    Judge,
+    incident_folders,
+    run_suite,
+)
+from holmes.tools import ToolContext, default_registry
 
 DEFAULT_SUITE = Path("evals/incidents")
 
@@ -38,9 +55,15 @@ def eval_command(
         Path | None, typer.Option("--json", help="Write every result (with its Diagnosis) here.")
     ] = None,
     verbose: Annotated[bool, typer.Option("-v", help="Print each failed answer.")] = False,
+    llm: Annotated[bool, typer.Option("--llm", help="Investigate with the LLM agent.")] = False,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Also have the LLM judge each root cause.")
+    ] = False,
+    model: Annotated[str | None, typer.Option(help="LLM model for --llm/--judge.")] = None,
 ) -> None:
-    """Replay every incident of a suite, investigate it without an LLM, and score the answer."""
+    """Replay every incident of a suite, investigate it, and score the answer."""
     console = Console()
+    settings = _settings(model) if (llm or judge) else None
     try:
         folders = incident_folders(suite)
         registry = default_registry()
@@ -49,9 +72,13 @@ def eval_command(
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
     engine = RunbookEngine(registry, loaded)
+    investigator = _agent_investigator(engine, settings) if llm and settings else None
+    ruler = LLMJudge(LLMClient(settings)) if judge and settings else None
     started = time.perf_counter()
     with console.status(f"investigating {len(folders)} incidents"):
-        results = run_suite(suite, engine, workers=workers)
+        results = run_suite(
+            suite, engine, workers=workers, investigator=investigator, judge=_threadsafe(ruler)
+        )
     wall = time.perf_counter() - started
     console.print(results_table(results))
     console.print(totals(results, wall))
@@ -69,10 +96,53 @@ def eval_command(
         raise typer.Exit(1)
 
 
+def _settings(model: str | None) -> LLMSettings:
+    try:
+        settings = LLMSettings.from_env(os.environ)
+    except LLMSettingsError as error:
+        raise typer.BadParameter(str(error), param_hint="LLM environment") from error
+    if settings is None:
+        raise typer.BadParameter(
+            "--llm and --judge need an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL and "
+            "HOLMES_LLM_MODEL, or the AZURE_OPENAI_* variables)",
+            param_hint="--llm",
+        )
+    return settings.model_copy(update={"model": model}) if model else settings
+
+
+def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callable[[], Investigator]:
+    """A fresh agent and client per incident, so each incident's cost is its own."""
+
+    def make() -> Investigator:
+        async def investigate(request: InvestigationRequest, ctx: ToolContext) -> Diagnosis:
+            async with LLMClient(settings) as client:
+                return await LLMAgent(engine, client).investigate(request, ctx)
+
+        return investigate
+
+    return make
+
+
+def _threadsafe(judge: LLMJudge | None) -> Judge | None:
+    """The judge with a client per call: incidents run in threads, each with its own loop."""
+    if judge is None:
+        return None
+    settings = judge.llm.settings
+
+    async def rule(diagnosis: Diagnosis, expected: Expected) -> tuple[bool, str]:
+        async with LLMClient(settings) as client:
+            return await LLMJudge(client)(diagnosis, expected)
+
+    return rule
+
+
 def results_table(results: list[IncidentResult]) -> Table:
-    """One row per incident."""
+    """One row per incident (LLM columns when an LLM took part)."""
     table = Table(show_lines=False)
-    for column in ("incident", "result", "runbook", "seconds", "missing"):
+    with_llm = any(r.llm_calls for r in results)
+    columns = ["incident", "result", "runbook", "seconds"]
+    columns += ["LLM calls", "tokens", "cost $"] if with_llm else []
+    for column in [*columns, "missing"]:
         table.add_column(column, overflow="fold")
     for result in results:
         verdict = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
@@ -80,9 +150,11 @@ def results_table(results: list[IncidentResult]) -> Table:
         if result.expected_runbook and result.expected_runbook != result.runbook:
             runbook += f" (expected {result.expected_runbook})"
         missing = result.error or "; ".join(result.missing)
-        table.add_row(
-            result.incident, verdict, runbook, f"{result.investigation_seconds:.2f}", missing
-        )
+        row = [result.incident, verdict, runbook, f"{result.investigation_seconds:.2f}"]
+        if with_llm:
+            usd = "-" if result.estimated_usd is None else f"{result.estimated_usd:.4f}"
+            row += [str(result.llm_calls), str(result.tokens), usd]
+        table.add_row(*row, missing)
     return table
 
 
@@ -91,7 +163,13 @@ def totals(results: list[IncidentResult], wall: float) -> str:
     passed = sum(r.passed for r in results)
     times = sorted(r.investigation_seconds for r in results if r.error is None) or [0.0]
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return (
+    line = (
         f"{passed}/{len(results)} passed; investigation p50 {statistics.median(times):.2f} s, "
         f"p95 {p95:.2f} s; suite wall time {wall:.1f} s"
     )
+    if any(r.llm_calls for r in results):
+        costs = [r.estimated_usd for r in results if r.estimated_usd is not None]
+        line += f"; LLM calls {sum(r.llm_calls for r in results)}, tokens "
+        line += f"{sum(r.tokens for r in results)}"
+        line += f", ~${sum(costs):.4f}" if costs else ""
+    return line

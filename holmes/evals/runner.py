@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,11 +23,15 @@ from pydantic import BaseModel, Field
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.intake import AlertInput, InvestigationRequest
-from holmes.evals.bundle import Bundle, load_bundle
+from holmes.evals.bundle import Bundle, Expected, load_bundle
 from holmes.evals.errors import BundleError
 from holmes.evals.replay import ReplayEndpoints, replay
 from holmes.evals.scoring import score
 from holmes.tools import SourceEndpoints, ToolContext
+
+Investigator = Callable[[InvestigationRequest, ToolContext], Awaitable[Diagnosis]]
+# A judge sees the answer and `expected` (scoring, never the investigation) -> (pass, reason).
+Judge = Callable[[Diagnosis, Expected], Awaitable[tuple[bool, str]]]
 
 
 class IncidentResult(BaseModel):
@@ -41,6 +45,10 @@ class IncidentResult(BaseModel):
     investigation_seconds: float = 0.0
     replay_seconds: float = 0.0
     tool_calls: int = 0
+    llm_calls: int = 0
+    tokens: int = 0
+    estimated_usd: float | None = None
+    judge: str | None = None
     error: str | None = None
     diagnosis: Diagnosis | None = None
 
@@ -76,8 +84,10 @@ def context_for(endpoints: ReplayEndpoints) -> ToolContext:
     return ToolContext(sources, now=endpoints.time)
 
 
-def run_incident(folder: Path, engine: RunbookEngine) -> IncidentResult:
-    """Replay, investigate and score one incident."""
+def run_incident(
+    folder: Path, investigate: Investigator, judge: Judge | None = None
+) -> IncidentResult:
+    """Replay, investigate and score one incident (and have the judge rule, if given)."""
     try:
         bundle = load_bundle(folder)
     except BundleError as error:
@@ -87,7 +97,8 @@ def run_incident(folder: Path, engine: RunbookEngine) -> IncidentResult:
     try:
         with replay(bundle) as endpoints:
             replay_seconds = time.perf_counter() - started
-            diagnosis, seconds = asyncio.run(_investigate(engine, bundle, endpoints))
+            diagnosis, seconds = asyncio.run(_investigate(investigate, bundle, endpoints))
+            ruling = asyncio.run(judge(diagnosis, expected)) if judge else None
     except Exception as error:  # a replay that cannot start fails this incident only
         return IncidentResult(
             incident=bundle.id,
@@ -96,26 +107,34 @@ def run_incident(folder: Path, engine: RunbookEngine) -> IncidentResult:
             error=f"{type(error).__name__}: {error}",
         )
     verdict = score(diagnosis, expected)
+    missing = list(verdict.missing)
+    if ruling is not None and not ruling[0]:
+        missing.append(f"judge: {ruling[1]}")
+    cost = diagnosis.cost
     return IncidentResult(
         incident=bundle.id,
-        passed=verdict.passed,
-        missing=verdict.missing,
+        passed=verdict.passed and (ruling is None or ruling[0]),
+        missing=missing,
         runbook=diagnosis.runbook_id,
         expected_runbook=expected.runbook,
         investigation_seconds=round(seconds, 3),
         replay_seconds=round(replay_seconds, 3),
-        tool_calls=diagnosis.cost.tool_calls,
+        tool_calls=cost.tool_calls,
+        llm_calls=cost.llm_calls,
+        tokens=cost.prompt_tokens + cost.completion_tokens,
+        estimated_usd=cost.estimated_usd,
+        judge=None if ruling is None else ("pass" if ruling[0] else "fail") + f": {ruling[1]}",
         diagnosis=diagnosis,
     )
 
 
 async def _investigate(
-    engine: RunbookEngine, bundle: Bundle, endpoints: ReplayEndpoints
+    investigate: Investigator, bundle: Bundle, endpoints: ReplayEndpoints
 ) -> tuple[Diagnosis, float]:
     ctx = context_for(endpoints)
     try:
         started = time.perf_counter()
-        diagnosis = await engine.diagnose(request_for(bundle), ctx)
+        diagnosis = await investigate(request_for(bundle), ctx)
         return diagnosis, time.perf_counter() - started
     finally:
         await ctx.aclose()
@@ -126,14 +145,21 @@ def run_suite(
     engine: RunbookEngine | None = None,
     *,
     workers: int = 4,
+    investigator: Callable[[], Investigator] | None = None,
+    judge: Judge | None = None,
     on_result: Callable[[IncidentResult], None] | None = None,
 ) -> list[IncidentResult]:
-    """Run every incident of `suite`, `workers` at a time; results in the suite's order."""
+    """Run every incident of `suite`, `workers` at a time; results in the suite's order.
+
+    `investigator` makes the investigating function for one incident (the LLM agent's, with a
+    client of its own so that costs are per incident); by default the runbook engine answers.
+    """
     engine = engine or RunbookEngine()
     folders = incident_folders(suite)
+    make = investigator or (lambda: engine.diagnose)
 
     def one(folder: Path) -> IncidentResult:
-        result = run_incident(folder, engine)
+        result = run_incident(folder, make(), judge)
         if on_result:
             on_result(result)
         return result

@@ -234,3 +234,31 @@ async def test_planted_instructions_are_reported_and_cannot_write(
         "suspicious" in w and "ignore previous instructions" in w for w in diagnosis.warnings
     )
     assert "delete" not in json.dumps([s.model_dump() for s in diagnosis.remediation]).lower()
+
+
+async def test_a_follow_up_resumes_from_the_sqlite_store_in_a_new_agent(
+    scripted_llm, tool_context, tmp_path
+):
+    from holmes.agent.conversations import conversation_store
+
+    store = tmp_path / "conversations.sqlite"
+    scripted_llm.script(
+        [
+            tool_calls_reply([answer("pod k2x8p is OOMKilled", ["E11"])]),
+            tool_calls_reply([answer("the limit is 2Gi", ["E11"])]),
+        ]
+    )
+    async with conversation_store(store) as saver:
+        first_agent = agent_for(scripted_llm)
+        first_agent.checkpointer = saver
+        await first_agent.investigate(request(), tool_context(INCIDENT), conversation_id="t-9")
+    async with conversation_store(store) as saver:  # as a later process would
+        second_agent = agent_for(scripted_llm)
+        second_agent.checkpointer = saver
+        diagnosis = await second_agent.follow_up(
+            "what is its memory limit?", tool_context(INCIDENT), conversation_id="t-9"
+        )
+    assert diagnosis.root_cause == "the limit is 2Gi"
+    assert diagnosis.evidence[0].evidence_ids == ["E11"]  # known from the stored state
+    resumed = scripted_llm.requests[1].body["messages"]
+    assert QUESTION in resumed[1]["content"]
