@@ -15,6 +15,7 @@ scheduler does, with `quantity()`, `semver()` and `compareTo`/`isGreaterThan`/`i
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -460,10 +461,12 @@ def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str
             verdict = "all-allocated"
         else:
             verdict = "enough-free"
+        close = difflib.get_close_matches(request["class"], list(class_specs), n=1, cutoff=0.6)
         requests.append(
             {
                 **request,
                 "class_exists": known,
+                "closest_class": close[0] if close and not known else "",
                 "class_selectors": class_selectors,
                 "in_class": len(in_class),
                 "matching": len(matching),
