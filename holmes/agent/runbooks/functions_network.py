@@ -542,7 +542,7 @@ def _describe_policy(
     ref_text = f"{kind} {namespace + '/' if namespace else ''}{metadata.get('name', '')}"
     way, side_word = ("ingress", "from") if ingress else ("egress", "to")
     if allows:
-        does = f"allows {way} only {side_word} " + ", ".join(allows)
+        does = f"allows {way} only {side_word} " + "; ".join(allows)
     else:
         does = f"allows no {way} at all (default deny)"
     age = ref.get("age") or ""
