@@ -3,7 +3,8 @@
 Called by every tool of the toolset: `session(ctx)` returns a `KubeSession` bound to the shared
 `KubeClient` (created once per investigation through `ctx.client`, from a kubeconfig file and
 optional context, or from the in-cluster service account) and to the call's deadline. The
-kubernetes client is synchronous, so each request runs in a worker thread (`asyncio.to_thread`)
+kubernetes client is synchronous, so each request runs in a worker thread of the client's own
+pool (the default executor has only cpu+4 threads, and triage alone sends ten lists at once)
 and carries a `_request_timeout` equal to what is left of the call's time limit: a hung API
 server cannot hold a thread or a socket past the limit. Retries are off (a retry would outlive
 the limit; the caller decides whether to try again). Errors are translated by `errors.py`.
@@ -12,7 +13,9 @@ the limit; the caller decides whether to try again). Errors are translated by `e
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import yaml
@@ -28,6 +31,7 @@ from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_transla
 _CLIENT_KEY = "kubernetes"
 _MIN_TIMEOUT = 0.05  # seconds; a request is never sent with no time at all
 _DEADLINE_SHARE = 0.9
+_THREADS = 16  # concurrent requests of one investigation
 
 Query = list[tuple[str, str]]
 
@@ -37,13 +41,19 @@ class KubeClient:
 
     def __init__(self, endpoints: SourceEndpoints) -> None:
         self.configuration = _configuration(endpoints)
+        # One pooled connection per thread, set before the ApiClient builds its pool manager.
+        self.configuration.connection_pool_maxsize = max(
+            self.configuration.connection_pool_maxsize or 0, _THREADS
+        )
         self.api = ApiClient(self.configuration)
         self.server = self.configuration.host
         self.discovery: dict[str, list[dict[str, Any]] | None] = {}
         self.groups: list[dict[str, Any]] | None = None
+        self.pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="holmes-kube")
 
     def close(self) -> None:
-        """Release the connection pool (called by `ToolContext.aclose`)."""
+        """Release the connection pool and the threads (called by `ToolContext.aclose`)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
         self.api.rest_client.close()
         self.api.close()
 
@@ -121,9 +131,8 @@ class KubeSession:
 
     async def _request(self, path: str, query: Query, response_type: str, accept: str) -> Any:
         remaining = max(_MIN_TIMEOUT, self.deadline - time.monotonic())
-        return await asyncio.to_thread(
-            self._blocking, path, query, response_type, accept, remaining
-        )
+        call = functools.partial(self._blocking, path, query, response_type, accept, remaining)
+        return await asyncio.get_running_loop().run_in_executor(self.client.pool, call)
 
     def _blocking(
         self, path: str, query: Query, response_type: str, accept: str, timeout: float
