@@ -23,7 +23,9 @@ class AgentLimits(BaseModel):
     max_tool_calls: int = Field(16, ge=0, description="Tool calls the model may make.")
     max_tokens: int = Field(60_000, ge=1000, description="Prompt + completion tokens in all.")
     max_seconds: float = Field(90.0, gt=0, description="Wall time of the whole investigation.")
-    prompt_tokens: int = Field(8_000, ge=1000, description="Budget of the first user message.")
+    prompt_tokens: int = Field(
+        8_000, ge=1000, description="Budget of the system prompt and the first user message."
+    )
     evidence_chars: int = Field(1_600, ge=200, description="Most characters of one evidence.")
 
 

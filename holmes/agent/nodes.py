@@ -36,7 +36,15 @@ class AgentNodes:
     def __init__(self, run: AgentRun) -> None:
         self.run = run
         registry = run.engine.registry
-        self.tools = [*registry.schemas(), final_answer_tool()]
+        endpoints = run.ctx.endpoints
+        # Tools of a source that is not configured can only fail: they are not offered.
+        offered = {
+            "kubernetes": endpoints.has_kubernetes,
+            "prometheus": endpoints.prometheus_url is not None,
+            "hubble": endpoints.hubble_address is not None,
+        }
+        schemas = [t.json_schema() for t in registry.tools() if offered.get(t.toolset, True)]
+        self.tools = [*schemas, final_answer_tool()]
 
     # --- intake ---------------------------------------------------------------------------
 
