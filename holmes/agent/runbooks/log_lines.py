@@ -6,8 +6,9 @@ exception, a `FATAL`, a shell's `not found`. These functions rank the lines of a
 few in log order, so an explanation can quote them. `decisive_record` adds the detail lines
 that complete the decisive one (a validation error's field and message, the line after a
 header that ends with a colon). `log_section` picks the previous (crashed) instance's part of
-the tool's text. Registered as CEL functions `error_lines`, `decisive_line`, `decisive_record`
-and `log_section`; pure functions.
+the tool's text; `log_matches` the lines a pattern finds, in log order. Registered as CEL
+functions `error_lines`, `decisive_line`, `decisive_record`, `log_section` and `log_matches`;
+pure functions.
 """
 
 from __future__ import annotations
@@ -172,7 +173,30 @@ def log_section(text: Any, which: str = "previous") -> str:
     return str(text or "")
 
 
+def log_matches(text: Any, pattern: str) -> list[str]:
+    """The log lines matching `pattern` (case-insensitive), cleaned, in log order, each once.
+
+    The log tool's own lines and its "most repeated patterns" digest (examples out of log
+    order) are left out, so the last match is the latest one the log shows.
+    """
+    regex = re.compile(pattern, re.IGNORECASE)
+    found: list[str] = []
+    digest = False
+    for line in _lines(text):
+        if line.startswith("most repeated patterns"):
+            digest = True
+        elif line.startswith("== "):
+            digest = False
+        shown = clean_line(line)
+        if digest or not shown or _TOOL_LINES.match(shown) or not regex.search(shown):
+            continue
+        if shown not in found:
+            found.append(shown)
+    return found
+
+
 register("error_lines", error_lines)
+register("log_matches", log_matches)
 register("decisive_line", decisive_line)
 register("decisive_record", decisive_record)
 register("log_section", log_section)
