@@ -720,6 +720,101 @@ def net_config_mentions(configs: Any, pods: Any, name: Any) -> list[str]:
     return found
 
 
+# --- upstream load ------------------------------------------------------------------------
+
+# Log lines that say a server is over capacity: queues, concurrency limits, full KV caches,
+# load shedding, rate limits. vLLM's periodic stats line (`Running: 256 reqs, Waiting: 198
+# reqs, GPU KV cache usage: 98.4%`) is one.
+_LOAD = re.compile(
+    r"waiting: *[1-9]\d* *reqs|kv cache usage: *(9\d|100)(\.\d+)?%|concurrency limit|"
+    r"queue (is )?full|too many (concurrent )?requests|overload|server busy|at capacity|"
+    r"rate.?limit|max.?num.?seqs|request queue|pending requests|shedding",
+    re.IGNORECASE,
+)
+
+
+_STATS = re.compile(r"waiting: *\d+ *reqs|kv cache usage|queue (size|length|depth)", re.IGNORECASE)
+_LINE_PREFIX = re.compile(r"^(L\d+(-L\d+)?:\s*)")
+_FOLDED = re.compile(r"\s*\[x\d+ similar\]\s*$")
+
+
+def net_load_line(text: Any) -> str:
+    """The latest log line that shows the server over capacity ("" if none).
+
+    A line with the figures (queue length, KV cache usage) beats a bare warning; the line
+    numbers and fold marks of compacted logs are cut, and the "most repeated patterns"
+    examples (`x72: ...`) are skipped for the lines themselves.
+    """
+    best, best_score = "", 0
+    for raw in str(text or "").splitlines():
+        line = raw.strip()
+        if re.match(r"^x\d+:", line) or not _LOAD.search(line):
+            continue
+        line = _FOLDED.sub("", _LINE_PREFIX.sub("", line))
+        score = 2 if _STATS.search(line) else 1
+        if score >= best_score:
+            best, best_score = line, score
+    return best
+
+
+def net_hpa_for(results: Any, kind: Any, name: Any) -> dict[str, Any]:
+    """The HorizontalPodAutoscaler (from `kubernetes_get` results) that scales kind/name.
+
+    `{name, min, max, current, desired, at_max, limited, metrics}` or {} when none does;
+    `at_max` when the current replicas reached maxReplicas, `limited` when the HPA says it
+    wants more than its maximum (condition ScalingLimited, reason TooManyReplicas).
+    """
+    for data in _data(results):
+        spec, status = data.get("spec") or {}, data.get("status") or {}
+        target = spec.get("scaleTargetRef") or {}
+        if target.get("name") != name or (kind and target.get("kind") not in (kind, None)):
+            continue
+        maximum = int(spec.get("maxReplicas") or 0)
+        current = int(status.get("currentReplicas") or 0)
+        limited = any(
+            c.get("type") == "ScalingLimited"
+            and c.get("status") == "True"
+            and c.get("reason") == "TooManyReplicas"
+            for c in status.get("conditions") or []
+        )
+        metrics = []
+        for metric in status.get("currentMetrics") or []:
+            kind_key = str(metric.get("type", "")).lower()
+            block = metric.get(kind_key) or metric.get("resource") or {}
+            metric_name = (block.get("metric") or {}).get("name") or block.get("name") or kind_key
+            current_value = block.get("current") or {}
+            value = next(iter(current_value.values()), "") if current_value else ""
+            metrics.append(f"{metric_name}={value}")
+        targets = []
+        for metric in spec.get("metrics") or []:
+            kind_key = str(metric.get("type", "")).lower()
+            block = metric.get(kind_key) or {}
+            metric_name = (block.get("metric") or {}).get("name") or block.get("name") or kind_key
+            target_value = {k: v for k, v in (block.get("target") or {}).items() if k != "type"}
+            value = next(iter(target_value.values()), "") if target_value else ""
+            targets.append(f"{metric_name}={value}")
+        return {
+            "name": (data.get("metadata") or {}).get("name", ""),
+            "min": int(spec.get("minReplicas") or 1),
+            "max": maximum,
+            "current": current,
+            "desired": int(status.get("desiredReplicas") or 0),
+            "at_max": bool(maximum) and current >= maximum,
+            "limited": limited,
+            "metrics": metrics,
+            "targets": targets,
+        }
+    return {}
+
+
+def net_latency(seconds: Any) -> str:
+    """`4ms`, `13.8s`, `60s` for a latency in seconds."""
+    value = float(seconds or 0)
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    return f"{value:.3g}s"
+
+
 # --- pods from listings --------------------------------------------------------------------
 
 
@@ -775,6 +870,9 @@ for _name, _function in {
     "net_unhealthy": net_unhealthy,
     "net_items": net_items,
     "net_config_mentions": net_config_mentions,
+    "net_load_line": net_load_line,
+    "net_hpa_for": net_hpa_for,
+    "net_latency": net_latency,
     "net_in_scope": in_scope,
 }.items():
     register(_name, _function)

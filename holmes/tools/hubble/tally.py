@@ -50,6 +50,8 @@ class Pair:
     server_namespace: str = ""
     client_labels: dict[str, str] = field(default_factory=dict)
     server_labels: dict[str, str] = field(default_factory=dict)
+    # The server's workload kind when Hubble knows it (Deployment, StatefulSet...).
+    server_kind: str = ""
 
     @property
     def service(self) -> str:
@@ -67,6 +69,8 @@ class HttpStats:
     codes: Counter[int] = field(default_factory=Counter)
     latencies_ns: list[int] = field(default_factory=list)
     namespace: str = ""
+    kind: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
     clients: Counter[str] = field(default_factory=Counter)
     # Latencies by status code: a 503 in 2 ms (load shedding) reads unlike a 504 after 60 s.
     code_latencies_ns: dict[int, list[int]] = field(default_factory=dict)
@@ -194,6 +198,8 @@ def _http_view(stats: HttpStats) -> dict[str, Any]:
     return {
         "server": stats.server,
         "namespace": stats.namespace,
+        "kind": stats.kind,
+        "labels": stats.labels,
         "port": stats.port,
         "requests": stats.requests,
         "responses": total,
@@ -316,6 +322,7 @@ def _pair(result: Tally, flow: flow_pb2.Flow) -> Pair:
             server_namespace=ends[1].namespace,
             client_labels=endpoint_labels(ends[0]),
             server_labels=endpoint_labels(ends[1]),
+            server_kind=ends[1].workloads[0].kind if ends[1].workloads else "",
         )
     return result.pairs[key]
 
@@ -332,7 +339,14 @@ def endpoint_labels(endpoint: flow_pb2.Endpoint) -> dict[str, str]:
 def _count_http(result: Tally, flow: flow_pb2.Flow, pair: Pair) -> None:
     key = f"{pair.server}|{pair.port}"
     stats = result.http.setdefault(
-        key, HttpStats(server=pair.server, port=pair.port, namespace=pair.server_namespace)
+        key,
+        HttpStats(
+            server=pair.server,
+            port=pair.port,
+            namespace=pair.server_namespace,
+            kind=pair.server_kind,
+            labels=pair.server_labels,
+        ),
     )
     http = flow.l7.http
     stats.clients[pair.client] += 1
