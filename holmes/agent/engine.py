@@ -103,11 +103,13 @@ class RunbookEngine:
             rest = [r for r in ranked if r.score == 0]
             verdicts = await self._try(rest, variables, gatherer, notes)
         scores = {r.id: r for r in ranked}
+        # Of the findings that hold: the surest; then the more specific runbook (priority: a
+        # generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals.
         verdicts.sort(
             key=lambda v: (
                 -_CONFIDENCE[v.finding.confidence],
-                -scores[v.runbook.id].score,
                 -v.runbook.priority,
+                -scores[v.runbook.id].score,
             )
         )
         if verdicts:
@@ -116,7 +118,7 @@ class RunbookEngine:
             diagnosis = abstain(request, triaged)
         diagnosis.checked = [_checked(r) for r in gatherer.results]
         diagnosis.sources_unavailable = _unavailable(gatherer)
-        diagnosis.notes += triaged.notes
+        diagnosis.notes += triaged.notes + notes
         diagnosis.warnings += injection_notes(
             (r.evidence_id, r.text) for r in gatherer.results if r.ok
         )

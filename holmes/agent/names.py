@@ -158,16 +158,20 @@ def phrases(question: str, exclude: set[str]) -> tuple[list[str], list[str]]:
 def best_matches(phrase: str, names: list[Named]) -> list[tuple[int, Named]]:
     """The objects `phrase` names, at the best quality found (4 exact, 3 prefix, 2 all words).
 
-    A one-word phrase must be an exact name or a name's prefix, and not a generic word.
+    A one-word phrase is not a generic word, and names an object when it is the name, the
+    name's prefix, or the start of one of the name's words ("embedding" -> text-embeddings);
+    words merely containing it do not count ("rank" is not "reranker").
     """
     words = [w for w in re.split(r"[-_.]", phrase) if w]
-    floor = 2 if len(words) > 1 else 3
     if len(words) == 1 and (phrase in GENERIC or len(phrase) < 3):
         return []
     scored = []
     for named in names:
         quality, _ = match_quality(phrase, named.name)
-        if quality >= floor:
+        if len(words) == 1 and quality == 2:
+            name_words = re.split(r"[-_.]", named.name.lower())
+            quality = 2 if len(phrase) >= 5 and any(w.startswith(phrase) for w in name_words) else 0
+        if quality >= 2:
             scored.append((quality, named))
     if not scored:
         return []

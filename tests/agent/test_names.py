@@ -42,6 +42,12 @@ def test_a_fragment_of_a_job_name_matches_it():
     assert [(m.kind, m.name) for _, m in matches] == [("Job", "preprocess-cc-2026-41")]
 
 
+def test_a_single_word_may_start_a_word_of_the_name():
+    names = [Named("Deployment", "kb", "text-embeddings"), Named("Service", "kb", "reranker")]
+    assert [m.name for _, m in best_matches("embedding", names)] == ["text-embeddings"]
+    assert best_matches("rank", names) == []  # "rank" is inside "reranker", not its start
+
+
 def test_generic_single_words_match_nothing():
     assert best_matches("api", NAMES) == []
     assert best_matches("worker", NAMES) == []
