@@ -44,7 +44,7 @@ _TELLING = re.compile(
     r"killed|out of memory|syntax error|no available)"
 )
 # A line that only announces the exit the cause led to ("..., exiting with status 1").
-_CONSEQUENCE = re.compile(r"(?i)(exit(ed|ing)?( with)? (code|status)|shutting down|aborting)")
+_CONSEQUENCE = re.compile(r"(?i)\b(exit(ed|ing)?( with)? (code|status)|shutting down|aborting)\b")
 _NOISE = re.compile(
     r"(?i)^(traceback \(most recent call last\)|\s*file \".*\", line \d+|\s*at [\w.$<>]+\(|"
     r"\s*\^+\s*$|\s*for further information visit )"
