@@ -197,7 +197,8 @@ async def _service_details(
     )
     namespace_pods = listed[0] if isinstance(listed, tuple) else []
     ready, not_ready = [], []
-    for found in slices[0] if isinstance(slices, tuple) else []:
+    found_slices = slices[0] if isinstance(slices, tuple) else []
+    for found in found_slices:
         for endpoint in found.get("endpoints") or []:
             target = (endpoint.get("targetRef") or {}).get("name") or ",".join(
                 endpoint.get("addresses") or []
@@ -223,7 +224,9 @@ async def _service_details(
         "ports": spec.get("ports") or [],
         "selected_pods": selected,
         "endpoints": {
-            "read": isinstance(slices, tuple),
+            # The controller keeps an EndpointSlice for every Service with a selector: none at
+            # all means they could not be seen (not recorded, or no permission), not "empty".
+            "read": bool(found_slices),
             "ready": ready,
             "not_ready": not_ready,
         },
@@ -234,7 +237,9 @@ async def _service_details(
         f"selector {shown} matches {len(selected)} pod(s)"
         + (f": {', '.join(selected[:5])}" if selected else ""),
     ]
-    if isinstance(slices, tuple):
+    if not found_slices:
+        lines.append("endpoints: no EndpointSlice found for this Service")
+    else:
         lines.append(
             f"endpoints: {len(ready)} ready"
             + (f" ({', '.join(ready[:5])})" if ready else "")
