@@ -34,7 +34,7 @@ from holmes.agent.runbooks.schema import Runbook
 
 BUILTIN = Path(__file__).resolve().parent.parent.parent / "runbooks"
 # What triage always gathers: findings may cite it like a step of their own.
-TRIAGE_EVIDENCE = ("subject", "pods", "workloads")
+TRIAGE_EVIDENCE = ("subject", "pods", "workloads", "nodes")
 
 
 class RunbookError(ValueError):
