@@ -6,7 +6,10 @@ excluding the replay servers' start-up), the replay start-up median, tool calls 
 investigation, and the slowest incidents. Asserts nothing. Targets: p95 under 1 s per
 investigation; the whole suite under 60 s on the 2-core machine.
 
-    .venv/bin/python bench/eval_suite.py [--suite DIR] [--workers 3]
+    .venv/bin/python bench/eval_suite.py [--suite DIR] [--workers 1]
+
+One incident at a time by default: the replay servers run in this process, so concurrent
+incidents share its interpreter lock and each investigation's latency would include the others'.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def main() -> None:
     """Run the suite once and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", type=Path, default=INCIDENTS)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     engine = RunbookEngine()
     started = time.perf_counter()

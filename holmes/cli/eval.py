@@ -50,7 +50,7 @@ def eval_command(
     runbooks: Annotated[
         list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Incidents replayed at once.")] = 3,
+    workers: Annotated[int, typer.Option(min=1, help="Incidents replayed at once.")] = 2,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write every result (with its Diagnosis) here.")
     ] = None,

@@ -23,6 +23,9 @@ from holmes.evals.series import Series, load_openmetrics, load_series_yaml
 SourceName = Literal["kubernetes", "prometheus", "hubble"]
 SOURCES: tuple[SourceName, ...] = ("kubernetes", "prometheus", "hubble")
 
+# libyaml's parser when PyYAML has it (its wheels do): a bundle's objects load ~5x faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
@@ -188,7 +191,7 @@ def load_bundle(path: Path | str) -> Bundle:
 
 def _read_incident_yaml(path: Path, root: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         raise BundleError(path, f"not valid YAML: {error}") from error
     if not isinstance(raw, dict):
@@ -251,7 +254,7 @@ def _load_objects(folder: Path) -> list[dict[str, Any]]:
 
 def _objects_in_file(path: Path) -> list[tuple[dict[str, Any], str]]:
     """Objects of one YAML file, each with where it starts (`line N`), `kind: List` unwrapped."""
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    loader = SAFE_LOADER(path.read_text(encoding="utf-8"))
     found: list[tuple[dict[str, Any], str]] = []
     try:
         while loader.check_node():

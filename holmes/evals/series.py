@@ -119,7 +119,8 @@ def expand_values(notation: str) -> list[float | None]:
 def load_series_yaml(path: Path, end: datetime) -> list[Series]:
     """Read `series.yaml`; each series' last value lands at `end` (the incident's time)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     except yaml.YAMLError as error:
         raise BundleError(path, f"not valid YAML: {error}") from error
     if not isinstance(document, dict):
