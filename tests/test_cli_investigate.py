@@ -125,6 +125,11 @@ def test_a_diagnosis_reads_root_cause_first_then_evidence_then_remediation():
         ],
         confidence="high",
         runbook_id="oom-killed",
+        checked=[
+            "[E11] kubernetes_describe(kind=Pod, namespace=search, name=w-1): ok",
+            "[E12] kubernetes_logs(namespace=search, name=w-1, previous=True): ok",
+            "[E13] prometheus_query(query=up): unavailable: prometheus is not configured",
+        ],
         cost=Cost(tool_calls=12, seconds=0.25),
     )
     assert diagnosis_markdown(diagnosis) == "\n".join(
@@ -137,6 +142,9 @@ def test_a_diagnosis_reads_root_cause_first_then_evidence_then_remediation():
             "",
             "### Evidence",
             "- worker was OOMKilled [E11, E12]",
+            "- where the evidence comes from:",
+            "  - E11: kubernetes_describe(kind=Pod, namespace=search, name=w-1)",
+            "  - E12: kubernetes_logs(namespace=search, name=w-1, previous=True)",
             "",
             "### Remediation",
             "1. Raise the memory limit.",

@@ -116,7 +116,8 @@ class RunbookEngine:
             diagnosis = _answer(verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:])
         else:
             diagnosis = abstain(request, triaged)
-        diagnosis.checked = [_checked(r) for r in gatherer.results]
+        in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
+        diagnosis.checked = [_checked(r) for r in in_order]
         diagnosis.sources_unavailable = _unavailable(gatherer)
         diagnosis.notes += triaged.notes + notes
         diagnosis.warnings += injection_notes(
@@ -195,7 +196,6 @@ def _answer(verdict: Verdict, ranked: Ranked, others: list[Verdict]) -> Diagnosi
     notes = [f"runbook {ranked.id} chosen: " + ("; ".join(ranked.reasons) or "its finding held")]
     notes += [f"also held: {other.runbook.id}/{other.finding.id}" for other in others[:3]]
     return Diagnosis(
-        summary=fields["root_cause"].split("\n")[0],
         runbook_id=verdict.runbook.id,
         fault_found=True,
         notes=notes,

@@ -48,9 +48,10 @@ def write(verdict: Verdict) -> dict[str, Any]:
     """The Diagnosis fields a verdict gives: texts, claims with evidence ids, remediation."""
     finding, scope = verdict.finding, verdict.variables
     root_cause = _clean(render(finding.root_cause, scope))
+    summary = _clean(render(finding.summary, scope)) if finding.summary else headline(root_cause)
     explanation = _clean(render(finding.explanation, scope))
     cited = finding.cite or sorted(_read_groups(verdict))
-    claims = [Claim(claim=root_cause, evidence_ids=evidence_ids(cited, scope))]
+    claims = [Claim(claim=summary or root_cause, evidence_ids=evidence_ids(cited, scope))]
     for claim in finding.claims:
         try:
             if claim.when and not truthy(claim.when, scope):
@@ -72,12 +73,26 @@ def write(verdict: Verdict) -> dict[str, Any]:
         if action:
             remediation.append(RemediationStep(action=action, command=command or None))
     return {
+        "summary": summary or headline(root_cause),
         "root_cause": root_cause,
         "explanation": explanation,
         "evidence": claims,
         "remediation": remediation,
         "confidence": finding.confidence,
     }
+
+
+def headline(text: str, width: int = 140) -> str:
+    """The first clause of a text, for a heading: up to its first sentence end, colon or
+    semicolon past the opening words, else cut at a word within `width`."""
+    first = text.strip().split("\n")[0]
+    cuts = [first.find(mark, 30) for mark in (". ", ": ", "; ")]
+    cut = min((c for c in cuts if 0 < c <= width), default=-1)
+    if cut > 0:
+        return first[:cut].rstrip(".")
+    if len(first) <= width:
+        return first
+    return first[: first.rfind(" ", 0, width)].rstrip(",;:") + " ..."
 
 
 def evidence_ids(groups: list[str], scope: dict[str, Any]) -> list[str]:

@@ -120,8 +120,8 @@ def expressions(runbook: Runbook) -> Iterable[tuple[str, str]]:
         for name, source in finding.let.items():
             yield f"{where}.let.{name}", source
         yield f"{where}.when", finding.when
-        for name in ("root_cause", "explanation"):
-            yield from _templates(f"{where}.{name}", getattr(finding, name))
+        for name in ("root_cause", "summary", "explanation"):
+            yield from _templates(f"{where}.{name}", getattr(finding, name) or "")
         for j, claim in enumerate(finding.claims):
             yield from _templates(f"{where}.claims[{j}].text", claim.text)
             if claim.when:

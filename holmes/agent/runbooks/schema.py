@@ -109,6 +109,9 @@ class Finding(Strict):
     )
     when: str = Field(description="CEL; the finding holds when true.")
     root_cause: str
+    summary: str | None = Field(
+        None, description="One line for the heading; default: the root cause's first clause."
+    )
     explanation: str = ""
     claims: list[Claim] = Field(default_factory=list)
     remediation: list[Remediation] = Field(default_factory=list)
