@@ -40,14 +40,7 @@ async def measure(engine: RunbookEngine, folder: Path, limits: AgentLimits) -> t
             tools = AgentNodes(run).tools
         finally:
             await ctx.aclose()
-    alert = None
-    if request.alert:
-        alert = {
-            "name": request.alert.name,
-            "labels": request.alert.labels,
-            "annotations": request.alert.annotations,
-        }
-    message = first_message(request.question or "", alert, investigation, limits)
+    message = first_message(request, investigation, limits)
     messages = estimate_tokens(SYSTEM_PROMPT) + estimate_tokens(message)
     return messages, estimate_tokens(tools), len(tools)
 

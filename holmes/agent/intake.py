@@ -27,6 +27,7 @@ class AlertInput(BaseModel):
     @field_validator("labels", "annotations", mode="before")
     @classmethod
     def _strings(cls, value: Any) -> Any:
+        # Label values are always strings; YAML and hand-written JSON make `gpu: 2` an int.
         if isinstance(value, dict):
             return {str(k): "" if v is None else str(v) for k, v in value.items()}
         return value
@@ -34,6 +35,7 @@ class AlertInput(BaseModel):
     @field_validator("startsAt", mode="before")
     @classmethod
     def _zero_time(cls, value: Any) -> Any:
+        # Alertmanager sends the zero time for "unset".
         return None if value in ("", "0001-01-01T00:00:00Z") else value
 
     @property

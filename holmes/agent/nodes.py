@@ -76,14 +76,7 @@ class AgentNodes:
         investigation = await self.run.engine.investigate(
             request, self.run.ctx, gatherer=self.run.gatherer
         )
-        alert = None
-        if request.alert:
-            alert = {
-                "name": request.alert.name,
-                "labels": request.alert.labels,
-                "annotations": request.alert.annotations,
-            }
-        content = first_message(request.question or "", alert, investigation, self.run.limits)
+        content = first_message(request, investigation, self.run.limits)
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": content},

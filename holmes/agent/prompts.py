@@ -15,6 +15,7 @@ from typing import Any
 from holmes.agent.budget import AgentLimits, estimate_tokens
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import Investigation
+from holmes.agent.intake import InvestigationRequest
 
 SYSTEM_PROMPT = """\
 You are holmes, an on-call engineer's assistant that troubleshoots AI infrastructure on
@@ -46,13 +47,10 @@ FOLLOW_UP_HINT = (
 
 
 def first_message(
-    question: str,
-    alert: dict[str, Any] | None,
-    investigation: Investigation,
-    limits: AgentLimits,
+    request: InvestigationRequest, investigation: Investigation, limits: AgentLimits
 ) -> str:
     """The first user message: with the system prompt, within `limits.prompt_tokens`."""
-    head = [_request(question, alert), _subject(investigation), _guidance(investigation)]
+    head = [_request(request), _subject(investigation), _guidance(investigation)]
     head.append(_candidates(investigation))
     text = "\n\n".join(part for part in head if part)
     spent = estimate_tokens(SYSTEM_PROMPT) + estimate_tokens(text) + 200
@@ -67,14 +65,15 @@ def first_message(
     return text
 
 
-def _request(question: str, alert: dict[str, Any] | None) -> str:
+def _request(request: InvestigationRequest) -> str:
     lines = ["## Request"]
-    if question:
-        lines.append(f"Question: {question}")
+    if request.question:
+        lines.append(f"Question: {request.question}")
+    alert = request.alert
     if alert:
-        lines.append(f"Alert {alert.get('name')}: labels {json.dumps(alert.get('labels', {}))}")
-        if alert.get("annotations"):
-            lines.append(f"annotations {json.dumps(alert['annotations'])}")
+        lines.append(f"Alert {alert.name} ({alert.status}): labels {json.dumps(alert.labels)}")
+        if alert.annotations:
+            lines.append(f"annotations {json.dumps(alert.annotations)}")
     return "\n".join(lines)
 
 

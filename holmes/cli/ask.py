@@ -29,9 +29,17 @@ from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
 from holmes.agent.llm import LLMClient, LLMSettings, LLMSettingsError
 from holmes.agent.runbooks import RunbookError, load_runbooks
-from holmes.cli.options import runbook_folders
+from holmes.cli.options import (
+    ContextOption,
+    HubbleOption,
+    IncidentOption,
+    KubeconfigOption,
+    PrometheusOption,
+    RunbooksOption,
+    load_incident,
+    runbook_folders,
+)
 from holmes.cli.render import diagnosis_markdown
-from holmes.evals import BundleError, load_bundle
 from holmes.evals.replay import replay
 from holmes.evals.runner import context_for, request_for
 from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult, default_registry
@@ -42,17 +50,13 @@ def ask_command(
     alert: Annotated[
         Path | None, typer.Option(help="An Alertmanager webhook payload (or one alert) as JSON.")
     ] = None,
-    incident: Annotated[
-        Path | None, typer.Option(help="Replay this recorded incident and investigate it.")
-    ] = None,
-    kubeconfig: Annotated[Path | None, typer.Option(help="Live cluster: kubeconfig.")] = None,
-    context: Annotated[str | None, typer.Option(help="Live cluster: kubeconfig context.")] = None,
+    incident: IncidentOption = None,
+    kubeconfig: KubeconfigOption = None,
+    context: ContextOption = None,
     in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
-    prometheus_url: Annotated[str | None, typer.Option(help="Live Prometheus URL.")] = None,
-    hubble_address: Annotated[str | None, typer.Option(help="Live Hubble Relay host:port.")] = None,
-    runbooks: Annotated[
-        list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
-    ] = None,
+    prometheus_url: PrometheusOption = None,
+    hubble_address: HubbleOption = None,
+    runbooks: RunbooksOption = None,
     timeout: Annotated[float, typer.Option(help="Seconds one tool call may take.")] = 10.0,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
     model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
@@ -82,10 +86,7 @@ def ask_command(
     engine = RunbookEngine(registry, loaded)
     with ExitStack() as stack:
         if incident is not None:
-            try:
-                bundle = load_bundle(incident)
-            except BundleError as error:
-                raise typer.BadParameter(str(error), param_hint="--incident") from error
+            bundle = load_incident(incident)
             request = _request(question, alert, default=request_for(bundle))
             ctx = context_for(stack.enter_context(replay(bundle)))
         else:

@@ -27,7 +27,7 @@ from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMClient, LLMSettings, LLMSettingsError
 from holmes.agent.runbooks import RunbookError, load_runbooks
-from holmes.cli.options import runbook_folders
+from holmes.cli.options import RunbooksOption, runbook_folders
 from holmes.evals.bundle import Expected
 from holmes.evals.errors import BundleError
 from holmes.evals.judge import LLMJudge
@@ -47,9 +47,7 @@ def eval_command(
     suite: Annotated[
         Path, typer.Option(help="A folder of incident folders, or one incident folder.")
     ] = DEFAULT_SUITE,
-    runbooks: Annotated[
-        list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
-    ] = None,
+    runbooks: RunbooksOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Incidents replayed at once.")] = 2,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write every result (with its Diagnosis) here.")

@@ -8,21 +8,16 @@ broken: a user's CI can run it on their runbook folder.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from holmes.agent.runbooks import LoadedRunbook, RunbookError, load_runbooks
-from holmes.cli.options import runbook_folders
+from holmes.cli.options import RunbooksOption, runbook_folders
 from holmes.tools import default_registry
 
 runbooks_app = typer.Typer(help="List or validate the runbooks.", no_args_is_help=True)
-
-FolderOption = Annotated[
-    list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
-]
 
 
 def _load(folders: list[Path] | None) -> list[LoadedRunbook]:
@@ -31,7 +26,7 @@ def _load(folders: list[Path] | None) -> list[LoadedRunbook]:
 
 
 @runbooks_app.command("list")
-def list_runbooks(runbooks: FolderOption = None) -> None:
+def list_runbooks(runbooks: RunbooksOption = None) -> None:
     """Show each runbook: id, title, what selects it, how many steps and findings."""
     try:
         loaded = _load(runbooks)
@@ -56,7 +51,7 @@ def list_runbooks(runbooks: FolderOption = None) -> None:
 
 
 @runbooks_app.command("check")
-def check_runbooks(runbooks: FolderOption = None) -> None:
+def check_runbooks(runbooks: RunbooksOption = None) -> None:
     """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
     try:
         loaded = _load(runbooks)

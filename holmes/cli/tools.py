@@ -10,15 +10,22 @@ import asyncio
 import json
 import re
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from holmes.evals import BundleError, load_bundle
+from holmes.cli.options import (
+    ContextOption,
+    HubbleOption,
+    IncidentOption,
+    KubeconfigOption,
+    PrometheusOption,
+    load_incident,
+)
 from holmes.evals.replay import replay
+from holmes.evals.runner import context_for
 from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult, default_registry
 
 # The end of a sentence: punctuation, space, a capital; "e.g. X" and "i.e. X" are not ends.
@@ -58,13 +65,11 @@ def run_tool(
     arguments: Annotated[
         list[str] | None, typer.Argument(help="Tool arguments as key=value pairs.")
     ] = None,
-    incident: Annotated[
-        Path | None, typer.Option(help="Replay this incident bundle and run against it.")
-    ] = None,
-    kubeconfig: Annotated[Path | None, typer.Option(help="Live cluster: kubeconfig.")] = None,
-    context: Annotated[str | None, typer.Option(help="Live cluster: kubeconfig context.")] = None,
-    prometheus_url: Annotated[str | None, typer.Option(help="Live Prometheus URL.")] = None,
-    hubble_address: Annotated[str | None, typer.Option(help="Live Hubble Relay host:port.")] = None,
+    incident: IncidentOption = None,
+    kubeconfig: KubeconfigOption = None,
+    context: ContextOption = None,
+    prometheus_url: PrometheusOption = None,
+    hubble_address: HubbleOption = None,
     timeout: Annotated[float, typer.Option(help="Seconds before the call gives up.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result.")] = False,
 ) -> None:
@@ -73,17 +78,9 @@ def run_tool(
     limits = Limits(timeout_seconds=timeout)
     with ExitStack() as stack:
         if incident is not None:
-            try:
-                bundle = load_bundle(incident)
-            except BundleError as error:
-                raise typer.BadParameter(str(error), param_hint="--incident") from error
-            served = stack.enter_context(replay(bundle))
-            endpoints = SourceEndpoints(
-                kubeconfig=served.kubeconfig,
-                prometheus_url=served.prometheus_url,
-                hubble_address=served.hubble_address,
-            )
-            ctx = ToolContext(endpoints, now=bundle.time, limits=limits)
+            bundle = load_incident(incident)
+            ctx = context_for(stack.enter_context(replay(bundle)))
+            ctx.limits = limits
         else:
             endpoints = SourceEndpoints(
                 kubeconfig=kubeconfig,

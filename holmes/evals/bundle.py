@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from holmes.agent.intake import AlertInput
 from holmes.evals.errors import BundleError
 from holmes.evals.series import Series, load_openmetrics, load_series_yaml
 
@@ -40,26 +41,15 @@ def parse_rfc3339(value: Any) -> datetime:
     return datetime.fromisoformat(value.strip().replace("z", "Z")).astimezone(UTC)
 
 
-class Alert(BaseModel):
-    """One alert as in the `alerts[]` of an Alertmanager webhook (version 4) payload."""
+class Alert(AlertInput):
+    """One alert as in the `alerts[]` of an Alertmanager webhook (version 4) payload.
 
-    model_config = ConfigDict(extra="allow")
+    The alert an investigation takes (`AlertInput`: labels as strings, YAML's `gpu: 2`
+    included), with the fields a bundle also records and strict RFC 3339 times.
+    """
 
-    status: str = "firing"
-    labels: dict[str, str]
-    annotations: dict[str, str] = Field(default_factory=dict)
-    startsAt: datetime | None = None  # Alertmanager spells these in camelCase
-    endsAt: datetime | None = None
+    endsAt: datetime | None = None  # Alertmanager spells these in camelCase
     generatorURL: str | None = None
-    fingerprint: str | None = None
-
-    @field_validator("labels", "annotations", mode="before")
-    @classmethod
-    def _stringify(cls, value: Any) -> Any:
-        # YAML turns `gpu: 2` into an int; Alertmanager label values are always strings.
-        if isinstance(value, dict):
-            return {str(k): "" if v is None else str(v) for k, v in value.items()}
-        return value
 
     @field_validator("startsAt", "endsAt", mode="before")
     @classmethod

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import AlertInput, InvestigationRequest
+from holmes.agent.intake import InvestigationRequest
 from holmes.evals.bundle import Bundle, Expected, load_bundle
 from holmes.evals.errors import BundleError
 from holmes.evals.replay import ReplayEndpoints, replay
@@ -67,11 +67,7 @@ def incident_folders(suite: Path) -> list[Path]:
 
 def request_for(bundle: Bundle) -> InvestigationRequest:
     """What the investigation is told: the question and the alert, nothing of `expected`."""
-    alert = bundle.incident.alert
-    return InvestigationRequest(
-        question=bundle.incident.question,
-        alert=AlertInput.model_validate(alert.model_dump(mode="json")) if alert else None,
-    )
+    return InvestigationRequest(question=bundle.incident.question, alert=bundle.incident.alert)
 
 
 def context_for(endpoints: ReplayEndpoints) -> ToolContext:
