@@ -103,13 +103,14 @@ def run_incident(
             error=f"{type(error).__name__}: {error}",
         )
     verdict = score(diagnosis, expected)
-    missing = list(verdict.missing)
+    unsupported = _unsupported(diagnosis)
+    missing = list(verdict.missing) + unsupported
     if ruling is not None and not ruling[0]:
         missing.append(f"judge: {ruling[1]}")
     cost = diagnosis.cost
     return IncidentResult(
         incident=bundle.id,
-        passed=verdict.passed and (ruling is None or ruling[0]),
+        passed=verdict.passed and not unsupported and (ruling is None or ruling[0]),
         missing=missing,
         runbook=diagnosis.runbook_id,
         expected_runbook=expected.runbook,
@@ -122,6 +123,15 @@ def run_incident(
         judge=None if ruling is None else ("pass" if ruling[0] else "fail") + f": {ruling[1]}",
         diagnosis=diagnosis,
     )
+
+
+def _unsupported(diagnosis: Diagnosis) -> list[str]:
+    """Claims citing evidence ids that the investigation never produced: an answer that cites
+    what it did not see fails, whatever its text says."""
+    produced = {line.split("]")[0].lstrip("[") for line in diagnosis.checked}
+    cited = {i for claim in diagnosis.evidence for i in claim.evidence_ids}
+    unknown = sorted(cited - produced)
+    return [f"cites evidence it did not gather: {', '.join(unknown)}"] if unknown else []
 
 
 async def _investigate(
