@@ -68,19 +68,29 @@ def _what(subject: dict) -> str:
 
 
 def _missing(subject: dict, listing_ids: list[str]) -> Diagnosis:
-    missing = ", ".join(subject["missing"])
-    where = f" in namespace {subject['namespace']}" if subject["namespace"] else ""
-    notes = [n for n in subject["notes"] if n.startswith("nothing named")]
+    namespace = subject["namespace"]
+    names = [m for m in subject["missing"] if not m.startswith("namespace ")]
+    no_namespace = f"namespace {namespace}" in subject["missing"]
+    what = ", ".join(names) or f"namespace {namespace}"
+    if no_namespace:
+        where = f"namespace {namespace} does not exist"
+        root_cause = f"{what} cannot be diagnosed: {where}" if names else f"{where.capitalize()}"
+    else:
+        where = f"in namespace {namespace}" if namespace else "in the cluster"
+        root_cause = f"{what} does not exist {where}"
+    elsewhere = [n for n in subject["notes"] if "exist elsewhere" in n]
     explanation = (
-        f"No object named {missing} exists{where}: the workload asked about does not exist "
-        "(deleted, renamed, or another namespace or cluster?). "
-        + (" ".join(notes) + "." if notes else "")
+        f"No object named {what} was found {'(' + where + ')' if no_namespace else where}, "
+        "so there is nothing by that name to diagnose: it may have been deleted or renamed, or "
+        "it runs in another namespace or cluster."
     )
+    if elsewhere:
+        explanation += " Similar names: " + "; ".join(elsewhere) + "."
     return Diagnosis(
-        summary=f"{missing} not found{where}",
-        root_cause=f"{missing} does not exist{where}; there is nothing by that name to diagnose.",
-        explanation=explanation.strip(),
-        evidence=[Claim(claim=f"{missing} not found{where}", evidence_ids=listing_ids)],
+        summary=f"{what} not found",
+        root_cause=root_cause + "; there is nothing by that name to diagnose.",
+        explanation=explanation,
+        evidence=[Claim(claim=f"{what}: no such object ({where})", evidence_ids=listing_ids)],
         confidence="none",
         fault_found=False,
     )

@@ -28,6 +28,8 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
     lines = [f"## {diagnosis.summary}", ""]
     if diagnosis.fault_found:
         lines += ["**Root cause:** " + diagnosis.root_cause, ""]
+    elif diagnosis.root_cause.lower().startswith("no fault"):
+        lines += [f"**{diagnosis.root_cause}**", ""]
     else:
         lines += ["**No fault found.** " + diagnosis.root_cause, ""]
     if diagnosis.explanation:

@@ -74,7 +74,9 @@ async def test_a_workload_that_does_not_exist_is_reported_not_guessed(tool_conte
     diagnosis = await RunbookEngine(REGISTRY).diagnose(request, ctx)
     assert diagnosis.fault_found is False
     assert diagnosis.runbook_id is None
-    assert "whisper-transcriber does not exist in namespace media" in diagnosis.root_cause
+    assert diagnosis.root_cause.startswith(
+        "whisper-transcriber cannot be diagnosed: namespace media does not exist"
+    )
     assert diagnosis.evidence and diagnosis.evidence[0].evidence_ids
 
 
