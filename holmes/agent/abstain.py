@@ -17,6 +17,8 @@ def abstain(request: InvestigationRequest, triaged: Triage) -> Diagnosis:
     """The Diagnosis that says no fault was shown, or that the subject does not exist."""
     subject = triaged.subject
     listing_ids = [r["id"] for r in triaged.listing if r["ok"]]
+    if not listing_ids:
+        return _blind(triaged)
     if subject["scope"] == "missing":
         return _missing(subject, listing_ids)
     pods_ids = [p["id"] for p in triaged.pods + triaged.workloads if p["ok"]]
@@ -52,6 +54,24 @@ def abstain(request: InvestigationRequest, triaged: Triage) -> Diagnosis:
             "metrics or flows at this time."
         ),
         evidence=[Claim(claim=f"{what}: {detail}", evidence_ids=pods_ids or listing_ids)],
+        confidence="none",
+        fault_found=False,
+    )
+
+
+def _blind(triaged: Triage) -> Diagnosis:
+    """Kubernetes could not be read at all: nothing was checked, so nothing is concluded."""
+    errors = [r["error"] for r in triaged.listing if r["error"]]
+    reason = errors[0] if errors else "no answer"
+    return Diagnosis(
+        summary="Could not investigate: the Kubernetes API could not be read",
+        root_cause=f"Not determined: the Kubernetes API could not be read ({reason}).",
+        explanation=(
+            "Without the cluster's objects holmes cannot resolve what the question is about, "
+            "so it draws no conclusion. Check the kubeconfig, context or in-cluster service "
+            "account and its RBAC (holmes needs get/list/watch on the objects it reads)."
+        ),
+        evidence=[Claim(claim=f"Kubernetes unavailable: {reason}", evidence_ids=[])],
         confidence="none",
         fault_found=False,
     )

@@ -87,3 +87,16 @@ async def test_an_unreachable_source_is_listed_not_raised(tool_context):
     diagnosis = await RunbookEngine(REGISTRY).diagnose(request, ctx)
     assert diagnosis.runbook_id == "oom-killed"
     assert "prometheus" in [s.source for s in diagnosis.sources_unavailable]
+
+
+async def test_without_kubernetes_the_answer_says_so_and_concludes_nothing():
+    from holmes.tools import SourceEndpoints, ToolContext
+
+    ctx = ToolContext(SourceEndpoints())  # nothing configured
+    diagnosis = await RunbookEngine(REGISTRY).diagnose(
+        InvestigationRequest(question="why is my job failing?"), ctx
+    )
+    await ctx.aclose()
+    assert diagnosis.fault_found is False
+    assert diagnosis.root_cause.startswith("Not determined: the Kubernetes API could not be read")
+    assert "kubernetes" in [s.source for s in diagnosis.sources_unavailable]
