@@ -19,11 +19,11 @@ from pydantic import ValidationError
 
 # Imported for their side effect: each registers the CEL functions its runbooks call.
 from holmes.agent.runbooks import (  # noqa: F401
-    functions_gpu,
-    functions_network,
     functions_pods,
     functions_scheduling,
+    gpu,
     log_lines,
+    network,
 )
 from holmes.agent.runbooks.expressions import (
     ExpressionError,
