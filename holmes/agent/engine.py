@@ -135,13 +135,18 @@ class RunbookEngine:
         gatherer: Gatherer,
         notes: list[str],
     ) -> list[Verdict]:
-        async def one(candidate: Ranked) -> Verdict | None:
-            runbook = candidate.loaded.runbook
-            evidence = await run_steps(runbook, variables, gatherer, notes)
-            scope = {**variables, "evidence": {**variables["evidence"], **plain(evidence)}}
-            return judge(runbook, scope, notes)
+        # Each runbook keeps its own notes, joined in rank order: the answer reads the same
+        # whichever runbook's tool calls happened to finish first.
+        own: list[list[str]] = [[] for _ in ranked]
 
-        found = await asyncio.gather(*(one(candidate) for candidate in ranked))
+        async def one(candidate: Ranked, into: list[str]) -> Verdict | None:
+            runbook = candidate.loaded.runbook
+            evidence = await run_steps(runbook, variables, gatherer, into)
+            scope = {**variables, "evidence": {**variables["evidence"], **plain(evidence)}}
+            return judge(runbook, scope, into)
+
+        found = await asyncio.gather(*(one(c, into) for c, into in zip(ranked, own, strict=True)))
+        notes += [note for group in own for note in group]
         return [verdict for verdict in found if verdict is not None]
 
 
