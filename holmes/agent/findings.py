@@ -84,15 +84,25 @@ def write(verdict: Verdict) -> dict[str, Any]:
 
 def headline(text: str, width: int = 140) -> str:
     """The first clause of a text, for a heading: up to its first sentence end, colon or
-    semicolon past the opening words, else cut at a word within `width`."""
+    semicolon past the opening words and outside brackets and quotes, else cut at a word
+    within `width`."""
     first = text.strip().split("\n")[0]
-    cuts = [first.find(mark, 30) for mark in (". ", ": ", "; ")]
-    cut = min((c for c in cuts if 0 < c <= width), default=-1)
-    if cut > 0:
-        return first[:cut].rstrip(".")
+    for index in range(30, min(len(first), width)):
+        if first[index : index + 2] in (". ", ": ", "; ") and _balanced(first[:index]):
+            return first[:index]
     if len(first) <= width:
         return first
     return first[: first.rfind(" ", 0, width)].rstrip(",;:") + " ..."
+
+
+def _balanced(prefix: str) -> bool:
+    """No bracket or quote left open in `prefix`."""
+    return (
+        prefix.count("(") == prefix.count(")")
+        and prefix.count("[") == prefix.count("]")
+        and prefix.count('"') % 2 == 0
+        and prefix.count("`") % 2 == 0
+    )
 
 
 def evidence_ids(groups: list[str], scope: dict[str, Any]) -> list[str]:
