@@ -157,6 +157,7 @@ def base_variables(request: InvestigationRequest, triaged: Triage) -> dict[str, 
         {
             **container,
             "pod": pod.get("pod"),
+            "evidence_id": pod.get("evidence_id"),
             "namespace": pod.get("namespace"),
             "node": pod.get("node"),
             "pod_status": pod.get("status"),

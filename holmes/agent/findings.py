@@ -51,7 +51,9 @@ def write(verdict: Verdict) -> dict[str, Any]:
     summary = _clean(render(finding.summary, scope)) if finding.summary else headline(root_cause)
     explanation = _clean(render(finding.explanation, scope))
     cited = finding.cite or sorted(_read_groups(verdict))
-    claims = [Claim(claim=summary or root_cause, evidence_ids=evidence_ids(cited, scope))]
+    claims = [
+        Claim(claim=summary or root_cause, evidence_ids=evidence_ids(cited, scope, root_cause))
+    ]
     for claim in finding.claims:
         try:
             if claim.when and not truthy(claim.when, scope):
@@ -60,7 +62,10 @@ def write(verdict: Verdict) -> dict[str, Any]:
         except ExpressionError:
             continue
         if text:
-            claims.append(Claim(claim=text, evidence_ids=evidence_ids(claim.cite or cited, scope)))
+            ids = _exact_ids(claim.cite_ids, scope) if claim.cite_ids else None
+            if ids is None:
+                ids = evidence_ids(claim.cite or cited, scope, text)
+            claims.append(Claim(claim=text, evidence_ids=ids))
     remediation = []
     for step in finding.remediation:
         try:
@@ -105,15 +110,41 @@ def _balanced(prefix: str) -> bool:
     )
 
 
-def evidence_ids(groups: list[str], scope: dict[str, Any]) -> list[str]:
-    """The ids of the successful results in the named evidence groups, in order, once."""
+def evidence_ids(groups: list[str], scope: dict[str, Any], text: str = "") -> list[str]:
+    """The ids of the successful results in the named evidence groups, in order, once.
+
+    Where a group's results are about several objects (a describe per pod, logs per
+    container) and `text` names some of them, only those are cited: a claim about one pod
+    cites that pod's evidence, not its neighbours'.
+    """
     ids: list[str] = []
     evidence = scope.get("evidence", {})
     for group in groups:
-        for item in evidence.get(group, []):
-            if item.get("ok") and item["id"] not in ids:
+        items = [item for item in evidence.get(group, []) if item.get("ok")]
+        named = [item for item in items if _names_in(item, text)]
+        for item in named if text and 0 < len(named) < len(items) else items:
+            if item["id"] not in ids:
                 ids.append(item["id"])
     return ids
+
+
+def _names_in(item: dict[str, Any], text: str) -> bool:
+    """Whether `text` names the object a result is about (its call's `name` argument)."""
+    name = (item.get("args") or {}).get("name")
+    return bool(name) and re.search(rf"(?<![\w-]){re.escape(str(name))}(?![\w-])", text) is not None
+
+
+def _exact_ids(source: str, scope: dict[str, Any]) -> list[str] | None:
+    """The ids a claim's `cite_ids` names that this investigation has; None when it fails."""
+    try:
+        found = evaluate(source, scope)
+    except ExpressionError:
+        return None
+    produced = {
+        item["id"] for group in scope.get("evidence", {}).values() for item in group if item["ok"]
+    }
+    ids = [i for i in (found if isinstance(found, list) else [found]) if i in produced]
+    return list(dict.fromkeys(ids)) or None
 
 
 def _read_groups(verdict: Verdict) -> set[str]:

@@ -68,10 +68,12 @@ class Gatherer:
 
 
 def as_evidence(result: ToolResult, item: Any = None) -> dict[str, Any]:
-    """A result as rules see it: `ok`, `data`, `text`, `id`, `error`, and the `item` it was for."""
+    """A result as rules see it: `ok`, `data`, `text`, `id`, `error`, the call's `args`, and the
+    `item` it was for."""
     return {
         "id": result.evidence_id,
         "tool": result.tool,
+        "args": result.arguments,
         "ok": result.ok,
         "data": result.data,
         "text": result.text,

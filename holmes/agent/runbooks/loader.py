@@ -126,6 +126,8 @@ def expressions(runbook: Runbook) -> Iterable[tuple[str, str]]:
             yield from _templates(f"{where}.claims[{j}].text", claim.text)
             if claim.when:
                 yield f"{where}.claims[{j}].when", claim.when
+            if claim.cite_ids:
+                yield f"{where}.claims[{j}].cite_ids", claim.cite_ids
         for j, step in enumerate(finding.remediation):
             yield from _templates(f"{where}.remediation[{j}].action", step.action)
             yield from _templates(f"{where}.remediation[{j}].command", step.command or "")

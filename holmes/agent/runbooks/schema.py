@@ -96,6 +96,11 @@ class Claim(Strict):
 
     text: str
     cite: list[str] = Field(default_factory=list, description="Step ids (or `subject`).")
+    cite_ids: str | None = Field(
+        None,
+        description="CEL giving the exact evidence ids (e.g. `[oom[0].evidence_id]`), when a "
+        "step's results are about several objects and the claim is about one.",
+    )
     when: str | None = None
 
 
