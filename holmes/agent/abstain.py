@@ -80,6 +80,13 @@ def _blind(triaged: Triage) -> Diagnosis:
 def _what(subject: dict) -> str:
     named = [f"{w['kind']} {w['namespace']}/{w['name']}" for w in subject["workloads"]]
     named += [f"Service {s['namespace']}/{s['name']}" for s in subject["services"]]
+    if not named:
+        named = [f"pod {p['namespace']}/{p['name']}" for p in subject.get("named_pods", [])]
+    gpu = subject.get("gpu")
+    if gpu is not None and subject.get("nodes"):
+        named.append(f"GPU {gpu} on {subject['nodes'][0]}")
+    elif subject.get("nodes") and not named:
+        named.append(f"node {subject['nodes'][0]}")
     if named:
         return ", ".join(named[:3])
     if subject["namespace"]:

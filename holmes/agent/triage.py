@@ -266,6 +266,7 @@ def _subject(
         "workloads": refs(WORKLOAD_KINDS),
         "services": refs(("Service",)),
         "claims": refs(("ResourceClaim",)),
+        "named_pods": refs(("Pod",)),
         "nodes": [n.name for n in found if n.kind == "Node"] or hints.nodes,
         "pods": pod_rows,
         "unhealthy_pods": [p for p in pod_rows if p["problem"]],
