@@ -9,9 +9,10 @@ prompt and to report the first request's size, never to bill.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 CHARS_PER_TOKEN = 4
 
@@ -23,10 +24,37 @@ class AgentLimits(BaseModel):
     max_tool_calls: int = Field(16, ge=0, description="Tool calls the model may make.")
     max_tokens: int = Field(60_000, ge=1000, description="Prompt + completion tokens in all.")
     max_seconds: float = Field(90.0, gt=0, description="Wall time of the whole investigation.")
+    context_tokens: int = Field(
+        120_000, ge=4000, description="The model's context window: no request may exceed it."
+    )
     prompt_tokens: int = Field(
         8_000, ge=1000, description="Budget of the system prompt and the first user message."
     )
     evidence_chars: int = Field(1_600, ge=200, description="Most characters of one evidence.")
+
+
+# Environment variables that set a limit, e.g. HOLMES_LLM_CONTEXT_TOKENS=8192 for a small model.
+LIMIT_VARIABLES = {
+    "HOLMES_AGENT_MAX_STEPS": "max_steps",
+    "HOLMES_AGENT_MAX_TOOL_CALLS": "max_tool_calls",
+    "HOLMES_AGENT_MAX_TOKENS": "max_tokens",
+    "HOLMES_AGENT_MAX_SECONDS": "max_seconds",
+    "HOLMES_LLM_CONTEXT_TOKENS": "context_tokens",
+    "HOLMES_AGENT_PROMPT_TOKENS": "prompt_tokens",
+}
+
+
+def limits_from_env(environ: Mapping[str, str]) -> AgentLimits:
+    """The limits, with any set through the environment; ValueError names a bad variable."""
+    given = {field: environ[name] for name, field in LIMIT_VARIABLES.items() if environ.get(name)}
+    try:
+        return AgentLimits.model_validate(given)
+    except ValidationError as invalid:
+        fields = {field: name for name, field in LIMIT_VARIABLES.items()}
+        problems = "; ".join(
+            f"{fields.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in invalid.errors()
+        )
+        raise ValueError(problems) from None
 
 
 def estimate_tokens(value: Any) -> int:

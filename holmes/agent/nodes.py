@@ -96,6 +96,12 @@ class AgentNodes:
         spent = self.run.spent()
         if spent:
             return {"stop_reason": f"{spent} reached before the model answered"}
+        size = estimate_tokens(state["messages"]) + estimate_tokens(self.tools)
+        if size > self.run.limits.context_tokens:
+            return {
+                "stop_reason": f"the conversation (~{size} tokens) outgrew the model's "
+                f"context ({self.run.limits.context_tokens} tokens)"
+            }
         remaining = self.run.limits.max_seconds - self.run.seconds()
         try:
             reply = await asyncio.wait_for(

@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from holmes.agent.budget import limits_from_env
 from holmes.agent.conversations import conversation_file, conversation_store
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
@@ -156,6 +157,10 @@ class Session:
     ) -> None:
         self.engine, self.settings, self.ctx, self.console = engine, settings, ctx, console
         self.as_json, self.verbose = as_json, verbose
+        try:
+            self.limits = limits_from_env(os.environ)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="agent limits") from error
 
     async def run(
         self, request: InvestigationRequest, conversation: str | None, interactive: bool
@@ -169,7 +174,7 @@ class Session:
                 conversation_store(conversation_file(os.environ)) as saver,
                 LLMClient(self.settings) as llm,
             ):
-                agent = LLMAgent(self.engine, llm, checkpointer=saver)
+                agent = LLMAgent(self.engine, llm, limits=self.limits, checkpointer=saver)
                 thread = conversation or uuid.uuid4().hex[:12]
                 if conversation and request.question:
                     diagnosis = await agent.follow_up(

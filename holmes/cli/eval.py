@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from holmes.agent.budget import limits_from_env
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.graph import LLMAgent
@@ -110,11 +111,16 @@ def _settings(model: str | None) -> LLMSettings:
 
 def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callable[[], Investigator]:
     """A fresh agent and client per incident, so each incident's cost is its own."""
+    try:
+        limits = limits_from_env(os.environ)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="agent limits") from error
 
     def make() -> Investigator:
         async def investigate(request: InvestigationRequest, ctx: ToolContext) -> Diagnosis:
             async with LLMClient(settings) as client:
-                return await LLMAgent(engine, client).investigate(request, ctx)
+                agent = LLMAgent(engine, client, limits=limits)
+                return await agent.investigate(request, ctx)
 
         return investigate
 

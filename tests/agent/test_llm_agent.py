@@ -262,3 +262,21 @@ async def test_a_follow_up_resumes_from_the_sqlite_store_in_a_new_agent(
     assert diagnosis.evidence[0].evidence_ids == ["E11"]  # known from the stored state
     resumed = scripted_llm.requests[1].body["messages"]
     assert QUESTION in resumed[1]["content"]
+
+
+async def test_a_request_larger_than_the_context_is_never_sent(scripted_llm, tool_context):
+    scripted_llm.script([tool_calls_reply([answer("OOMKilled", ["E11"])])])
+    agent = agent_for(scripted_llm, AgentLimits(context_tokens=4000))
+    diagnosis = await agent.investigate(request(), tool_context(INCIDENT))
+    assert diagnosis.mode == "llm_fallback"
+    assert any("outgrew the model's context (4000 tokens)" in w for w in diagnosis.warnings)
+    assert scripted_llm.requests == []
+
+
+def test_limits_come_from_the_environment_and_bad_ones_are_named():
+    from holmes.agent.budget import limits_from_env
+
+    limits = limits_from_env({"HOLMES_LLM_CONTEXT_TOKENS": "8192", "HOLMES_AGENT_MAX_STEPS": "4"})
+    assert (limits.context_tokens, limits.max_steps, limits.max_tool_calls) == (8192, 4, 16)
+    with pytest.raises(ValueError, match="HOLMES_AGENT_MAX_STEPS"):
+        limits_from_env({"HOLMES_AGENT_MAX_STEPS": "zero"})
