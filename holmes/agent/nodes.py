@@ -27,6 +27,7 @@ from holmes.agent.llm import LLMError, LLMReply
 from holmes.agent.prompts import FOLLOW_UP_HINT, SYSTEM_PROMPT, first_message
 from holmes.agent.state import AgentRun, AgentState
 
+ANSWER_RESERVE = 1500  # tokens kept free in the context for the model's reply
 MAX_INVALID_ANSWERS = 1  # an invalid answer is retried once, then the runbook answer stands
 
 
@@ -76,7 +77,12 @@ class AgentNodes:
         investigation = await self.run.engine.investigate(
             request, self.run.ctx, gatherer=self.run.gatherer
         )
-        content = first_message(request, investigation, self.run.limits)
+        # The first message shrinks to what the model's context leaves beside the tool
+        # schemas and room for the answer (a small local model gets less evidence, not an error).
+        room = self.run.limits.context_tokens - estimate_tokens(self.tools) - ANSWER_RESERVE
+        budget = max(1000, min(self.run.limits.prompt_tokens, room))
+        limits = self.run.limits.model_copy(update={"prompt_tokens": budget})
+        content = first_message(request, investigation, limits)
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": content},

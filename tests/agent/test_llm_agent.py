@@ -264,6 +264,16 @@ async def test_a_follow_up_resumes_from_the_sqlite_store_in_a_new_agent(
     assert QUESTION in resumed[1]["content"]
 
 
+async def test_a_small_context_gets_a_smaller_first_message(scripted_llm, tool_context):
+    scripted_llm.script([tool_calls_reply([answer("OOMKilled", ["E11"])])])
+    agent = agent_for(scripted_llm, AgentLimits(context_tokens=7000))
+    diagnosis = await agent.investigate(request(), tool_context(INCIDENT))
+    assert diagnosis.mode == "llm"
+    body = scripted_llm.requests[0].body
+    sent = len(json.dumps(body["messages"])) + len(json.dumps(body["tools"]))
+    assert sent / 4 <= 7000 - 1500 + 200  # the estimate's own rounding
+
+
 async def test_a_request_larger_than_the_context_is_never_sent(scripted_llm, tool_context):
     scripted_llm.script([tool_calls_reply([answer("OOMKilled", ["E11"])])])
     agent = agent_for(scripted_llm, AgentLimits(context_tokens=4000))
