@@ -52,6 +52,14 @@ _STOPWORD_TEXT = """
     through via while other another one two three same such much many more most less
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Parts of ordinary hyphenated English an on-call engineer types ("out-of-memory").
+_HYPHENATED_TEXT = """
+    looping loop memory read write only follow multi attach non zero re built in
+    flight long running high low priority level wide side date well known self so called
+    real end user per cross node cluster pod container image pull back off liveness
+    readiness startup probe time out rate limit dead lock e g i
+"""
+HYPHENATED_WORDS = frozenset(_HYPHENATED_TEXT.split())
 GENERIC = {
     "gpu",
     "gpus",
@@ -138,7 +146,11 @@ def phrases(question: str, exclude: set[str]) -> tuple[list[str], list[str]]:
     ("embedding worker" -> "embedding-worker"); `exclude` (namespace names) are left out.
     """
     tokens = _TOKEN.findall(question.lower().replace("'s ", " "))
-    typed = [t for t in tokens if "-" in t and t not in exclude and not t.startswith("-")]
+    typed = [
+        t
+        for t in tokens
+        if "-" in t and t not in exclude and not t.startswith("-") and _looks_like_a_name(t)
+    ]
     candidates: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:
@@ -153,6 +165,13 @@ def phrases(question: str, exclude: set[str]) -> tuple[list[str], list[str]]:
         run = []
     candidates.sort(key=lambda p: -len(p.split("-")))
     return candidates, typed
+
+
+def _looks_like_a_name(token: str) -> bool:
+    """A hyphenated token names an object unless it is an ordinary hyphenated word
+    ("crash-looping", "out-of-memory", "read-only"): then it is not reported as missing."""
+    parts = [p for p in re.split(r"[-_.]", token) if p]
+    return any(p not in STOPWORDS and p not in HYPHENATED_WORDS for p in parts)
 
 
 def best_matches(phrase: str, names: list[Named]) -> list[tuple[int, Named]]:

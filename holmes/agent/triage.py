@@ -113,8 +113,14 @@ def _resolve(hints: Hints, names: list[Named], namespaces: set[str]) -> dict[str
     if namespace and namespace not in namespaces:
         missing.append(f"namespace {namespace}")
     if hints.pod:
-        pod = Named("Pod", namespace, hints.pod)
-        (found if pod in names else missing).append(pod if pod in names else f"pod {hints.pod}")
+        pods = [
+            n
+            for n in names
+            if n.kind == "Pod" and n.name == hints.pod and namespace in (None, n.namespace)
+        ]
+        found += pods[:1]
+        if not pods:
+            missing.append(f"pod {hints.pod}")
     for kind, name in hints.workloads:
         matches = [n for n in in_scope if n.name == name and (kind is None or n.kind == kind)]
         if matches:

@@ -59,6 +59,11 @@ def test_typed_hyphenated_names_are_kept_for_the_missing_check():
     assert typed == ["whisper-transcriber"]
 
 
+def test_ordinary_hyphenated_words_are_not_names():
+    question = "Why are pods crash-looping and out-of-memory after a read-only re-run?"
+    assert phrases(question, set())[1] == []
+
+
 def test_alert_labels_name_the_subject():
     hints = hints_from_alert(
         {
