@@ -57,7 +57,7 @@ class AgentNodes:
                 self.run.ctx.continue_evidence_ids(max(int(i.lstrip("E")) for i in ids))
             follow_up = {"role": "user", "content": f"{state['follow_up']}\n\n{FOLLOW_UP_HINT}"}
             return {
-                "messages": [follow_up],
+                "messages": [*unanswered_calls(state["messages"]), follow_up],
                 "answer": None,
                 "final": None,
                 "stop_reason": None,
@@ -224,6 +224,26 @@ class AgentNodes:
         diagnosis.cost.tool_calls = len(self.run.gatherer.results)
         diagnosis.cost.seconds = round(self.run.seconds(), 3)
         return {"final": diagnosis.model_dump(mode="json"), "follow_up": None}
+
+
+def unanswered_calls(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tool messages for the calls of the last assistant turn that got none.
+
+    The API rejects a conversation in which a tool call has no answer; the turn that gave
+    `final_answer` (or hit a limit) left its calls open, and a follow-up must close them first.
+    """
+    answered = {m.get("tool_call_id") for m in messages if m.get("role") == "tool"}
+    last = next((m for m in reversed(messages) if m.get("role") == "assistant"), None)
+    calls = (last or {}).get("tool_calls") or []
+    return [
+        {
+            "role": "tool",
+            "tool_call_id": call["id"],
+            "content": "received" if call["function"]["name"] == FINAL_ANSWER else "not run",
+        }
+        for call in calls
+        if call["id"] not in answered
+    ]
 
 
 def _assistant_message(reply: LLMReply) -> dict[str, Any]:

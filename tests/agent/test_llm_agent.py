@@ -190,6 +190,10 @@ async def test_a_follow_up_continues_the_conversation(scripted_llm, tool_context
     assert second.mode == "llm"
     assert second.root_cause == "the other replica is OOMKilled too"
     follow_up_request = scripted_llm.requests[1].body["messages"]
+    # Every tool call of the history is answered, as the API requires.
+    calls = [c["id"] for m in follow_up_request for c in m.get("tool_calls") or []]
+    answered = [m["tool_call_id"] for m in follow_up_request if m["role"] == "tool"]
+    assert sorted(calls) == sorted(answered)
     # The follow-up starts from the whole first turn: system, evidence, answer, new question.
     assert follow_up_request[0]["role"] == "system"
     assert QUESTION in follow_up_request[1]["content"]
