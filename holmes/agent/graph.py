@@ -88,7 +88,18 @@ class LLMAgent:
         conversation_id: str,
         on_call: CallListener | None = None,
     ) -> Diagnosis:
-        """Continue a conversation ("and what about the other replica?")."""
+        """Continue a conversation ("and what about the other replica?").
+
+        An id with no stored conversation starts a new investigation of `text` under that id.
+        """
+        config = {"configurable": {"thread_id": conversation_id}}
+        if await self.checkpointer.aget_tuple(config) is None:
+            request = InvestigationRequest(question=text)
+            diagnosis = await self.investigate(
+                request, ctx, conversation_id=conversation_id, on_call=on_call
+            )
+            diagnosis.notes.append(f"no stored conversation {conversation_id}: started anew")
+            return diagnosis
         return await self._run({"follow_up": text}, ctx, conversation_id, on_call)
 
     async def _run(

@@ -294,3 +294,11 @@ def test_limits_come_from_the_environment_and_bad_ones_are_named():
     assert (limits.context_tokens, limits.max_steps, limits.max_tool_calls) == (8192, 4, 16)
     with pytest.raises(ValueError, match="HOLMES_AGENT_MAX_STEPS"):
         limits_from_env({"HOLMES_AGENT_MAX_STEPS": "zero"})
+
+
+async def test_a_follow_up_on_an_unknown_conversation_starts_anew(scripted_llm, tool_context):
+    scripted_llm.script([tool_calls_reply([answer("worker OOMKilled", ["E11"])])])
+    agent = agent_for(scripted_llm)
+    diagnosis = await agent.follow_up(QUESTION, tool_context(INCIDENT), conversation_id="nope")
+    assert diagnosis.mode == "llm"
+    assert any("no stored conversation nope" in note for note in diagnosis.notes)
