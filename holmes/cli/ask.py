@@ -127,7 +127,9 @@ def _request(
 
 
 def _default_kubeconfig() -> Path | None:
-    path = Path.home() / ".kube" / "config"
+    """What kubectl would use: the first file of $KUBECONFIG, else ~/.kube/config."""
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    path = Path(listed[0]) if listed else Path.home() / ".kube" / "config"
     return path if path.is_file() else None
 
 

@@ -16,8 +16,12 @@ IncidentOption = Annotated[
 ]
 KubeconfigOption = Annotated[Path | None, typer.Option(help="Live cluster: kubeconfig.")]
 ContextOption = Annotated[str | None, typer.Option(help="Live cluster: kubeconfig context.")]
-PrometheusOption = Annotated[str | None, typer.Option(help="Live Prometheus URL.")]
-HubbleOption = Annotated[str | None, typer.Option(help="Live Hubble Relay host:port.")]
+PrometheusOption = Annotated[
+    str | None, typer.Option(help="Live Prometheus URL.", envvar="HOLMES_PROMETHEUS_URL")
+]
+HubbleOption = Annotated[
+    str | None, typer.Option(help="Live Hubble Relay host:port.", envvar="HOLMES_HUBBLE_ADDRESS")
+]
 RunbooksOption = Annotated[
     list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")
 ]
