@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from holmes.agent.diagnosis import Claim, Diagnosis, RemediationStep
+from holmes.tools.schemas import compact_schema
 
 FINAL_ANSWER = "final_answer"
 
@@ -55,8 +56,7 @@ class AnswerError(ValueError):
 
 def final_answer_tool() -> dict[str, Any]:
     """The function-calling schema of `final_answer`."""
-    parameters = AgentAnswer.model_json_schema()
-    parameters.pop("title", None)
+    parameters = compact_schema(AgentAnswer.model_json_schema())
     return {
         "type": "function",
         "function": {

@@ -25,7 +25,7 @@ class AgentLimits(BaseModel):
     max_tokens: int = Field(60_000, ge=1000, description="Prompt + completion tokens in all.")
     max_seconds: float = Field(90.0, gt=0, description="Wall time of the whole investigation.")
     context_tokens: int = Field(
-        120_000, ge=4000, description="The model's context window: no request may exceed it."
+        120_000, ge=2000, description="The model's context window: no request may exceed it."
     )
     prompt_tokens: int = Field(
         8_000, ge=1000, description="Budget of the system prompt and the first user message."

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from holmes.tools.context import ToolContext
+from holmes.tools.schemas import compact_schema
 
 Source = Literal["kubernetes", "prometheus", "hubble"]
 ErrorKind = Literal["unavailable", "timeout", "not_found", "bad_arguments", "forbidden", "error"]
@@ -102,7 +103,7 @@ class Tool:
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         """The function-calling schema (OpenAI `tools` entry) for this tool."""
-        parameters = cls.Input.model_json_schema()
-        parameters.pop("title", None)
+        parameters = compact_schema(cls.Input.model_json_schema())
+        parameters.pop("description", None)  # the Input docstring; the tool's says more
         function = {"name": cls.name, "description": cls.description, "parameters": parameters}
         return {"type": "function", "function": function}

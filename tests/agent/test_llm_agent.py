@@ -280,10 +280,10 @@ async def test_a_small_context_gets_a_smaller_first_message(scripted_llm, tool_c
 
 async def test_a_request_larger_than_the_context_is_never_sent(scripted_llm, tool_context):
     scripted_llm.script([tool_calls_reply([answer("OOMKilled", ["E11"])])])
-    agent = agent_for(scripted_llm, AgentLimits(context_tokens=4000))
+    agent = agent_for(scripted_llm, AgentLimits(context_tokens=2500))
     diagnosis = await agent.investigate(request(), tool_context(INCIDENT))
     assert diagnosis.mode == "llm_fallback"
-    assert any("outgrew the model's context (4000 tokens)" in w for w in diagnosis.warnings)
+    assert any("outgrew the model's context (2500 tokens)" in w for w in diagnosis.warnings)
     assert scripted_llm.requests == []
 
 
