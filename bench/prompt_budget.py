@@ -18,9 +18,8 @@ from pathlib import Path
 
 from holmes.agent.budget import AgentLimits, estimate_tokens
 from holmes.agent.engine import RunbookEngine
-from holmes.agent.nodes import AgentNodes
+from holmes.agent.nodes import offered_tools
 from holmes.agent.prompts import SYSTEM_PROMPT, first_message
-from holmes.agent.state import AgentRun
 from holmes.evals.bundle import load_bundle
 from holmes.evals.replay import replay
 from holmes.evals.runner import context_for, incident_folders, request_for
@@ -36,8 +35,7 @@ async def measure(engine: RunbookEngine, folder: Path, limits: AgentLimits) -> t
         ctx = context_for(endpoints)
         try:
             investigation = await engine.investigate(request, ctx)
-            run = AgentRun(engine, None, ctx, investigation.gatherer, limits)  # type: ignore[arg-type]
-            tools = AgentNodes(run).tools
+            tools = offered_tools(engine.registry, ctx.endpoints)
         finally:
             await ctx.aclose()
     message = first_message(request, investigation, limits)

@@ -26,6 +26,7 @@ from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMError, LLMReply
 from holmes.agent.prompts import FOLLOW_UP_HINT, SYSTEM_PROMPT, first_message
 from holmes.agent.state import AgentRun, AgentState
+from holmes.tools import SourceEndpoints, ToolRegistry
 
 ANSWER_RESERVE = 1500  # tokens kept free in the context for the model's reply
 MAX_INVALID_ANSWERS = 1  # an invalid answer is retried once, then the runbook answer stands
@@ -36,16 +37,7 @@ class AgentNodes:
 
     def __init__(self, run: AgentRun) -> None:
         self.run = run
-        registry = run.engine.registry
-        endpoints = run.ctx.endpoints
-        # Tools of a source that is not configured can only fail: they are not offered.
-        offered = {
-            "kubernetes": endpoints.has_kubernetes,
-            "prometheus": endpoints.prometheus_url is not None,
-            "hubble": endpoints.hubble_address is not None,
-        }
-        schemas = [t.json_schema() for t in registry.tools() if offered.get(t.toolset, True)]
-        self.tools = [*schemas, final_answer_tool()]
+        self.tools = offered_tools(run.engine.registry, run.ctx.endpoints)
 
     # --- intake ---------------------------------------------------------------------------
 
@@ -224,6 +216,18 @@ class AgentNodes:
         diagnosis.cost.tool_calls = len(self.run.gatherer.results)
         diagnosis.cost.seconds = round(self.run.seconds(), 3)
         return {"final": diagnosis.model_dump(mode="json"), "follow_up": None}
+
+
+def offered_tools(registry: ToolRegistry, endpoints: SourceEndpoints) -> list[dict[str, Any]]:
+    """The function-calling schemas the model gets: the tools of the configured sources (the
+    others can only fail) and `final_answer`."""
+    configured = {
+        "kubernetes": endpoints.has_kubernetes,
+        "prometheus": endpoints.prometheus_url is not None,
+        "hubble": endpoints.hubble_address is not None,
+    }
+    schemas = [t.json_schema() for t in registry.tools() if configured.get(t.toolset, True)]
+    return [*schemas, final_answer_tool()]
 
 
 def unanswered_calls(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from holmes.agent.names import (
     namespace_in_question,
     phrases,
 )
+from holmes.tools import ToolResult
 
 LISTED = (
     ("Deployment", True),
@@ -65,8 +66,9 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     """Resolve the subject of `request` against the cluster and describe it."""
     alert_labels = request.alert.labels if request.alert else {}
     hints = hints_from_alert(alert_labels)
-    listing = await asyncio.gather(
-        *(gatherer.call("kubernetes_list", {"kind": kind, "limit": 1000}) for kind, _ in LISTED)
+    *listing, namespace_list = await asyncio.gather(
+        *(gatherer.call("kubernetes_list", {"kind": kind, "limit": 1000}) for kind, _ in LISTED),
+        gatherer.call("kubernetes_list", {"kind": "Namespace", "limit": 1000}),
     )
     names: list[Named] = []
     summaries: dict[Named, str] = {}
@@ -75,7 +77,7 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
             named = Named(kind, item.get("namespace") if namespaced else None, item["name"])
             names.append(named)
             summaries[named] = item.get("summary", "")
-    namespaces = {n.namespace for n in names if n.namespace} | await _namespaces(gatherer)
+    namespaces = {n.namespace for n in names if n.namespace} | _names_of(namespace_list)
     question = request.question or ""
     if not hints.namespace and question:
         hints.namespace = namespace_in_question(question, namespaces)
@@ -98,8 +100,7 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     return triaged
 
 
-async def _namespaces(gatherer: Gatherer) -> set[str]:
-    result = await gatherer.call("kubernetes_list", {"kind": "Namespace", "limit": 1000})
+def _names_of(result: ToolResult) -> set[str]:
     return {item["name"] for item in (result.data or {}).get("items", [])} if result.ok else set()
 
 

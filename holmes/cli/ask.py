@@ -22,28 +22,29 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from holmes.agent.budget import limits_from_env
 from holmes.agent.conversations import conversation_file, conversation_store
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
-from holmes.agent.llm import LLMClient, LLMSettings, LLMSettingsError
-from holmes.agent.runbooks import RunbookError, load_runbooks
+from holmes.agent.llm import LLMClient, LLMSettings
 from holmes.cli.options import (
+    NO_LLM,
     ContextOption,
     HubbleOption,
     IncidentOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
+    agent_limits,
+    llm_settings,
     load_incident,
-    runbook_folders,
+    runbook_engine,
 )
 from holmes.cli.render import diagnosis_markdown
 from holmes.evals.replay import replay
 from holmes.evals.runner import context_for, request_for
-from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult, default_registry
+from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult
 
 
 def ask_command(
@@ -72,19 +73,10 @@ def ask_command(
 ) -> None:
     """Find the root cause of a problem, with the evidence and the remediation."""
     console = Console(stderr=True)
-    settings = None if no_llm else _llm_settings(model)
+    settings = None if no_llm else llm_settings(model)
     if (interactive or conversation) and settings is None:
-        raise typer.BadParameter(
-            "follow-ups need an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL and "
-            "HOLMES_LLM_MODEL, or the AZURE_OPENAI_* variables)",
-            param_hint="--interactive",
-        )
-    try:
-        registry = default_registry()
-        loaded = load_runbooks(runbook_folders(runbooks), tools=[t.name for t in registry.tools()])
-    except RunbookError as error:
-        raise typer.BadParameter(str(error), param_hint="--runbooks") from error
-    engine = RunbookEngine(registry, loaded)
+        raise typer.BadParameter(f"follow-ups need an LLM: {NO_LLM}", param_hint="--interactive")
+    engine = runbook_engine(runbooks)
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
@@ -133,17 +125,6 @@ def _default_kubeconfig() -> Path | None:
     return path if path.is_file() else None
 
 
-def _llm_settings(model: str | None) -> LLMSettings | None:
-    try:
-        settings = LLMSettings.from_env(os.environ)
-    except LLMSettingsError as error:
-        raise typer.BadParameter(str(error), param_hint="LLM environment") from error
-    if settings is not None and model:
-        update = {"azure_deployment": model} if settings.provider == "azure" else {}
-        settings = settings.model_copy(update={"model": model, **update})
-    return settings
-
-
 class Session:
     """One `holmes ask` run: the first answer and, with `-i`, the follow-ups."""
 
@@ -159,10 +140,7 @@ class Session:
     ) -> None:
         self.engine, self.settings, self.ctx, self.console = engine, settings, ctx, console
         self.as_json, self.verbose = as_json, verbose
-        try:
-            self.limits = limits_from_env(os.environ)
-        except ValueError as error:
-            raise typer.BadParameter(str(error), param_hint="agent limits") from error
+        self.limits = agent_limits()
 
     async def run(
         self, request: InvestigationRequest, conversation: str | None, interactive: bool

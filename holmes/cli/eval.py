@@ -10,7 +10,6 @@ answer against the incident's expected root cause.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import time
 from collections.abc import Callable
@@ -21,14 +20,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from holmes.agent.budget import limits_from_env
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import InvestigationRequest
-from holmes.agent.llm import LLMClient, LLMSettings, LLMSettingsError
-from holmes.agent.runbooks import RunbookError, load_runbooks
-from holmes.cli.options import RunbooksOption, runbook_folders
+from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.runbooks import RunbookError
+from holmes.cli.options import (
+    NO_LLM,
+    RunbooksOption,
+    agent_limits,
+    llm_settings,
+    load_runbook_set,
+)
 from holmes.evals.bundle import Expected
 from holmes.evals.errors import BundleError
 from holmes.evals.judge import LLMJudge
@@ -62,22 +66,22 @@ def eval_command(
 ) -> None:
     """Replay every incident of a suite, investigate it, and score the answer."""
     console = Console()
-    settings = _settings(model) if (llm or judge) else None
+    settings = None
+    if llm or judge:
+        settings = llm_settings(model)
+        if settings is None:
+            raise typer.BadParameter(f"--llm and --judge need an LLM: {NO_LLM}", param_hint="--llm")
     try:
         folders = incident_folders(suite)
-        registry = default_registry()
-        loaded = load_runbooks(runbook_folders(runbooks), tools=[t.name for t in registry.tools()])
+        engine = RunbookEngine(default_registry(), load_runbook_set(runbooks))
     except (BundleError, RunbookError) as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
-    engine = RunbookEngine(registry, loaded)
     investigator = _agent_investigator(engine, settings) if llm and settings else None
-    ruler = LLMJudge(LLMClient(settings)) if judge and settings else None
+    ruler = _judge(settings) if judge and settings else None
     started = time.perf_counter()
     with console.status(f"investigating {len(folders)} incidents"):
-        results = run_suite(
-            suite, engine, workers=workers, investigator=investigator, judge=_threadsafe(ruler)
-        )
+        results = run_suite(suite, engine, workers=workers, investigator=investigator, judge=ruler)
     wall = time.perf_counter() - started
     console.print(results_table(results))
     console.print(totals(results, wall))
@@ -95,26 +99,9 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _settings(model: str | None) -> LLMSettings:
-    try:
-        settings = LLMSettings.from_env(os.environ)
-    except LLMSettingsError as error:
-        raise typer.BadParameter(str(error), param_hint="LLM environment") from error
-    if settings is None:
-        raise typer.BadParameter(
-            "--llm and --judge need an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL and "
-            "HOLMES_LLM_MODEL, or the AZURE_OPENAI_* variables)",
-            param_hint="--llm",
-        )
-    return settings.model_copy(update={"model": model}) if model else settings
-
-
 def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callable[[], Investigator]:
     """A fresh agent and client per incident, so each incident's cost is its own."""
-    try:
-        limits = limits_from_env(os.environ)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="agent limits") from error
+    limits = agent_limits()
 
     def make() -> Investigator:
         async def investigate(request: InvestigationRequest, ctx: ToolContext) -> Diagnosis:
@@ -127,11 +114,8 @@ def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callabl
     return make
 
 
-def _threadsafe(judge: LLMJudge | None) -> Judge | None:
-    """The judge with a client per call: incidents run in threads, each with its own loop."""
-    if judge is None:
-        return None
-    settings = judge.llm.settings
+def _judge(settings: LLMSettings) -> Judge:
+    """The LLM judge with a client per call: incidents run in threads, each with its own loop."""
 
     async def rule(diagnosis: Diagnosis, expected: Expected) -> tuple[bool, str]:
         async with LLMClient(settings) as client:

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
+from holmes.agent.budget import AgentLimits, limits_from_env
+from holmes.agent.engine import RunbookEngine
+from holmes.agent.llm import LLMSettings, LLMSettingsError
+from holmes.agent.runbooks import LoadedRunbook, RunbookError, load_runbooks
 from holmes.evals import Bundle, BundleError, load_bundle
+from holmes.tools import default_registry
+
+NO_LLM = (
+    "set OPENAI_API_KEY (or OPENAI_BASE_URL and HOLMES_LLM_MODEL, or the AZURE_OPENAI_* variables)"
+)
 
 # Typed option aliases: one help text per option, whichever command offers it.
 IncidentOption = Annotated[
@@ -41,3 +50,37 @@ def load_incident(path: Path) -> Bundle:
         return load_bundle(path)
     except BundleError as error:
         raise typer.BadParameter(str(error), param_hint="--incident") from error
+
+
+def load_runbook_set(folders: list[Path] | None) -> list[LoadedRunbook]:
+    """The built-in runbooks and the user's folders, checked against the registered tools."""
+    tools = [tool.name for tool in default_registry().tools()]
+    return load_runbooks(runbook_folders(folders), tools=tools)
+
+
+def runbook_engine(folders: list[Path] | None) -> RunbookEngine:
+    """The engine over the runbooks; a broken runbook is a usage error naming file and field."""
+    try:
+        return RunbookEngine(default_registry(), load_runbook_set(folders))
+    except RunbookError as error:
+        raise typer.BadParameter(str(error), param_hint="--runbooks") from error
+
+
+def llm_settings(model: str | None) -> LLMSettings | None:
+    """The LLM configured in the environment (None without one), with `--model` applied."""
+    try:
+        settings = LLMSettings.from_env(os.environ)
+    except LLMSettingsError as error:
+        raise typer.BadParameter(str(error), param_hint="LLM environment") from error
+    if settings is not None and model:
+        update = {"azure_deployment": model} if settings.provider == "azure" else {}
+        settings = settings.model_copy(update={"model": model, **update})
+    return settings
+
+
+def agent_limits() -> AgentLimits:
+    """The agent's limits, with those set in the environment."""
+    try:
+        return limits_from_env(os.environ)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="agent limits") from error

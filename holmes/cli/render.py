@@ -26,12 +26,9 @@ def _calls(checked: list[str]) -> dict[str, str]:
 def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
     """Markdown for a diagnosis; `verbose` adds what was checked and the notes."""
     lines = [f"## {diagnosis.summary}", ""]
-    if diagnosis.fault_found:
-        lines += ["**Root cause:** " + diagnosis.root_cause, ""]
-    elif diagnosis.root_cause.lower().startswith("no fault"):
-        lines += [f"**{diagnosis.root_cause}**", ""]
-    else:
-        lines += ["**No fault found.** " + diagnosis.root_cause, ""]
+    # A no-fault answer's root cause says itself what was (not) found; no label to add.
+    head = "**Root cause:** " if diagnosis.fault_found else ""
+    lines += [head + diagnosis.root_cause, ""]
     if diagnosis.explanation:
         lines += [diagnosis.explanation, ""]
     if diagnosis.evidence:

@@ -7,29 +7,21 @@ broken: a user's CI can run it on their runbook folder.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from holmes.agent.runbooks import LoadedRunbook, RunbookError, load_runbooks
-from holmes.cli.options import RunbooksOption, runbook_folders
-from holmes.tools import default_registry
+from holmes.agent.runbooks import RunbookError
+from holmes.cli.options import RunbooksOption, load_runbook_set
 
 runbooks_app = typer.Typer(help="List or validate the runbooks.", no_args_is_help=True)
-
-
-def _load(folders: list[Path] | None) -> list[LoadedRunbook]:
-    tools = [tool.name for tool in default_registry().tools()]
-    return load_runbooks(runbook_folders(folders), tools=tools)
 
 
 @runbooks_app.command("list")
 def list_runbooks(runbooks: RunbooksOption = None) -> None:
     """Show each runbook: id, title, what selects it, how many steps and findings."""
     try:
-        loaded = _load(runbooks)
+        loaded = load_runbook_set(runbooks)
     except RunbookError as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
@@ -54,7 +46,7 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
 def check_runbooks(runbooks: RunbooksOption = None) -> None:
     """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
     try:
-        loaded = _load(runbooks)
+        loaded = load_runbook_set(runbooks)
     except RunbookError as error:
         Console(stderr=True).print(f"[red]invalid:[/red] {error}")
         raise typer.Exit(1) from error
