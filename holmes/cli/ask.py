@@ -22,12 +22,10 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from holmes.agent.conversations import conversation_file, conversation_store
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
-from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm import LLMSettings
 from holmes.cli.options import (
     NO_LLM,
     ContextOption,
@@ -150,6 +148,11 @@ class Session:
             if self.settings is None:
                 self.show(await self.engine.diagnose(request, self.ctx, on_call=self.on_call))
                 return
+            # The agent's stack (langgraph, openai) loads only when an LLM is used.
+            from holmes.agent.conversations import conversation_file, conversation_store
+            from holmes.agent.graph import LLMAgent
+            from holmes.agent.llm.client import LLMClient
+
             async with (
                 conversation_store(conversation_file(os.environ)) as saver,
                 LLMClient(self.settings) as llm,

@@ -22,9 +22,8 @@ from rich.table import Table
 
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import InvestigationRequest
-from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm import LLMSettings
 from holmes.agent.runbooks import RunbookError
 from holmes.cli.options import (
     NO_LLM,
@@ -35,7 +34,6 @@ from holmes.cli.options import (
 )
 from holmes.evals.bundle import Expected
 from holmes.evals.errors import BundleError
-from holmes.evals.judge import LLMJudge
 from holmes.evals.runner import (
     IncidentResult,
     Investigator,
@@ -101,6 +99,9 @@ def eval_command(
 
 def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callable[[], Investigator]:
     """A fresh agent and client per incident, so each incident's cost is its own."""
+    from holmes.agent.graph import LLMAgent  # the agent's stack loads only for --llm
+    from holmes.agent.llm.client import LLMClient
+
     limits = agent_limits()
 
     def make() -> Investigator:
@@ -116,6 +117,8 @@ def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callabl
 
 def _judge(settings: LLMSettings) -> Judge:
     """The LLM judge with a client per call: incidents run in threads, each with its own loop."""
+    from holmes.agent.llm.client import LLMClient
+    from holmes.evals.judge import LLMJudge
 
     async def rule(diagnosis: Diagnosis, expected: Expected) -> tuple[bool, str]:
         async with LLMClient(settings) as client:

@@ -5,10 +5,36 @@ The agent builds an `LLMClient` from `LLMSettings` (the CLI and the server get t
 the runbook diagnosis. `client.usage` is the running `LLMUsage` for the Diagnosis's cost.
 """
 
-from holmes.agent.llm.client import LLMClient, LLMReply, LLMUsage, TokenUsage, ToolCall
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from holmes.agent.llm.cost import KNOWN_PRICES, ModelPrice, estimate_usd, known_price
-from holmes.agent.llm.errors import LLMError, LLMErrorKind
 from holmes.agent.llm.settings import LLMSettings, LLMSettingsError, Provider
+
+if TYPE_CHECKING:
+    from holmes.agent.llm.client import LLMClient, LLMReply, LLMUsage, TokenUsage, ToolCall
+    from holmes.agent.llm.errors import LLMError, LLMErrorKind
+
+# The client and its errors import the openai SDK (about a second): only when first used, so
+# that reading settings, or any command that needs no LLM, does not pay for it.
+_LAZY = {
+    "LLMClient": "client",
+    "LLMReply": "client",
+    "LLMUsage": "client",
+    "TokenUsage": "client",
+    "ToolCall": "client",
+    "LLMError": "errors",
+    "LLMErrorKind": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"holmes.agent.llm.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KNOWN_PRICES",
