@@ -7,11 +7,14 @@ HTTP API, Slack and scoring all read this model.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 Confidence = Literal["high", "medium", "low", "none"]
+# A `checked` line: `[E12] kubernetes_logs(namespace=ml, name=x): ok` (or `<kind>: <message>`).
+_CHECKED = re.compile(r"\[(E\d+)\] (.*?): (ok|\w+: .*)$", re.DOTALL)
 Mode = Literal["runbook", "llm", "llm_fallback"]
 
 
@@ -72,6 +75,10 @@ class Diagnosis(BaseModel):
     )
     mode: Mode = "runbook"
     cost: Cost = Field(default_factory=Cost)
+
+    def checked_calls(self) -> dict[str, str]:
+        """Evidence id -> the tool call that produced it, read from `checked`."""
+        return {m[1]: m[2] for line in self.checked if (m := _CHECKED.match(line))}
 
     def cause_text(self) -> str:
         """Root cause and explanation together: what `must_mention` is scored against."""

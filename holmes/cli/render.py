@@ -6,21 +6,9 @@ Used by `holmes ask` (printed through rich) and, later, by Slack and the HTTP AP
 
 from __future__ import annotations
 
-import re
-
 from holmes.agent.diagnosis import Diagnosis
 
 _MODES = {"runbook": "runbook engine", "llm": "LLM agent", "llm_fallback": "runbook fallback"}
-
-
-def _calls(checked: list[str]) -> dict[str, str]:
-    """Evidence id -> the tool call that produced it, from the `checked` lines."""
-    calls = {}
-    for line in checked:
-        match = re.match(r"\[(E\d+)\] (.*?): (ok|\w+:)", line)
-        if match:
-            calls[match[1]] = match[2]
-    return calls
 
 
 def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
@@ -36,7 +24,7 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
         for claim in diagnosis.evidence:
             ids = ", ".join(claim.evidence_ids) or "no evidence id"
             lines.append(f"- {claim.claim} [{ids}]")
-        calls = _calls(diagnosis.checked)
+        calls = diagnosis.checked_calls()
         cited = dict.fromkeys(i for claim in diagnosis.evidence for i in claim.evidence_ids)
         described = [f"  - {i}: {calls[i]}" for i in cited if i in calls]
         if described:

@@ -128,7 +128,7 @@ def run_incident(
 def _unsupported(diagnosis: Diagnosis) -> list[str]:
     """Claims citing evidence ids that the investigation never produced: an answer that cites
     what it did not see fails, whatever its text says."""
-    produced = {line.split("]")[0].lstrip("[") for line in diagnosis.checked}
+    produced = set(diagnosis.checked_calls())
     cited = {i for claim in diagnosis.evidence for i in claim.evidence_ids}
     unknown = sorted(cited - produced)
     return [f"cites evidence it did not gather: {', '.join(unknown)}"] if unknown else []

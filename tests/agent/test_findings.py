@@ -60,3 +60,21 @@ def test_a_heading_is_the_first_clause_outside_brackets():
     text = "Container app exits with code 1 (Error: general failure): the log says why"
     assert headline(text) == "Container app exits with code 1 (Error: general failure)"
     assert headline("short") == "short"
+
+
+def test_checked_lines_map_evidence_ids_to_their_calls():
+    from holmes.agent.diagnosis import Diagnosis
+
+    diagnosis = Diagnosis(
+        summary="s",
+        root_cause="r",
+        checked=[
+            "[E1] kubernetes_get(kind=Pod, name=a): not_found: Pod a\nin namespace b not found",
+            '[E2] prometheus_query(query=up{job="x"}): ok',
+            "a line in no known shape",
+        ],
+    )
+    assert diagnosis.checked_calls() == {
+        "E1": "kubernetes_get(kind=Pod, name=a)",
+        "E2": 'prometheus_query(query=up{job="x"})',
+    }
