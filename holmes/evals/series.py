@@ -20,6 +20,9 @@ from pydantic import BaseModel, Field
 from holmes.evals.errors import BundleError
 from holmes.tools.times import duration_seconds as parse_duration
 
+# libyaml's parser when PyYAML has it (its wheels do): a bundle's files load ~5x faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Seconds since the epoch beyond this (the year 5138) can only be milliseconds or nanoseconds.
 MAX_TIMESTAMP_SECONDS = 1e11
 
@@ -119,8 +122,7 @@ def expand_values(notation: str) -> list[float | None]:
 def load_series_yaml(path: Path, end: datetime) -> list[Series]:
     """Read `series.yaml`; each series' last value lands at `end` (the incident's time)."""
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as error:
         raise BundleError(path, f"not valid YAML: {error}") from error
     if not isinstance(document, dict):
