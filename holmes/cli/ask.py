@@ -16,16 +16,10 @@ import os
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markdown import Markdown
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
-from holmes.agent.llm import LLMSettings
 from holmes.cli.options import (
     NO_LLM,
     ContextOption,
@@ -39,10 +33,16 @@ from holmes.cli.options import (
     load_incident,
     runbook_engine,
 )
-from holmes.cli.render import diagnosis_markdown
-from holmes.evals.replay import replay
-from holmes.evals.runner import context_for, request_for
-from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult
+
+# The engine, the clients and rich load when the command runs, not for `holmes ask --help`.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from holmes.agent.diagnosis import Diagnosis
+    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.intake import InvestigationRequest
+    from holmes.agent.llm import LLMSettings
+    from holmes.tools import ToolContext, ToolResult
 
 
 def ask_command(
@@ -70,6 +70,12 @@ def ask_command(
     verbose: Annotated[bool, typer.Option("-v", help="Also list what was checked.")] = False,
 ) -> None:
     """Find the root cause of a problem, with the evidence and the remediation."""
+    from rich.console import Console
+
+    from holmes.evals.replay import replay
+    from holmes.evals.runner import context_for, request_for
+    from holmes.tools import Limits, SourceEndpoints, ToolContext
+
     console = Console(stderr=True)
     settings = None if no_llm else llm_settings(model)
     if (interactive or conversation) and settings is None:
@@ -102,6 +108,8 @@ def ask_command(
 def _request(
     question: str | None, alert: Path | None, default: InvestigationRequest | None
 ) -> InvestigationRequest:
+    from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
+
     parsed: AlertInput | None = None
     if alert is not None:
         try:
@@ -185,6 +193,11 @@ class Session:
 
     def show(self, diagnosis: Diagnosis) -> None:
         """Print the diagnosis: markdown to stdout, or its JSON."""
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        from holmes.cli.render import diagnosis_markdown
+
         if self.as_json:
             typer.echo(diagnosis.model_dump_json(indent=2))
         else:

@@ -14,17 +14,10 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest
-from holmes.agent.llm import LLMSettings
-from holmes.agent.runbooks import RunbookError
 from holmes.cli.options import (
     NO_LLM,
     RunbooksOption,
@@ -32,16 +25,18 @@ from holmes.cli.options import (
     llm_settings,
     load_runbook_set,
 )
-from holmes.evals.bundle import Expected
-from holmes.evals.errors import BundleError
-from holmes.evals.runner import (
-    IncidentResult,
-    Investigator,
-    Judge,
-    incident_folders,
-    run_suite,
-)
-from holmes.tools import ToolContext, default_registry
+
+# The engine, the replay and rich load when the command runs, not for `holmes eval --help`.
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from holmes.agent.diagnosis import Diagnosis
+    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.intake import InvestigationRequest
+    from holmes.agent.llm import LLMSettings
+    from holmes.evals.bundle import Expected
+    from holmes.evals.runner import IncidentResult, Investigator, Judge
+    from holmes.tools import ToolContext
 
 DEFAULT_SUITE = Path("evals/incidents")
 
@@ -63,6 +58,14 @@ def eval_command(
     model: Annotated[str | None, typer.Option(help="LLM model for --llm/--judge.")] = None,
 ) -> None:
     """Replay every incident of a suite, investigate it, and score the answer."""
+    from rich.console import Console
+
+    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.runbooks import RunbookError
+    from holmes.evals.errors import BundleError
+    from holmes.evals.runner import incident_folders, run_suite
+    from holmes.tools import default_registry
+
     console = Console()
     settings = None
     if llm or judge:
@@ -129,6 +132,8 @@ def _judge(settings: LLMSettings) -> Judge:
 
 def results_table(results: list[IncidentResult]) -> Table:
     """One row per incident (LLM columns when an LLM took part)."""
+    from rich.table import Table
+
     table = Table(show_lines=False)
     with_llm = any(r.llm_calls for r in results)
     columns = ["incident", "result", "runbook", "seconds"]

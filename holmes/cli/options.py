@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from holmes.agent.budget import AgentLimits, limits_from_env
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.llm import LLMSettings, LLMSettingsError
-from holmes.agent.runbooks import LoadedRunbook, RunbookError, load_runbooks
-from holmes.evals import Bundle, BundleError, load_bundle
-from holmes.tools import default_registry
+# The helpers import what they use when called: the commands' modules import this one, and
+# `holmes <command> --help` must not load the engine, the clients or CEL (see main.py).
+if TYPE_CHECKING:
+    from holmes.agent.budget import AgentLimits
+    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.llm import LLMSettings
+    from holmes.agent.runbooks import LoadedRunbook
+    from holmes.evals import Bundle
 
 NO_LLM = (
     "set OPENAI_API_KEY (or OPENAI_BASE_URL and HOLMES_LLM_MODEL, or the AZURE_OPENAI_* variables)"
@@ -46,6 +48,8 @@ def runbook_folders(given: list[Path] | None) -> list[Path]:
 
 def load_incident(path: Path) -> Bundle:
     """The bundle `--incident` names; a bad one is a usage error naming file and problem."""
+    from holmes.evals import BundleError, load_bundle
+
     try:
         return load_bundle(path)
     except BundleError as error:
@@ -54,12 +58,19 @@ def load_incident(path: Path) -> Bundle:
 
 def load_runbook_set(folders: list[Path] | None) -> list[LoadedRunbook]:
     """The built-in runbooks and the user's folders, checked against the registered tools."""
+    from holmes.agent.runbooks import load_runbooks
+    from holmes.tools import default_registry
+
     tools = [tool.name for tool in default_registry().tools()]
     return load_runbooks(runbook_folders(folders), tools=tools)
 
 
 def runbook_engine(folders: list[Path] | None) -> RunbookEngine:
     """The engine over the runbooks; a broken runbook is a usage error naming file and field."""
+    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.runbooks import RunbookError
+    from holmes.tools import default_registry
+
     try:
         return RunbookEngine(default_registry(), load_runbook_set(folders))
     except RunbookError as error:
@@ -68,6 +79,8 @@ def runbook_engine(folders: list[Path] | None) -> RunbookEngine:
 
 def llm_settings(model: str | None) -> LLMSettings | None:
     """The LLM configured in the environment (None without one), with `--model` applied."""
+    from holmes.agent.llm import LLMSettings, LLMSettingsError
+
     try:
         settings = LLMSettings.from_env(os.environ)
     except LLMSettingsError as error:
@@ -80,6 +93,8 @@ def llm_settings(model: str | None) -> LLMSettings | None:
 
 def agent_limits() -> AgentLimits:
     """The agent's limits, with those set in the environment."""
+    from holmes.agent.budget import limits_from_env
+
     try:
         return limits_from_env(os.environ)
     except ValueError as error:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from holmes.cli.replay_probe import probe_sources
-from holmes.evals import BundleError, load_bundle
-from holmes.evals.replay import ReplayEndpoints, replay
+# The replay servers and rich load when the command runs, not for `holmes replay --help`.
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from holmes.evals.replay import ReplayEndpoints
 
 
 def replay_command(
@@ -27,6 +27,12 @@ def replay_command(
     ] = False,
 ) -> None:
     """Serve a recorded incident's Kubernetes API, Prometheus and Hubble until Ctrl-C."""
+    from rich.console import Console
+
+    from holmes.cli.replay_probe import probe_sources
+    from holmes.evals import BundleError, load_bundle
+    from holmes.evals.replay import replay
+
     console = Console()
     try:
         loaded = load_bundle(bundle)
@@ -51,6 +57,8 @@ def replay_command(
 
 
 def _endpoints_table(endpoints: ReplayEndpoints) -> Table:
+    from rich.table import Table
+
     now = f"{endpoints.time:%Y-%m-%dT%H:%M:%SZ}"
     table = Table(title=f"replay of {endpoints.incident_id} (now = {now})")
     table.add_column("source")

@@ -8,18 +8,23 @@ broken: a user's CI can run it on their runbook folder.
 from __future__ import annotations
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from holmes.agent.runbooks import RunbookError
 from holmes.cli.options import RunbooksOption, load_runbook_set
 
-runbooks_app = typer.Typer(help="List or validate the runbooks.", no_args_is_help=True)
+# Plain help (no rich_markup_mode) and imports inside the commands keep `--help` instant.
+runbooks_app = typer.Typer(
+    help="List or validate the runbooks.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @runbooks_app.command("list")
 def list_runbooks(runbooks: RunbooksOption = None) -> None:
     """Show each runbook: id, title, what selects it, how many steps and findings."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from holmes.agent.runbooks import RunbookError
+
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:
@@ -45,6 +50,10 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
 @runbooks_app.command("check")
 def check_runbooks(runbooks: RunbooksOption = None) -> None:
     """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
+    from rich.console import Console
+
+    from holmes.agent.runbooks import RunbookError
+
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:

@@ -10,11 +10,9 @@ import asyncio
 import json
 import re
 from contextlib import ExitStack
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from holmes.cli.options import (
     ContextOption,
@@ -24,14 +22,17 @@ from holmes.cli.options import (
     PrometheusOption,
     load_incident,
 )
-from holmes.evals.replay import replay
-from holmes.evals.runner import context_for
-from holmes.tools import Limits, SourceEndpoints, ToolContext, ToolResult, default_registry
+
+# The tools, their clients and rich load when a command runs, not for `holmes tools --help`.
+if TYPE_CHECKING:
+    from holmes.tools import ToolContext, ToolResult
 
 # The end of a sentence: punctuation, space, a capital; "e.g. X" and "i.e. X" are not ends.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?:])\s+(?=[A-Z])")
 
-tools_app = typer.Typer(help="List the tools, or run one.", no_args_is_help=True)
+tools_app = typer.Typer(
+    help="List the tools, or run one.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @tools_app.command("list")
@@ -42,6 +43,11 @@ def list_tools(
     ] = False,
 ) -> None:
     """Show every tool with its toolset, arguments and what it is for."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from holmes.tools import default_registry
+
     registry = default_registry()
     if as_json:
         typer.echo(json.dumps(registry.schemas(toolset), indent=2))
@@ -74,6 +80,10 @@ def run_tool(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result.")] = False,
 ) -> None:
     """Run one tool and print its compact text (or the result as JSON)."""
+    from holmes.evals.replay import replay
+    from holmes.evals.runner import context_for
+    from holmes.tools import Limits, SourceEndpoints, ToolContext
+
     parsed = parse_arguments(arguments or [])
     limits = Limits(timeout_seconds=timeout)
     with ExitStack() as stack:
@@ -130,6 +140,8 @@ def _scalar(value: str) -> Any:
 
 
 async def _invoke(tool: str, arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
+    from holmes.tools import default_registry
+
     try:
         return await default_registry().invoke(tool, arguments, ctx)
     finally:
