@@ -1,5 +1,6 @@
 """The Kubernetes manifests of deploy/: rendered by `kubectl kustomize` as a user would, then
-checked for least privilege (read-only RBAC, no Secrets, every kind the runbooks read granted),
+checked for least privilege (read-only RBAC, no Secrets, exactly the reads of
+holmes/tools/kubernetes/access.py, which covers every kind a runbook names),
 the restricted Pod Security profile, and the Alertmanager receiver (validated by `amtool`).
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from holmes.tools.kubernetes.access import READS
 from tests.conftest import REPO
 
 DEPLOY = REPO / "deploy"
@@ -47,25 +49,6 @@ RUNBOOK_KINDS = {
     "ResourceSlice": ("resource.k8s.io", "resourceslices"),
     "CiliumNetworkPolicy": ("cilium.io", "ciliumnetworkpolicies"),
     "CiliumClusterwideNetworkPolicy": ("cilium.io", "ciliumclusterwidenetworkpolicies"),
-}
-# What the tools read whatever the runbook: describe's owner chains, workloads and endpoints,
-# logs, nodes, events, and triage's namespace list.
-TOOL_READS = {
-    ("", "pods"),
-    ("", "pods/log"),
-    ("", "nodes"),
-    ("", "events"),
-    ("", "namespaces"),
-    ("", "persistentvolumeclaims"),
-    ("apps", "deployments"),
-    ("apps", "replicasets"),
-    ("apps", "statefulsets"),
-    ("apps", "daemonsets"),
-    ("batch", "jobs"),
-    ("batch", "cronjobs"),
-    ("discovery.k8s.io", "endpointslices"),
-    ("resource.k8s.io", "resourceclaims"),
-    ("resource.k8s.io", "resourceslices"),
 }
 
 
@@ -167,10 +150,19 @@ def test_every_kind_a_runbook_reads_is_granted(
                 named.add(kind)
     assert {"Pod", "ResourceSlice", "Lease"} <= named  # the scan does find the steps' kinds
     unknown = named - set(RUNBOOK_KINDS) - {"Secret"}
-    assert not unknown, f"add {unknown} to RUNBOOK_KINDS and deploy/base/clusterrole.yaml"
-    needed = {RUNBOOK_KINDS[kind] for kind in named - {"Secret"}} | TOOL_READS
-    assert not needed - allowed, f"not granted: {sorted(needed - allowed)}"
+    assert not unknown, f"add {unknown} to RUNBOOK_KINDS, access.READS and the ClusterRole"
+    needed = {RUNBOOK_KINDS[kind] for kind in named - {"Secret"}}
+    reads = {(access.group, access.resource) for access in READS}
+    assert not needed - reads, f"not in holmes/tools/kubernetes/access.py: {needed - reads}"
     assert ("", "secrets") not in allowed
+
+
+def test_the_role_grants_exactly_what_the_tools_read(
+    rendered: tuple[str, list[dict[str, Any]]],
+) -> None:
+    _, documents = rendered
+    reads = {(access.group, access.resource) for access in READS}
+    assert granted(documents) == reads  # one list: holmes/tools/kubernetes/access.py
 
 
 def test_every_container_meets_the_restricted_profile(

@@ -42,6 +42,10 @@ COMMANDS: dict[str, Entry] = {
         "holmes.cli.replay:replay_command",
         "Serve a recorded incident's Kubernetes API, Prometheus and Hubble until Ctrl-C.",
     ),
+    "doctor": Entry(
+        "holmes.cli.doctor:doctor_command",
+        "Check the configured sources: reachable, versions, series, permissions, with fixes.",
+    ),
     "tools": Entry("holmes.cli.tools:tools_app", "List the tools, or run one."),
     "runbooks": Entry("holmes.cli.runbooks:runbooks_app", "List or validate the runbooks."),
     "version": Entry("holmes.cli.main:version_command", "Print the holmes version."),

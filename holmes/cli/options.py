@@ -46,6 +46,13 @@ def runbook_folders(given: list[Path] | None) -> list[Path]:
     return [Path(p) for p in configured.split(os.pathsep) if p]
 
 
+def default_kubeconfig() -> Path | None:
+    """What kubectl would use: the first file of $KUBECONFIG, else ~/.kube/config."""
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    path = Path(listed[0]) if listed else Path.home() / ".kube" / "config"
+    return path if path.is_file() else None
+
+
 def load_incident(path: Path) -> Bundle:
     """The bundle `--incident` names; a bad one is a usage error naming file and problem."""
     from holmes.evals import BundleError, load_bundle

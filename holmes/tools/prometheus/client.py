@@ -153,6 +153,11 @@ class PrometheusClient:
         data, warnings = await self._send("GET", f"api/v1/label/{label}/values", params)
         return [str(value) for value in data or []], warnings
 
+    async def build_info(self) -> dict[str, str]:
+        """The server's build information (version, revision, goVersion), for `holmes doctor`."""
+        data, _ = await self._send("GET", "api/v1/status/buildinfo", {})
+        return {str(key): str(value) for key, value in (data or {}).items()}
+
     async def _send(self, method: str, path: str, params: dict[str, Any]) -> tuple[Any, list[str]]:
         return await self._connection.send(method, path, params, self._deadline)
 
