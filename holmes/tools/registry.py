@@ -109,6 +109,9 @@ class ToolRegistry:
 async def _run(
     tool: type[Tool], arguments: dict[str, Any], ctx: ToolContext
 ) -> tuple[ToolOutput | None, ToolError | None]:
+    unknown = _unknown_arguments(tool, arguments)
+    if unknown:
+        return None, ToolError(source=tool.toolset, kind="bad_arguments", message=unknown)
     try:
         args = tool.Input.model_validate(arguments)
     except ValidationError as invalid:
@@ -134,12 +137,33 @@ async def _run(
     return output, None
 
 
+def _unknown_arguments(tool: type[Tool], arguments: dict[str, Any]) -> str | None:
+    """Why the call is refused when it names arguments the tool does not take, else None.
+
+    A misspelt argument silently ignored would answer another question than the one asked
+    (`namespce=ml` lists every namespace), so the caller is told which ones the tool takes."""
+    known = set()
+    for name, field in tool.Input.model_fields.items():
+        known.add(field.alias or name)
+        known.add(name)
+    unknown = sorted(str(key) for key in arguments if key not in known)
+    if not unknown:
+        return None
+    takes = ", ".join(tool.Input.model_fields) or "no arguments"
+    plural = "s" if len(unknown) > 1 else ""
+    return (
+        f"invalid arguments: unknown argument{plural} {', '.join(unknown)}; "
+        f"{tool.name} takes {takes}"
+    )
+
+
 def _describe(invalid: ValidationError) -> str:
     """Name each bad argument and what is wrong with it, for a person or a model to correct."""
     problems = []
     for error in invalid.errors():
         field = ".".join(str(part) for part in error["loc"]) or "arguments"
-        problems.append(f"{field}: {error['msg']}")
+        message = error["msg"].removeprefix("Value error, ")  # our own validators' words
+        problems.append(f"{field}: {message}")
     return "invalid arguments: " + "; ".join(problems)
 
 
