@@ -36,6 +36,8 @@ ANCHORS = tuple(
         r"nvapi-",
         r"password[ \t]+'",  # SQL: ALTER USER bob WITH PASSWORD 'x'
         r"identified by[ \t]+'",
+        r"pass(?:word|wd|phrase)[ \t]+[^\s-]",  # `login failed with password S3cr3t`
+        r"-p[^\s-]",  # `mysql -pS3cr3t`
     )
 )
 # How every key that `is_secret_key` accepts ends (lowercased, camelCase run together), each
@@ -57,13 +59,14 @@ KEY_ENDINGS = (
 KEY_ENDING = "(?:" + "|".join(KEY_ENDINGS) + ")"
 _KEY_SEPARATOR = r"(?:\\?[\"']?[ \t]*[:=]|(?P<flag>[ \t]+[^\s-]))"
 KEY_ANCHORS = tuple(re.compile(ending + _KEY_SEPARATOR) for ending in KEY_ENDINGS)
-# `{name: DB_PASSWORD, value: x}`, and `- name: DB_PASSWORD` with `value:` on the next line.
+# `{name: DB_PASSWORD, value: x}`, and `- name: DB_PASSWORD` with `value:` on the next line;
+# any name, since a value may be a credential whatever its name (redaction_values.py).
 ANCHORS += (
-    re.compile(
-        r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?[\w.-]{0,128}?"
-        + KEY_ENDING
-        + r"\\?[\"']?[ \t]*(?:,|\r?\n)"
-    ),
+    re.compile(r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?[\w.-]{1,128}\\?[\"']?[ \t]*(?:,|\r?\n)"),
+)
+# `["--password", "x"]`, and `- --password` with `- x` on the next line (argument lists).
+ANCHORS += tuple(
+    re.compile(ending + r"\\?[\"']?[ \t]*(?:,|\r?\n[ \t]*-[ \t])") for ending in KEY_ENDINGS
 )
 # All anchors in one pattern: slower per megabyte, but one call instead of 30 for the many
 # short strings of structured data, most of which hold no anchor at all.

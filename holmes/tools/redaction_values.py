@@ -1,0 +1,88 @@
+"""Credentials recognised by their value, whatever the name they are stored under.
+
+Used by the redaction of env entries (holmes/tools/redaction.py on structured data, the env
+rule of holmes/tools/redaction_rules.py on text): `MY_CREDS=svc:Zq8#mP2v` and
+`UPSTREAM=dXNlcjpwYXNzd29yZDEyMw==` name no secret, yet hold one. Two shapes are judged here
+(known token formats such as JWTs and AWS keys are masked wherever they appear by the shape
+rules):
+
+- a `user:password` pair, whose password is not a port, a tag or a plain word
+  (`svc:hunter22` is one; `redis:6379`, `nginx:1.25-alpine`, `app:frontend` are not);
+- a long random string: once the words, numbers and version-like parts between separators
+  are set aside, at least 16 characters remain, mixing lower case, upper case and digits,
+  with a spread of characters (Shannon entropy) a word never has.
+
+What they must never take, because it is evidence: image names and tags, sha256 digests and
+other hex hashes, UIDs and GPU UUIDs (`GPU-8a1f...`), the hash suffixes of pod names (lower
+case only), resourceVersions, IPs and timestamps. Each has a test in
+tests/tools/test_redaction_values.py, in both directions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+_PAIR = re.compile(r"(?P<user>[A-Za-z_][\w.@-]{0,63}):(?P<password>[^\s:/@]{6,128})")
+_NOT_USERS = frozenset({"sha1", "sha256", "sha384", "sha512", "md5", "http", "https", "tcp"})
+_TAG_OR_PORT = re.compile(r"v?\d.*")  # `6379`, `6379,db=0`, `1.25-alpine`, `v2.1`
+_PROSE_WORD = re.compile(r"[A-Z]?[a-z]+(?:[-_.][a-z]+)*")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-.~!@#$%^&*]{16,1024}")
+_HEX_LIKE = re.compile(r"(?:[0-9a-fA-F]+[-:]?)+")
+_SEPARATORS = re.compile(r"[-_./:]")
+_WORDISH = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|\d+|v\d+[a-z]*\d*")
+_UUID_PREFIXES = ("GPU-", "MIG-")
+_MIN_RANDOM = 16
+_MIN_ENTROPY = 3.0  # bits per character; a 16-character random run scores about 3.7
+
+
+def looks_like_credential(value: str) -> bool:
+    """Whether a value stored under any name is a credential (a user:password pair or a
+    long random string)."""
+    value = value.strip()
+    if not value or value.startswith("[REDACTED"):
+        return False
+    return is_user_password_pair(value) or looks_high_entropy(value)
+
+
+def is_user_password_pair(value: str) -> bool:
+    """`user:password`, not `image:tag`, `host:port`, `digest-algorithm:hex` or `key:word`."""
+    found = _PAIR.fullmatch(value)
+    if found is None or found["user"].lower() in _NOT_USERS:
+        return False
+    password = found["password"]
+    if _TAG_OR_PORT.fullmatch(password) or _PROSE_WORD.fullmatch(password):
+        return False
+    mixed_case = any(c.islower() for c in password) and any(c.isupper() for c in password)
+    return mixed_case or any(not c.isalpha() for c in password)
+
+
+def looks_high_entropy(value: str) -> bool:
+    """A long run of random characters, once words, numbers and versions are set aside."""
+    if not _TOKEN.fullmatch(value) or _HEX_LIKE.fullmatch(value):
+        return False
+    if value.upper().startswith(_UUID_PREFIXES):
+        return False
+    rest = "".join(part for part in _SEPARATORS.split(value) if not _WORDISH.fullmatch(part))
+    if len(rest) < _MIN_RANDOM:
+        return False
+    classes = (
+        any(c.islower() for c in rest),
+        any(c.isupper() for c in rest),
+        any(c.isdigit() for c in rest),
+    )
+    return all(classes) and entropy(rest) >= _MIN_ENTROPY
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy of `text` in bits per character."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def looks_like_attached_password(value: str) -> bool:
+    """Whether `S3cr3t` of `mysql -pS3cr3t` is a password, not `-p8080:80` or `-pthread`."""
+    if len(value) < 4 or _PROSE_WORD.fullmatch(value) or re.fullmatch(r"[\d:.,/-]+", value):
+        return False
+    return value[:1] not in "-/$<{[" and not value.startswith("REDACTED")
