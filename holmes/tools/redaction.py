@@ -56,7 +56,7 @@ from holmes.tools.redaction_secrets import (
     mask_secret_manifests,
     mask_secret_object,
 )
-from holmes.tools.redaction_values import looks_like_credential
+from holmes.tools.redaction_values import looks_like_credential, mask_env_values
 
 __all__ = ["MASK", "mask", "redact", "redact_data"]
 
@@ -81,10 +81,10 @@ def redact(text: str) -> str:
                 chunk, lower = redacted, _lower(redacted)
         pieces += [text[done:start], chunk]
         done = end
-    if not pieces:
-        return text
-    pieces.append(text[done:])
-    return "".join(pieces)
+    if pieces:
+        pieces.append(text[done:])
+        text = "".join(pieces)
+    return mask_env_values(text)
 
 
 def redact_data(data: Any) -> Any:

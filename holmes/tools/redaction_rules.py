@@ -27,7 +27,7 @@ from holmes.tools.redaction_keys import (
     looks_random,
     mask,
 )
-from holmes.tools.redaction_values import looks_like_attached_password, looks_like_credential
+from holmes.tools.redaction_values import looks_like_attached_password
 
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
@@ -126,18 +126,6 @@ def _env_entry(m: re.Match[str], text: str) -> Edit | None:
     _, start, end, quoted = _value(m)
     if not is_secret_key(key) or keeps_value(key, text[start:end]):
         return None
-    return _mask_value(text, start, end, quoted)
-
-
-def _env_value(m: re.Match[str], text: str) -> Edit | None:
-    """`{name: MY_CREDS, value: svc:Zq8#mP2v}`: a name that says nothing, a value that does."""
-    if _word_before(text, m.start()):
-        return None
-    key = text[m.start("key") : m.end("key")]
-    _, start, end, quoted = _value(m)
-    value = text[start:end]
-    if is_secret_key(key) or not looks_like_credential(value):
-        return None  # a secret key's entry is the `_env_entry` rule's
     return _mask_value(text, start, end, quoted)
 
 
@@ -311,14 +299,6 @@ RULES: tuple[Rule, ...] = (
         _flag,
     ),
     Rule(re.compile(r"(?:password|identified by)[ \t]+'(?P<pw>[^'\n]+)'"), _mask_group("pw")),
-    Rule(
-        re.compile(
-            r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?(?P<key>[\w.-]{1,128})"
-            r"\\?[\"']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]+)?)\\?[\"']?value\\?[\"']?[ \t]*:"
-            r"[ \t]*(?:" + _QUOTED + r"|(?P<uv>[^\s\"',}\]]+))"
-        ),
-        _env_value,
-    ),
     Rule(
         re.compile(
             r"(?P<end>" + KEY_ENDING + r")\\?[\"']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*-[ \t]+)"

@@ -1,7 +1,7 @@
 """Credentials recognised by their value, whatever the name they are stored under.
 
-Used by the redaction of env entries (holmes/tools/redaction.py on structured data, the env
-rule of holmes/tools/redaction_rules.py on text): `MY_CREDS=svc:Zq8#mP2v` and
+Used by the redaction of env entries (holmes/tools/redaction.py on structured data,
+`mask_env_values` here on text): `MY_CREDS=svc:Zq8#mP2v` and
 `UPSTREAM=dXNlcjpwYXNzd29yZDEyMw==` name no secret, yet hold one. Two shapes are judged here
 (known token formats such as JWTs and AWS keys are masked wherever they appear by the shape
 rules):
@@ -24,6 +24,8 @@ import math
 import re
 from collections import Counter
 
+from holmes.tools.redaction_keys import is_secret_key, mask
+
 _PAIR = re.compile(r"(?P<user>[A-Za-z_][\w.@-]{0,63}):(?P<password>[^\s:/@]{6,128})")
 _NOT_USERS = frozenset({"sha1", "sha256", "sha384", "sha512", "md5", "http", "https", "tcp"})
 _TAG_OR_PORT = re.compile(r"v?\d.*")  # `6379`, `6379,db=0`, `1.25-alpine`, `v2.1`
@@ -35,6 +37,41 @@ _WORDISH = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|\d+|v\d+[a-z]*\d*")
 _UUID_PREFIXES = ("GPU-", "MIG-")
 _MIN_RANDOM = 16
 _MIN_ENTROPY = 3.0  # bits per character; a 16-character random run scores about 3.7
+# `value: x` of an env entry, in YAML, a flow map or JSON (escaped inside a string too).
+_VALUE = re.compile(
+    r"value\\?[\"']?[ \t]*:[ \t]*(?:(?P<q>\\?[\"'])(?P<quoted>[^\"'\\\n]{6,1024})(?P=q)"
+    r"|(?P<plain>[^\s\"',}\]]{6,1024}))"
+)
+# The entry's `name:` before its value: on the line above (YAML), or earlier in the same map.
+_NAME_BEFORE = re.compile(
+    r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?(?P<name>[\w.-]{1,128})\\?[\"']?"
+    r"[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]+)?)\\?[\"']?$"
+)
+_NAME_WINDOW = 200
+
+
+def mask_env_values(text: str) -> str:
+    """Mask the value of every env entry (`name: X` then `value: V`) whose value is a
+    credential, whatever X says (a secret X is the key rules' case). One literal-first scan
+    for `value`, so a text without env entries costs almost nothing."""
+    if "value" not in text:
+        return text
+    pieces, done = [], 0
+    for found in _VALUE.finditer(text):
+        group = "quoted" if found.group("quoted") is not None else "plain"
+        value = found.group(group)
+        if not looks_like_credential(value):
+            continue
+        before = text[max(0, found.start() - _NAME_WINDOW) : found.start()]
+        entry = _NAME_BEFORE.search(before)
+        if entry is None or is_secret_key(entry.group("name")):
+            continue
+        pieces += [text[done : found.start(group)], mask(value)]
+        done = found.end(group)
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def looks_like_credential(value: str) -> bool:
