@@ -49,6 +49,7 @@ S = {
     "args --db-password=": "FlagEq9" + "Secret",
     "args --api-token": "tok_9Xk" + "Q2mW7zR4p",
     "command PGPASSWORD=": "PgEnv7" + "Secret",
+    "command env assignment": "ops:Kw4" + "nB8xQz",
     "env DB_PASSWORD": "EnvNamed" + "8Pw",
     "env user:password": "svc:Zq8" + "mP2vXk",
     "env base64 blob": "dXNlcjpwYXNz" + "d29yZDEyMw9xQ",
@@ -122,6 +123,7 @@ def _plant_kubernetes(folder: Path) -> None:
         "sh",
         "-c",
         f"PGPASSWORD={S['command PGPASSWORD=']} psql -h db -c 'select 1' && "
+        f"export MY_CREDS={S['command env assignment']} && "
         f"mysql -uroot -p{S['command mysql -p']} -h db app && exec gateway",
     ]
     gateway["args"] += [

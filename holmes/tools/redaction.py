@@ -18,7 +18,8 @@ What is masked (each shape has a test in tests/tools/test_redaction.py):
   (`--password=x`, `--token x`, `PGPASSWORD=x`) and Kubernetes env entries
   (`{name: DB_PASSWORD, value: x}`); see holmes/tools/redaction_keys.py for how a key is judged;
 - env values that are credentials whatever their name: `user:password` pairs and long random
-  strings (holmes/tools/redaction_values.py, tests/tools/test_redaction_values.py);
+  strings, in env entries (data, YAML, JSON) and shell assignments (`MY_CREDS=svc:x ./run`)
+  (holmes/tools/redaction_values.py, tests/tools/test_redaction_values.py);
 - every value under `data`/`stringData` of a Kubernetes Secret, and under a ConfigMap's
   `binaryData`, in data and in YAML/JSON text.
 

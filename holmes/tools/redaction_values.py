@@ -48,30 +48,54 @@ _NAME_BEFORE = re.compile(
     r"[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]+)?)\\?[\"']?$"
 )
 _NAME_WINDOW = 200
+_ASSIGNED = re.compile(r"=(?P<value>[^\s\"'&;|<>()]{6,1024})")
+_ENV_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def mask_env_values(text: str) -> str:
-    """Mask the value of every env entry (`name: X` then `value: V`) whose value is a
-    credential, whatever X says (a secret X is the key rules' case). One literal-first scan
-    for `value`, so a text without env entries costs almost nothing."""
-    if "value" not in text:
+    """Mask env values that are credentials whatever their variable's name says: the value of
+    an env entry (`name: X` then `value: V`, YAML, flow map or JSON) and of a shell assignment
+    (`MY_CREDS=svc:Zq8#mP2v ./run`). A secret name is the key rules' case. Both scans start
+    with a literal (`value`, `=`), so a text without either costs almost nothing."""
+    edits = [*_entry_values(text), *_shell_values(text)]
+    if not edits:
         return text
     pieces, done = [], 0
-    for found in _VALUE.finditer(text):
-        group = "quoted" if found.group("quoted") is not None else "plain"
-        value = found.group(group)
-        if not looks_like_credential(value):
+    for start, end in sorted(edits):
+        if start < done:
             continue
-        before = text[max(0, found.start() - _NAME_WINDOW) : found.start()]
-        entry = _NAME_BEFORE.search(before)
-        if entry is None or is_secret_key(entry.group("name")):
-            continue
-        pieces += [text[done : found.start(group)], mask(value)]
-        done = found.end(group)
-    if not pieces:
-        return text
+        pieces += [text[done:start], mask(text[start:end])]
+        done = end
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def _entry_values(text: str) -> list[tuple[int, int]]:
+    if "value" not in text:
+        return []
+    spans = []
+    for found in _VALUE.finditer(text):
+        group = "quoted" if found.group("quoted") is not None else "plain"
+        if not looks_like_credential(found.group(group)):
+            continue
+        entry = _NAME_BEFORE.search(text[max(0, found.start() - _NAME_WINDOW) : found.start()])
+        if entry is not None and not is_secret_key(entry.group("name")):
+            spans.append((found.start(group), found.end(group)))
+    return spans
+
+
+def _shell_values(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for found in _ASSIGNED.finditer(text):
+        start = found.start()
+        while start > 0 and text[start - 1] in _ENV_NAME_CHARS:
+            start -= 1
+        name = text[start : found.start()]
+        if not (len(name) >= 2 and name[0].isalpha()) or (start and text[start - 1].isalnum()):
+            continue
+        if looks_like_credential(found.group("value")) and not is_secret_key(name):
+            spans.append((found.start("value"), found.end("value")))
+    return spans
 
 
 def looks_like_credential(value: str) -> bool:

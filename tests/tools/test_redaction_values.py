@@ -45,6 +45,8 @@ IN_TEXT = [
         "dXNlcjpwYXNz" + "d29yZDEyMw9xQ",
     ),
     ("- name: BLOB\n  value: Xk9mQ2wZ" + "7rT4pL8vN3bY\n", "Xk9mQ2wZ" + "7rT4pL8vN3bY"),
+    ("export MY_CREDS=svc:Zq8" + "mP2vX && ./run", "svc:Zq8" + "mP2vX"),
+    ('sh -c "UPSTREAM=Xk9mQ2wZ' + '7rT4pL8vN3bY exec app"', "Xk9mQ2wZ" + "7rT4pL8vN3bY"),
 ]
 
 # Ordinary evidence that must pass through unchanged.
@@ -63,6 +65,8 @@ ORDINARY = [
     "- name: ROLE\n  value: app:frontend\n- name: LEVEL\n  value: info\n",
     "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 containerd://6a77fa12ed1551b18a80ebd87",
     '["--config", "/etc/gateway/config.yaml", "--port", "8000", "--token-file", "/var/run/t"]',
+    "IMAGE=nginx:1.25-alpine REDIS=redis:6379 MODEL=meta-llama/Llama-3.1-8B-Instruct",
+    "TRACE_ID=4bf92f3577b34da6a3ce929d0e0e4736 REQUEST_ID=01HQ3K4N5P6R7S8T9V0W1X2Y3Z",
 ]
 
 CREDENTIAL_VALUES = [
