@@ -25,6 +25,7 @@ import yaml
 from typer.testing import CliRunner
 
 from holmes.cli.main import app
+from holmes.cli.tools import parse_arguments
 from holmes.tools import default_registry
 from holmes.tools.redaction import mask
 from tests.conftest import INCIDENTS
@@ -264,7 +265,7 @@ def test_ask_prints_no_planted_secret(bundle: Path, flags: list[str]) -> None:
 
 @pytest.mark.slow
 def test_nothing_planted_is_sent_to_the_llm(bundle: Path, scripted_llm, tmp_path: Path) -> None:
-    calls = [(call[0], _arguments(call[1:])) for call in TOOL_CALLS]
+    calls = [(call[0], parse_arguments(call[1:])) for call in TOOL_CALLS]
     final = (
         "final_answer",
         {
@@ -298,9 +299,3 @@ def test_nothing_planted_is_sent_to_the_llm(bundle: Path, scripted_llm, tmp_path
         json.dumps(m) for m in scripted_llm.requests[-1].body["messages"] if m["role"] == "tool"
     )
     assert tool_results.count("[REDACTED") >= 30  # the tools' results went out, masked
-
-
-def _arguments(pairs: list[str]) -> dict[str, Any]:
-    from holmes.cli.tools import parse_arguments
-
-    return parse_arguments(pairs)

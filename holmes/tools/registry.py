@@ -1,8 +1,10 @@
 """The tool registry: tools by name and toolset, their schemas, and the one way to call them.
 
 `ToolRegistry.invoke` is the boundary every tool call crosses, from the runbook engine, the LLM
-agent and the CLI alike. It validates the arguments against the tool's `Input` model, bounds the
-call by the context's timeout, turns every failure into a `ToolError` (never an exception),
+agent and the CLI alike. It refuses arguments the tool does not take, validates the others
+against the tool's `Input` model (Kubernetes names by the API server's rules, see
+holmes/tools/kubernetes/arguments.py), so a bad call sends no request; it bounds the call by
+the context's timeout, turns every failure into a `ToolError` (never an exception),
 redacts secrets from the text, the data, the error and the echoed arguments, cuts the text to
 the size limit (after redaction, so a cut cannot split a secret past detection), and stamps the
 evidence id and timing.
