@@ -120,9 +120,7 @@ class RunbookEngine:
         diagnosis.checked = [_checked(r) for r in in_order]
         diagnosis.sources_unavailable = _unavailable(gatherer)
         diagnosis.notes += triaged.notes + notes
-        diagnosis.warnings += injection_notes(
-            (r.evidence_id, r.text) for r in gatherer.results if r.ok
-        )
+        diagnosis.warnings += injection_notes(gatherer.flagged)
         diagnosis.cost = Cost(
             tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
         )

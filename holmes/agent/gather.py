@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from holmes.agent.injection import elide_in_data, elide_instructions
 from holmes.tools import ToolContext, ToolRegistry, ToolResult
 
 CallListener = Callable[[str, dict[str, Any], ToolResult | None], None]
@@ -34,6 +35,9 @@ class Gatherer:
         self.registry = registry
         self.ctx = ctx
         self.results: list[ToolResult] = []
+        # (evidence id, text as the tool returned it) of the results holding instruction-like
+        # lines, for the warnings: the results themselves carry the lines elided.
+        self.flagged: list[tuple[str, str]] = []
         self._cache: dict[str, asyncio.Task[ToolResult]] = {}
         self._bound = asyncio.Semaphore(concurrency)
         self._on_call = on_call
@@ -52,10 +56,25 @@ class Gatherer:
             if self._on_call:
                 self._on_call(tool, arguments, None)
             result = await self.registry.invoke(tool, arguments, self.ctx)
+        self._quote_as_data(result)
         self.results.append(result)
         if self._on_call:
             self._on_call(tool, arguments, result)
         return result
+
+    def _quote_as_data(self, result: ToolResult) -> None:
+        """Elide the instruction part of flagged lines in the result's text and data,
+        remembering what they said for the warnings."""
+        if not result.ok:
+            return
+        flagged: list[str] = []
+        text = elide_instructions(result.text)
+        if text is not result.text:
+            flagged.append(result.text)
+        data = elide_in_data(result.data, flagged)
+        if flagged:
+            self.flagged.append((result.evidence_id, "\n".join(flagged)))
+            result.text, result.data = text, data
 
     def by_id(self, evidence_id: str) -> ToolResult | None:
         """The result with this evidence id, if this investigation produced it."""

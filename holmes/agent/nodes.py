@@ -204,8 +204,7 @@ class AgentNodes:
             diagnosis.warnings.append(
                 f"LLM answer unavailable ({reason}); this is the runbook engine's diagnosis"
             )
-        evidence = [(r.evidence_id, r.text) for r in self.run.gatherer.results if r.ok]
-        for note in injection_notes(evidence):
+        for note in injection_notes(self.run.gatherer.flagged):
             if note not in diagnosis.warnings:
                 diagnosis.warnings.append(note)
         usage = self.run.llm.usage

@@ -36,12 +36,11 @@ ANCHORS = tuple(
         r"nvapi-",
         r"password[ \t]+'",  # SQL: ALTER USER bob WITH PASSWORD 'x'
         r"identified by[ \t]+'",
+        r"-p[^\s-]",  # `mysql -pS3cr3t`
     )
 )
-# How every key that `is_secret_key` accepts ends (lowercased, camelCase run together), each
-# followed by its separator, or by a space when the key is a flag (`--token x`; the `flag`
-# group is then checked by `is_flag`, since `token for user` is prose). `tokens=` and
-# `token_count=` end otherwise, so a log full of them is skipped.
+# How every key that `is_secret_key` accepts ends (lowercased, camelCase run together).
+# `tokens=` and `token_count=` end otherwise, so a log full of them is skipped.
 KEY_ENDINGS = (
     r"pass(?:word|wd|phrase)?",
     r"pwd",
@@ -55,9 +54,14 @@ KEY_ENDINGS = (
     r"dockerc(?:fg|onfigjson)",
 )
 KEY_ENDING = "(?:" + "|".join(KEY_ENDINGS) + ")"
-_KEY_SEPARATOR = r"(?:\\?[\"']?[ \t]*[:=]|(?P<flag>[ \t]+[^\s-]))"
+# The separator after a key: `:` or `=`; a comma or a new list item (`["--password", "x"]`,
+# `- --password` then `- x`); or a space when the key is a flag (`--token x`; the `flag` group
+# is then checked by `is_flag`, since `token for user` is prose).
+_KEY_SEPARATOR = r"(?:\\?[\"']?[ \t]*(?:[:=]|,|\r?\n[ \t]*-[ \t])|(?P<flag>[ \t]+[^\s-]))"
 KEY_ANCHORS = tuple(re.compile(ending + _KEY_SEPARATOR) for ending in KEY_ENDINGS)
 # `{name: DB_PASSWORD, value: x}`, and `- name: DB_PASSWORD` with `value:` on the next line.
+# (An env value that is a credential under a name that says nothing is found by its own pass,
+# `redaction_values.mask_env_values`, not through windows: every `name:` of a YAML would be one.)
 ANCHORS += (
     re.compile(
         r"name\\?[\"']?[ \t]*:[ \t]*\\?[\"']?[\w.-]{0,128}?"
@@ -72,6 +76,7 @@ ANY_ANCHOR = re.compile(
         [a.pattern for a in ANCHORS] + [KEY_ENDING + _KEY_SEPARATOR.replace("(?P<flag>", "(?:")]
     )
 )
+_PROSE_PASSWORD = ("password", "passwd", "passphrase")
 _FLAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -102,7 +107,9 @@ def windows(lower: str) -> list[tuple[int, int]]:
         (m.start(), m.end())
         for anchor in KEY_ANCHORS
         for m in anchor.finditer(lower)
-        if m.group("flag") is None or is_flag(lower, m.start())
+        if m.group("flag") is None
+        or is_flag(lower, m.start())
+        or lower.startswith(_PROSE_PASSWORD, m.start())  # `failed with password S3cr3t`
     ]
     hits.sort()
     spans: list[tuple[int, int]] = []

@@ -10,10 +10,27 @@ reference and a path: evidence, kept intact.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from functools import lru_cache
 
-MASK = "[REDACTED]"
+MASK = "[REDACTED]"  # how every mask begins; `mask` adds a label and a stable id
+# The key of the masks' ids: random per process, so the same secret gets the same mask within
+# an answer (evidence still reads "the same password in E3 and E7"), while an id cannot be
+# checked against guessed passwords by anyone who reads the answer.
+_MASK_KEY = secrets.token_bytes(16)
+
+
+def mask(secret: str, label: str = "") -> str:
+    """The placeholder of one secret: `[REDACTED:3f9a1c]`, `[REDACTED jwt:3f9a1c]`.
+
+    The id is a keyed hash of the secret, so a secret masked in two tool results, or twice in
+    one, reads the same."""
+    digest = hmac.new(_MASK_KEY, secret.strip().encode(), hashlib.sha256).hexdigest()[:6]
+    return f"[REDACTED{' ' + label if label else ''}:{digest}]"
+
 
 # Last words that name a secret on their own.
 _SECRET_WORDS = frozenset(

@@ -25,7 +25,9 @@ from holmes.tools.redaction_keys import (
     keeps_value,
     looks_like_inline_secret,
     looks_random,
+    mask,
 )
+from holmes.tools.redaction_values import looks_like_attached_password
 
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
@@ -52,7 +54,7 @@ PEM = re.compile(
 def mask_pem(m: re.Match[str]) -> str:
     """A private key block, its label kept: `-----BEGIN RSA PRIVATE KEY----- [REDACTED] ...`."""
     label = m.group("label")
-    return f"-----BEGIN {label}----- {MASK} -----END {label}-----"
+    return f"-----BEGIN {label}----- {mask(m.group(0))} -----END {label}-----"
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,14 @@ def _mask_value(text: str, start: int, end: int, quoted: bool) -> Edit:
     core = text[start:end].rstrip(_TRAILING)
     if not quoted and core:
         end = start + len(core)
-    return start, end, MASK
+    return start, end, mask(text[start:end])
 
 
 def _mask_group(group: str) -> Callable[[re.Match[str], str], Edit | None]:
     def judge(m: re.Match[str], text: str) -> Edit | None:
-        if text.startswith(MASK, m.start(group)) or m.start(group) == m.end(group):
+        if text.startswith(MASK[:-1], m.start(group)) or m.start(group) == m.end(group):
             return None
-        return m.start(group), m.end(group), MASK
+        return m.start(group), m.end(group), mask(text[m.start(group) : m.end(group)])
 
     return judge
 
@@ -100,14 +102,14 @@ def _auth_header(m: re.Match[str], text: str) -> Edit | None:
         return None
     if m.group("scheme") is None and not looks_random(cred):
         return None  # `authorization: required` in prose
-    return m.start("cred"), m.end("cred"), MASK
+    return m.start("cred"), m.end("cred"), mask(text[m.start("cred") : m.end("cred")])
 
 
 def _bearer(m: re.Match[str], text: str) -> Edit | None:
     # `missing Bearer token`, `Basic authentication failed`: a word, not a credential.
     if _word_before(text, m.start()) or not looks_random(text[m.start("cred") : m.end("cred")]):
         return None
-    return m.start("cred"), m.end("cred"), MASK
+    return m.start("cred"), m.end("cred"), mask(text[m.start("cred") : m.end("cred")])
 
 
 def _curl_user(m: re.Match[str], text: str) -> Edit | None:
@@ -125,6 +127,41 @@ def _env_entry(m: re.Match[str], text: str) -> Edit | None:
     if not is_secret_key(key) or keeps_value(key, text[start:end]):
         return None
     return _mask_value(text, start, end, quoted)
+
+
+def _argv_pair(m: re.Match[str], text: str) -> Edit | None:
+    """`["--password", "x"]` and `- --password` then `- x` on the next line: a flag naming a
+    secret and its value as the next item of an argument list."""
+    key_start = _key_start(text, m.start(), _FLAG_CHARS)
+    if not text.startswith("-", key_start) or _word_before(text, key_start):
+        return None
+    key = text[key_start : m.end("end")]
+    _, start, end, quoted = _value(m)
+    value = text[start:end]
+    if value.startswith("-") or not is_secret_key(key) or keeps_value(key, value):
+        return None
+    return _mask_value(text, start, end, quoted)
+
+
+def _prose_password(m: re.Match[str], text: str) -> Edit | None:
+    """`login failed with password S3cr3t!`: a password named in prose, then its value."""
+    if _word_before(text, m.start()) or text[m.start() - 1 : m.start()] == "-":
+        return None
+    _, start, end, quoted = _value(m)
+    value = text[start:end]
+    if keeps_value("password", value) or not looks_like_inline_secret(value.rstrip(_TRAILING)):
+        return None
+    return _mask_value(text, start, end, quoted)
+
+
+def _attached_password(m: re.Match[str], text: str) -> Edit | None:
+    """`mysql -uroot -pS3cr3t`: the password glued to `-p`."""
+    if m.start() > 0 and text[m.start() - 1] not in " \t\n\"'[,=":
+        return None
+    password = m.group("pw")
+    if not looks_like_attached_password(password):
+        return None
+    return m.start("pw"), m.end("pw"), mask(password)
 
 
 def _line_lead(text: str, pos: int) -> str:
@@ -209,7 +246,7 @@ def _shape(m: re.Match[str], text: str) -> Edit | None:
     for kind, pattern in _SHAPE_PATTERNS.items():
         found = pattern.match(text, m.start())
         if found:
-            return found.start(), found.end(), f"[REDACTED {kind.replace('_', ' ')}]"
+            return found.start(), found.end(), mask(found.group(0), kind.replace("_", " "))
     return None
 
 
@@ -262,6 +299,21 @@ RULES: tuple[Rule, ...] = (
         _flag,
     ),
     Rule(re.compile(r"(?:password|identified by)[ \t]+'(?P<pw>[^'\n]+)'"), _mask_group("pw")),
+    Rule(
+        re.compile(
+            r"(?P<end>" + KEY_ENDING + r")\\?[\"']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*-[ \t]+)"
+            r"(?:" + _QUOTED + r"|(?P<uv>[^\s\"',\]]+))"
+        ),
+        _argv_pair,
+    ),
+    Rule(
+        re.compile(
+            r"pass(?:word|wd|phrase)[ \t]+(?:(?:is|was|of)[ \t]+)?"
+            r"(?:" + _QUOTED + r"|(?P<uv>[^\s\"']+))"
+        ),
+        _prose_password,
+    ),
+    Rule(re.compile(r"-p(?P<pw>[^\s\"',;|&\]\[]+)"), _attached_password, lowercase=False),
     Rule(
         re.compile(
             r"aws_?secret_?access_?key\\?[\"']?[ \t]*[:=]?[ \t]*\\?[\"']?"

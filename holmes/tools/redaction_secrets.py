@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.tools.redaction_keys import MASK, keeps_value
+from holmes.tools.redaction_keys import keeps_value, mask
 
 _DATA_KEYS = ("data", "stringData", "string_data")  # string_data: kubernetes client to_dict()
 
 _YAML_SECRET_KIND = re.compile(r"^[ \t]*(?:-[ \t]+)?kind:[ \t]*[\"']?Secret[\"']?[ \t]*$", re.M)
 _YAML_DATA_LINE = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)?)(?:data|stringData):[ \t]*$")
+_YAML_BINARY_DATA_LINE = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)?)binaryData:[ \t]*$")
+_JSON_BINARY_DATA = re.compile(r"(?P<open>\"binaryData\\?\"\s*:\s*\{)(?P<body>[^{}]*)\}")
 _YAML_ENTRY = re.compile(r"^(?P<pre>[ \t]*[^\s:#][^:]*:)(?P<value>[ \t]*\S.*)?$")
 _JSON_SECRET_KIND = re.compile(r"\"kind\\?\"[ \t]*:[ \t]*\\?\"Secret\\?\"")
 _JSON_DATA = re.compile(r"(?P<open>\"(?:data|stringData)\\?\"\s*:\s*\{)(?P<body>[^{}]*)\}")
@@ -34,12 +36,26 @@ def mask_secret_object(obj: dict[str, Any]) -> dict[str, Any]:
     for key in _DATA_KEYS:
         values = obj.get(key)
         if isinstance(values, dict):
-            masked[key] = {k: v if v in ("", None) else MASK for k, v in values.items()}
+            masked[key] = {k: v if v in ("", None) else mask(str(v)) for k, v in values.items()}
+    return masked
+
+
+def mask_binary_data(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an object (a ConfigMap) with every `binaryData` value masked, keys kept:
+    binary files are unreadable as evidence, and may be keystores or credential files."""
+    masked = dict(obj)
+    masked["binaryData"] = {
+        k: v if v in ("", None) else mask(str(v)) for k, v in obj["binaryData"].items()
+    }
     return masked
 
 
 def mask_secret_manifests(text: str) -> str:
-    """Mask the data of every Secret written out in `text` as YAML or JSON."""
+    """Mask the data of every Secret, and every ConfigMap's binaryData, written out in `text`
+    as YAML or JSON."""
+    if "binaryData" in text:
+        text = _mask_yaml_binary_data(text)
+        text = _JSON_BINARY_DATA.sub(_mask_json_data, text)
     if _YAML_SECRET_KIND.search(text):
         text = _mask_yaml(text)
     if _JSON_SECRET_KIND.search(text):
@@ -51,10 +67,21 @@ def mask_secret_manifests(text: str) -> str:
 
 def _mask_json_data(m: re.Match[str]) -> str:
     body = _JSON_ENTRY.sub(
-        lambda e: e.group(0) if not e.group("value") else f"{e['key']}{e['q']}{MASK}{e['q']}",
+        lambda e: (
+            e.group(0) if not e.group("value") else f"{e['key']}{e['q']}{mask(e['value'])}{e['q']}"
+        ),
         m.group("body"),
     )
     return f"{m.group('open')}{body}}}"
+
+
+def _mask_yaml_binary_data(text: str) -> str:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        found = _YAML_BINARY_DATA_LINE.match(line)
+        if found:
+            _mask_block(lines, i + 1, len(found.group("lead")))
+    return "\n".join(lines)
 
 
 def _mask_yaml(text: str) -> str:
@@ -116,8 +143,8 @@ def _mask_block(lines: list[str], start: int, column: int) -> None:
         entry_column = entry_column if entry_column is not None else key_column
         entry = _YAML_ENTRY.match(line)
         if key_column > entry_column or entry is None:
-            lines[i] = " " * key_column + MASK
+            lines[i] = " " * key_column + mask(line)
             continue
         value = (entry.group("value") or "").strip()
         if value not in ("", '""', "''", "|", ">", "|-", ">-") and not keeps_value("", value):
-            lines[i] = f"{entry.group('pre')} {MASK}"
+            lines[i] = f"{entry.group('pre')} {mask(value)}"

@@ -1,8 +1,10 @@
 """The tool registry: tools by name and toolset, their schemas, and the one way to call them.
 
 `ToolRegistry.invoke` is the boundary every tool call crosses, from the runbook engine, the LLM
-agent and the CLI alike. It validates the arguments against the tool's `Input` model, bounds the
-call by the context's timeout, turns every failure into a `ToolError` (never an exception),
+agent and the CLI alike. It refuses arguments the tool does not take, validates the others
+against the tool's `Input` model (Kubernetes names by the API server's rules, see
+holmes/tools/kubernetes/arguments.py), so a bad call sends no request; it bounds the call by
+the context's timeout, turns every failure into a `ToolError` (never an exception),
 redacts secrets from the text, the data, the error and the echoed arguments, cuts the text to
 the size limit (after redaction, so a cut cannot split a secret past detection), and stamps the
 evidence id and timing.
@@ -109,6 +111,9 @@ class ToolRegistry:
 async def _run(
     tool: type[Tool], arguments: dict[str, Any], ctx: ToolContext
 ) -> tuple[ToolOutput | None, ToolError | None]:
+    unknown = _unknown_arguments(tool, arguments)
+    if unknown:
+        return None, ToolError(source=tool.toolset, kind="bad_arguments", message=unknown)
     try:
         args = tool.Input.model_validate(arguments)
     except ValidationError as invalid:
@@ -134,12 +139,33 @@ async def _run(
     return output, None
 
 
+def _unknown_arguments(tool: type[Tool], arguments: dict[str, Any]) -> str | None:
+    """Why the call is refused when it names arguments the tool does not take, else None.
+
+    A misspelt argument silently ignored would answer another question than the one asked
+    (`namespce=ml` lists every namespace), so the caller is told which ones the tool takes."""
+    known = set()
+    for name, field in tool.Input.model_fields.items():
+        known.add(field.alias or name)
+        known.add(name)
+    unknown = sorted(str(key) for key in arguments if key not in known)
+    if not unknown:
+        return None
+    takes = ", ".join(tool.Input.model_fields) or "no arguments"
+    plural = "s" if len(unknown) > 1 else ""
+    return (
+        f"invalid arguments: unknown argument{plural} {', '.join(unknown)}; "
+        f"{tool.name} takes {takes}"
+    )
+
+
 def _describe(invalid: ValidationError) -> str:
     """Name each bad argument and what is wrong with it, for a person or a model to correct."""
     problems = []
     for error in invalid.errors():
         field = ".".join(str(part) for part in error["loc"]) or "arguments"
-        problems.append(f"{field}: {error['msg']}")
+        message = error["msg"].removeprefix("Value error, ")  # our own validators' words
+        problems.append(f"{field}: {message}")
     return "invalid arguments: " + "; ".join(problems)
 
 

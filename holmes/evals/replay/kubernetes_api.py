@@ -64,6 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer("OPTIONS")
 
     def _answer(self, method: str) -> None:
+        self.server.requests.append(f"{method} {self.path}")
         try:
             self._discard_body()
             url = urlsplit(self.path)
@@ -115,6 +116,9 @@ class _ReplayHTTPServer(ThreadingHTTPServer):
     def __init__(self, router: Router) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.router = router
+        # Every request line received, in order: tests assert what a tool sent (or that it
+        # sent nothing). list.append is atomic, so the handler threads need no lock.
+        self.requests: list[str] = []
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
 
@@ -180,6 +184,11 @@ class KubernetesReplayServer:
         server.server_close()
         if thread is not None:
             thread.join()
+
+    @property
+    def requests(self) -> list[str]:
+        """`METHOD /path?query` of every request received since start, oldest first."""
+        return list(self._server.requests) if self._server is not None else []
 
     @property
     def url(self) -> str:

@@ -14,11 +14,17 @@ import difflib
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.kubernetes import dra
+from holmes.tools.kubernetes.arguments import (
+    ApiVersion,
+    Kind,
+    OptionalNamespace,
+    check_name_for_kind,
+)
 from holmes.tools.kubernetes.client import KubeSession, session
 from holmes.tools.kubernetes.common import age, conditions_text, full_name, meta
 from holmes.tools.kubernetes.describe_pod import describe_pod, events_section
@@ -35,17 +41,19 @@ _MAX_EVENTS = 15
 class DescribeInput(BaseModel):
     """Arguments of kubernetes_describe."""
 
-    kind: str = Field(
+    kind: Kind = Field(
         description="Kind, e.g. Pod, Deployment, Job, CronJob, Node, ResourceClaim, "
         "PersistentVolumeClaim (plural or short names work too)."
     )
     name: str = Field(description="Name of the object.")
-    namespace: str | None = Field(
+    namespace: OptionalNamespace = Field(
         None, description="Namespace of the object; leave empty for cluster-scoped kinds."
     )
-    api_version: str | None = Field(
+    api_version: ApiVersion = Field(
         None, description="apiVersion, only needed for kinds that are not well known."
     )
+
+    _name = field_validator("name")(check_name_for_kind)
 
 
 class KubernetesDescribe(Tool):

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.kubernetes.arguments import OptionalKind, OptionalNamespace, check_name_for_kind
 from holmes.tools.kubernetes.client import KubeSession, session
 from holmes.tools.kubernetes.common import parse_duration
 from holmes.tools.kubernetes.resources import ResourceRef, list_objects, well_known
@@ -32,11 +33,19 @@ async def read_events(
 ) -> tuple[list[EventRecord], int | None]:
     """Events matching field `selectors` (involvedObject.kind, reason, ...), normalized, and
     how many more the server holds beyond `limit`."""
-    field_selector = ",".join(f"{key}={value}" for key, value in selectors.items() if value)
+    field_selector = ",".join(
+        f"{key}={_escape(value)}" for key, value in selectors.items() if value
+    )
     items, remaining = await list_objects(
         kube, _EVENTS, namespace, field_selector=field_selector, limit=limit
     )
     return [normalize(item) for item in items], remaining
+
+
+def _escape(value: str) -> str:
+    """A field selector value escaped as apimachinery's fields.EscapeValue does, so a `,` or
+    `=` in it cannot add a term."""
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
 
 
 async def object_events(
@@ -55,8 +64,10 @@ async def object_events(
 class EventsInput(BaseModel):
     """Arguments of kubernetes_events."""
 
-    namespace: str | None = Field(None, description="Namespace; leave empty for all namespaces.")
-    kind: str | None = Field(
+    namespace: OptionalNamespace = Field(
+        None, description="Namespace; leave empty for all namespaces."
+    )
+    kind: OptionalKind = Field(
         None, description="Kind of the involved object, e.g. Pod, Node, PersistentVolumeClaim."
     )
     name: str | None = Field(None, description="Name of the involved object.")
@@ -68,6 +79,8 @@ class EventsInput(BaseModel):
         None, description="Only events last seen within this duration before now, e.g. 1h, 30m."
     )
     limit: int = Field(30, ge=1, le=500, description="Most deduplicated events to show.")
+
+    _name = field_validator("name")(check_name_for_kind)
 
 
 class KubernetesEvents(Tool):

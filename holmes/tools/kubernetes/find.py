@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from holmes.tools.base import Tool, ToolFailure, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.kubernetes.arguments import OptionalNamespace
 from holmes.tools.kubernetes.client import KubeSession, session
 from holmes.tools.kubernetes.common import full_name, meta
 from holmes.tools.kubernetes.related import quietly
@@ -78,7 +79,7 @@ class FindInput(BaseModel):
     name: str = Field(
         description="Name or name fragment as the user said it, e.g. 'payment worker'."
     )
-    namespace: str | None = Field(None, description="Only this namespace; empty for all.")
+    namespace: OptionalNamespace = Field(None, description="Only this namespace; empty for all.")
     limit: int = Field(10, ge=1, le=50, description="Most matches to return.")
 
 

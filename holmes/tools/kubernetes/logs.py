@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from holmes.tools.base import Tool, ToolFailure, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.kubernetes import pods
+from holmes.tools.kubernetes.arguments import Namespace, OptionalContainerName, PodName
 from holmes.tools.kubernetes.client import KubeSession, Query, session
 from holmes.tools.kubernetes.common import clip, full_name, parse_duration
 from holmes.tools.kubernetes.errors import SOURCE
@@ -35,9 +36,9 @@ _MIN_SECTION = 200  # characters a section gets however small the bound (then th
 class LogsInput(BaseModel):
     """Arguments of kubernetes_logs."""
 
-    namespace: str = Field(description="Namespace of the pod.")
-    name: str = Field(description="Pod name.")
-    container: str | None = Field(
+    namespace: Namespace = Field(description="Namespace of the pod.")
+    name: PodName = Field(description="Pod name.")
+    container: OptionalContainerName = Field(
         None, description="Container name; optional when the pod has a single container."
     )
     previous: bool = Field(
@@ -75,7 +76,8 @@ class KubernetesLogs(Tool):
         pattern = _compile(args.grep)
         since = parse_duration(args.since) if args.since else None
         kube = session(ctx)
-        pod = await get_object(kube, await resolve(kube, "v1", "Pod"), args.name, args.namespace)
+        pod_ref = await resolve(kube, "v1", "Pod")
+        pod = await get_object(kube, pod_ref, args.name, args.namespace)
         container = choose_container(pod, args.container)
         status = _status(pod, container)
         restarts = int(status.get("restartCount") or 0)
@@ -84,7 +86,7 @@ class KubernetesLogs(Tool):
         query.append(("limitBytes", str(_LIMIT_BYTES)))
         if since is not None:
             query.append(("sinceSeconds", str(max(1, int(since.total_seconds())))))
-        path = f"/api/v1/namespaces/{args.namespace}/pods/{args.name}/log"
+        path = pod_ref.path(args.namespace, args.name, "log")
         both = not args.previous and restarts > 0
         state = clip(pods.state_text(status.get("state"), ctx.now()), 160)
         head = (

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.kubernetes import dra, pods
+from holmes.tools.kubernetes.arguments import NodeName
 from holmes.tools.kubernetes.client import KubeSession, session
 from holmes.tools.kubernetes.common import (
     age,
@@ -219,7 +220,7 @@ def _pods(items: list[dict[str, Any]], more: int | None, now: datetime) -> list[
 class NodeInput(BaseModel):
     """Arguments of kubernetes_node."""
 
-    name: str = Field(description="Node name, e.g. gpu-node-3.")
+    name: NodeName = Field(description="Node name, e.g. gpu-node-3.")
 
 
 class KubernetesNode(Tool):

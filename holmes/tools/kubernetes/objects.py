@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.kubernetes import pods
+from holmes.tools.kubernetes.arguments import (
+    ApiVersion,
+    Kind,
+    OptionalNamespace,
+    check_name_for_kind,
+)
 from holmes.tools.kubernetes.client import session
 from holmes.tools.kubernetes.common import full_name, meta
 from holmes.tools.kubernetes.resources import get_object, list_objects, resolve
@@ -31,12 +37,14 @@ _KIND = "Kind, e.g. Pod, Deployment, Node, ResourceClaim (plural or short names 
 class GetInput(BaseModel):
     """Arguments of kubernetes_get."""
 
-    kind: str = Field(description=_KIND)
+    kind: Kind = Field(description=_KIND)
     name: str = Field(description="Name of the object.")
-    namespace: str | None = Field(
+    namespace: OptionalNamespace = Field(
         None, description="Namespace of the object; leave empty for cluster-scoped kinds."
     )
-    api_version: str | None = Field(None, description=_API_VERSION)
+    api_version: ApiVersion = Field(None, description=_API_VERSION)
+
+    _name = field_validator("name")(check_name_for_kind)
 
 
 class KubernetesGet(Tool):
@@ -65,11 +73,11 @@ class KubernetesGet(Tool):
 class ListInput(BaseModel):
     """Arguments of kubernetes_list."""
 
-    kind: str = Field(description=_KIND)
-    namespace: str | None = Field(
+    kind: Kind = Field(description=_KIND)
+    namespace: OptionalNamespace = Field(
         None, description="Namespace to list in; leave empty for all namespaces."
     )
-    api_version: str | None = Field(None, description=_API_VERSION)
+    api_version: ApiVersion = Field(None, description=_API_VERSION)
     label_selector: str = Field("", description="Label selector, e.g. app=web,tier!=cache.")
     field_selector: str = Field(
         "", description="Field selector, e.g. status.phase=Pending or spec.nodeName=gpu-node-3."

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import BaseModel
 
@@ -79,16 +80,18 @@ class ResourceRef(BaseModel):
 
     def path(self, namespace: str | None = None, name: str = "", subresource: str = "") -> str:
         """The REST path of the collection (all namespaces when `namespace` is None) or of one
-        object."""
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        object. Every segment is escaped: the arguments were validated (arguments.py), and a
+        value that slipped past still names one segment, never `..` or a subresource."""
+        segments = ["apis", self.group, self.version] if self.group else ["api", self.version]
         if self.namespaced and namespace:
-            base += f"/namespaces/{namespace}"
-        path = f"{base}/{self.plural}"
-        if name:
-            path += f"/{name}"
-        if subresource:
-            path += f"/{subresource}"
-        return path
+            segments += ["namespaces", namespace]
+        segments += [self.plural, name, subresource]
+        return segment_path(*(segment for segment in segments if segment))
+
+
+def segment_path(*segments: str) -> str:
+    """`/a/b/c` from path segments, each percent-escaped (a `/` in one becomes `%2F`)."""
+    return "".join("/" + quote(segment, safe="") for segment in segments)
 
 
 def well_known(kind: str) -> tuple[str, str] | None:
@@ -155,7 +158,7 @@ async def _resources(kube: KubeSession, api_version: str) -> list[dict[str, Any]
     """The APIResourceList of one group version (None when not served), cached."""
     cache = kube.client.discovery
     if api_version not in cache:
-        path = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+        path = segment_path("apis" if "/" in api_version else "api", *api_version.split("/", 1))
         document = await kube.get_or_none(path)
         cache[api_version] = list(document.get("resources") or []) if document else None
     return cache[api_version]

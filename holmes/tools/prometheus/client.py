@@ -17,6 +17,7 @@ import asyncio
 import math
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field
@@ -150,7 +151,9 @@ class PrometheusClient:
             params["match[]"] = match
         if limit:
             params["limit"] = limit  # honoured by Prometheus >= 2.51, ignored before
-        data, warnings = await self._send("GET", f"api/v1/label/{label}/values", params)
+        # The label name was validated by the tool; escaped anyway, it stays one path segment.
+        path = f"api/v1/label/{quote(label, safe='')}/values"
+        data, warnings = await self._send("GET", path, params)
         return [str(value) for value in data or []], warnings
 
     async def build_info(self) -> dict[str, str]:
