@@ -7,6 +7,7 @@ import typer
 from holmes import __version__
 from holmes.cli.ask import ask_command
 from holmes.cli.eval import eval_command
+from holmes.cli.record import record_command
 from holmes.cli.replay import replay_command
 from holmes.cli.runbooks import runbooks_app
 from holmes.cli.tools import tools_app
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command("replay")(replay_command)
 app.command("eval")(eval_command)
 app.command("ask")(ask_command)
+app.command("record")(record_command)
 app.add_typer(tools_app, name="tools")
 app.add_typer(runbooks_app, name="runbooks")
 

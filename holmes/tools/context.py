@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from holmes.tools.recorder import SourceRecorder
+
 
 class Limits(BaseModel):
     """Bounds on one tool call."""
@@ -70,6 +72,8 @@ class ToolContext:
         self._now = now.astimezone(UTC) if now else None
         self._clients: dict[str, Any] = {}
         self._evidence_ids = itertools.count(1)
+        # Set by `holmes record`: the source clients report what they read to it.
+        self.recorder: SourceRecorder | None = None
 
     @property
     def replaying(self) -> bool:

@@ -27,6 +27,7 @@ from kubernetes.config.config_exception import ConfigException
 from holmes.tools.base import ToolFailure
 from holmes.tools.context import SourceEndpoints, ToolContext
 from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_translated
+from holmes.tools.recorder import SourceRecorder
 
 _CLIENT_KEY = "kubernetes"
 _MIN_TIMEOUT = 0.05  # seconds; a request is never sent with no time at all
@@ -90,15 +91,18 @@ def session(ctx: ToolContext) -> KubeSession:
     if not ctx.endpoints.has_kubernetes:
         raise not_configured()
     client = ctx.client(_CLIENT_KEY, lambda: KubeClient(ctx.endpoints))
-    return KubeSession(client, ctx.limits.timeout_seconds)
+    return KubeSession(client, ctx.limits.timeout_seconds, ctx.recorder)
 
 
 class KubeSession:
     """Requests of one tool call, each bounded by what is left of the call's time limit."""
 
-    def __init__(self, client: KubeClient, timeout: float) -> None:
+    def __init__(
+        self, client: KubeClient, timeout: float, recorder: SourceRecorder | None = None
+    ) -> None:
         self.client = client
         self.timeout = timeout
+        self.recorder = recorder  # `holmes record`: told every document and log read
         # A little short of the registry's limit, so that a hung server is reported by the
         # client (naming its address) rather than by the registry's cancellation.
         self.deadline = time.monotonic() + timeout * _DEADLINE_SHARE
@@ -113,6 +117,8 @@ class KubeSession:
         document = await self._request(path, query or [], "object", "application/json")
         if not isinstance(document, dict):
             raise ToolFailure(SOURCE, "error", f"{path}: the API server did not answer JSON")
+        if self.recorder is not None:
+            self.recorder.kubernetes_document(document)
         return document
 
     async def get_or_none(self, path: str, query: Query | None = None) -> dict[str, Any] | None:
@@ -126,6 +132,8 @@ class KubeSession:
 
     async def text(self, path: str, query: Query | None = None) -> str:
         """GET a text body (pod logs)."""
+        if self.recorder is not None:
+            self.recorder.kubernetes_log(path, query or [])
         body = await self._request(path, query or [], "str", "text/plain, */*")
         return body if isinstance(body, str) else str(body or "")
 

@@ -1,0 +1,124 @@
+"""`holmes record`: investigate, and save what was read as a recorded-incident bundle.
+
+Against a live cluster (the source options of `holmes ask`) or a replay (`--incident BUNDLE`),
+the runbook engine investigates the question or alert (no LLM) while the source clients record
+what they read; the bundle written to `--out` holds the full objects, the whole logs, the raw
+series of every query over `--since` before the investigation's time, and the Hubble flows,
+redacted, with `incident.yaml` whose `expected` a person fills in to make it a regression test.
+Heavy modules (the engine, the clients, the replay) load inside the command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from holmes.cli.options import (
+    ContextOption,
+    HubbleOption,
+    IncidentOption,
+    KubeconfigOption,
+    PrometheusOption,
+    RunbooksOption,
+    load_incident,
+    runbook_engine,
+)
+
+
+def record_command(
+    question: Annotated[str | None, typer.Argument(help="What to investigate.")] = None,
+    out: Annotated[
+        Path, typer.Option(help="New folder for the bundle; its name becomes the incident id.")
+    ] = ...,  # type: ignore[assignment]  # typer: a required option
+    alert: Annotated[
+        Path | None, typer.Option(help="An Alertmanager webhook payload (or one alert) as JSON.")
+    ] = None,
+    namespace: Annotated[
+        str | None, typer.Option(help="The namespace the question is about (added to it).")
+    ] = None,
+    since: Annotated[
+        str, typer.Option(help="Prometheus series recorded from this long before the time.")
+    ] = "1h",
+    incident: IncidentOption = None,
+    kubeconfig: KubeconfigOption = None,
+    context: ContextOption = None,
+    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    prometheus_url: PrometheusOption = None,
+    hubble_address: HubbleOption = None,
+    runbooks: RunbooksOption = None,
+    timeout: Annotated[float, typer.Option(help="Seconds one source request may take.")] = 10.0,
+) -> None:
+    """Investigate and save what was read as a recorded incident (a regression test to be)."""
+    import asyncio
+    from contextlib import ExitStack
+    from datetime import timedelta
+
+    from rich.console import Console
+
+    from holmes.cli.ask import _default_kubeconfig, _request
+    from holmes.evals import BundleError
+    from holmes.evals.record import record_investigation
+    from holmes.evals.replay import replay
+    from holmes.evals.runner import context_for, request_for
+    from holmes.tools import Limits, SourceEndpoints, ToolContext
+    from holmes.tools.times import duration_seconds
+
+    console = Console(stderr=True)
+    try:
+        window = timedelta(seconds=duration_seconds(since))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--since") from error
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise typer.BadParameter(f"{out} already exists and is not empty", param_hint="--out")
+    engine = runbook_engine(runbooks)
+    with ExitStack() as stack:
+        if incident is not None:
+            bundle = load_incident(incident)
+            request = _request(question, alert, default=request_for(bundle))
+            ctx = context_for(stack.enter_context(replay(bundle)))
+        else:
+            request = _request(question, alert, default=None)
+            endpoints = SourceEndpoints(
+                kubeconfig=kubeconfig,
+                kube_context=context,
+                in_cluster=in_cluster,
+                prometheus_url=prometheus_url,
+                hubble_address=hubble_address,
+            )
+            if not endpoints.has_kubernetes:
+                endpoints.kubeconfig = _default_kubeconfig()
+            ctx = ToolContext(endpoints)
+        if namespace and request.question and namespace not in request.question:
+            request = request.model_copy(
+                update={"question": f"{request.question} (namespace {namespace})"}
+            )
+        ctx.limits = Limits(timeout_seconds=timeout)
+        console.print(f"[bold]recording[/bold] {request.describe()}")
+
+        async def run() -> Any:
+            try:
+                return await record_investigation(engine, request, ctx, out, since=window)
+            finally:
+                await ctx.aclose()
+
+        try:
+            outcome = asyncio.run(run())
+        except BundleError as error:
+            raise typer.BadParameter(str(error), param_hint="--out") from error
+    _report(console, outcome)
+
+
+def _report(console: Any, outcome: Any) -> None:
+    console.print(
+        f"wrote {outcome.folder}: {outcome.objects} objects, {outcome.logs} logs, "
+        f"{outcome.series} series, {outcome.flows} flows "
+        f"(holmes answered with runbook {outcome.diagnosis.runbook_id or '(none)'})"
+    )
+    for note in outcome.notes:
+        console.print(f"[yellow]not recorded:[/yellow] {note}", highlight=False)
+    console.print(
+        f"next: fill in 'expected' in {outcome.folder / 'incident.yaml'}, then "
+        f"`holmes eval --suite {outcome.folder}`"
+    )
