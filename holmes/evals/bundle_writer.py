@@ -52,7 +52,9 @@ def write_bundle(
         path.write_text(redact(log.text), encoding="utf-8")
     if recording.series:
         series = [
-            Series(name=s.name, labels={k: redact(v) for k, v in s.labels.items()}, samples=s.samples)
+            Series(
+                name=s.name, labels={k: redact(v) for k, v in s.labels.items()}, samples=s.samples
+            )
             for s in recording.series
         ]
         (folder / "prometheus").mkdir()

@@ -48,7 +48,10 @@ async def record_investigation(
     ctx.recorder = recorder
     diagnosis = await engine.diagnose(request, ctx, on_call=on_call)
     recording = await complete_recording(recorder, ctx, time=_whole_second(ctx.now()), since=since)
-    answered = [f"runbook: {diagnosis.runbook_id or '(none)'}", f"root cause: {diagnosis.root_cause}"]
+    answered = [
+        f"runbook: {diagnosis.runbook_id or '(none)'}",
+        f"root cause: {diagnosis.root_cause}",
+    ]
     write_bundle(
         out,
         recording,

@@ -102,10 +102,9 @@ def _objects(recorder: SourceRecorder) -> list[dict[str, Any]]:
 
 
 async def _logs(recorder: SourceRecorder, ctx: ToolContext, notes: list[str]) -> list[RecordedLog]:
-    reads = list(recorder.logs)
-    results = await asyncio.gather(*(_log(recorder, ctx, read) for read in reads))
+    results = await asyncio.gather(*(_log(recorder, ctx, read) for read in list(recorder.logs)))
     logs: dict[tuple[str, str, str, bool], RecordedLog] = {}
-    for read, result in zip(reads, results, strict=True):
+    for result in results:
         if isinstance(result, str):
             notes.append(result)
         elif result is not None:
