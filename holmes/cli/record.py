@@ -90,10 +90,8 @@ def record_command(
             if not endpoints.has_kubernetes:
                 endpoints.kubeconfig = _default_kubeconfig()
             ctx = ToolContext(endpoints)
-        if namespace and request.question and namespace not in request.question:
-            request = request.model_copy(
-                update={"question": f"{request.question} (namespace {namespace})"}
-            )
+        if namespace:
+            request = _scoped(request, namespace)
         ctx.limits = Limits(timeout_seconds=timeout)
         console.print(f"[bold]recording[/bold] {request.describe()}")
 
@@ -108,6 +106,15 @@ def record_command(
         except BundleError as error:
             raise typer.BadParameter(str(error), param_hint="--out") from error
     _report(console, outcome)
+
+
+def _scoped(request: Any, namespace: str) -> Any:
+    """The request with the namespace named in its question, as triage reads it."""
+    question = request.question or ""
+    if f"namespace {namespace}" in question:
+        return request
+    scoped = f"{question} (namespace {namespace})" if question else f"In namespace {namespace}."
+    return request.model_copy(update={"question": scoped})
 
 
 def _report(console: Any, outcome: Any) -> None:
