@@ -15,6 +15,7 @@ from.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,11 @@ def _write_incident(
         incident["alert"] = redact_data(alert.model_dump(mode="json", exclude_none=True))
     incident["sources"] = list(recording.sources)
     incident["tags"] = ["recorded"]
-    hint = "".join(f"#   {line}\n" for line in answered)
+    hint = "".join(
+        f"#   {part}\n"
+        for line in answered
+        for part in textwrap.wrap(line, 94, subsequent_indent="  ") or [""]
+    )
     text = _yaml(incident) + _EXPECTED_PLACEHOLDER.format(answered=hint or "#   (nothing)\n")
     (folder / "incident.yaml").write_text(text, encoding="utf-8")
 

@@ -48,3 +48,31 @@ def test_a_bad_since_names_the_option(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--since" in result.output and "not a duration" in result.output
+
+
+def test_record_from_live_source_options(tmp_path: Path) -> None:
+    """The live path: the source options of `holmes ask`, the wall clock as the time."""
+    from datetime import UTC, datetime, timedelta
+
+    from holmes.evals import load_bundle
+    from holmes.evals.replay import replay
+
+    bundle = load_bundle(INCIDENTS / "gpu-xid-79-node-3")
+    question = bundle.incident.question or ""
+    out = tmp_path / "live"
+    with replay(bundle) as endpoints:
+        started = datetime.now(UTC).replace(microsecond=0)
+        args = ["record", "--kubeconfig", str(endpoints.kubeconfig), "--out", str(out)]
+        args += ["--prometheus-url", endpoints.prometheus_url or "", question]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    recorded = load_bundle(out)
+    assert recorded.incident.sources == ["kubernetes", "prometheus"]
+    assert started <= recorded.time <= datetime.now(UTC) + timedelta(seconds=1)  # rounded up
+    assert recorded.incident.question == question
+    pods = {o["metadata"]["name"] for o in recorded.objects if o["kind"] == "Pod"}
+    assert {"llama-finetune-0-7kq2d", "llama-finetune-1-m9x4f"} <= pods
+    assert recorded.logs and {log.pod for log in recorded.logs} <= pods
+    # The replay's series end at the incident's time, months before the wall clock: a live
+    # recording's window holds none of them, and says so by writing none.
+    assert recorded.series == []
