@@ -9,6 +9,7 @@ recordings run in parallel threads, each with its own replay and event loop.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +21,8 @@ from holmes.agent.engine import RunbookEngine
 from holmes.evals import load_bundle
 from holmes.evals.record import RecordOutcome, record_investigation
 from holmes.evals.replay import replay
-from holmes.evals.runner import context_for, request_for, run_suite
+from holmes.evals.replay.prometheus_errors import PrometheusReplayError
+from holmes.evals.runner import context_for, request_for, run_incident, run_suite
 from tests.conftest import INCIDENTS
 
 pytestmark = pytest.mark.slow
@@ -28,8 +30,23 @@ pytestmark = pytest.mark.slow
 _ENGINE = RunbookEngine()
 
 
+# A Prometheus replay forked while gRPC threads run may abort before exec (exit -6): CPython
+# forks the slow way because of the replay's preexec_fn, running gRPC's fork handlers. The fix
+# (vfork, no preexec_fn) is in flight on another branch; until it lands, a replay that failed
+# to start is retried once here, and only that.
+_START_FAILURE = "PrometheusReplayError"
+
+
 def record_from_replay(incident: Path, out: Path) -> RecordOutcome:
-    """Replay `incident` and record its question/alert into `out`."""
+    """Replay `incident` and record its question/alert into `out` (one retry of a failed start)."""
+    try:
+        return _record(incident, out)
+    except PrometheusReplayError:
+        shutil.rmtree(out, ignore_errors=True)
+        return _record(incident, out)
+
+
+def _record(incident: Path, out: Path) -> RecordOutcome:
     bundle = load_bundle(incident)
     with replay(bundle) as endpoints:
         ctx = context_for(endpoints)
@@ -63,7 +80,12 @@ def test_every_public_incident_round_trips(tmp_path: Path) -> None:
     for incident, outcome in zip(incidents, outcomes, strict=True):
         assert outcome.notes == [], f"{incident.name}: {outcome.notes}"
         with_expected(outcome.folder, incident)
-    results = run_suite(suite, _ENGINE, workers=4)
+    results = [
+        run_incident(suite / r.incident, _ENGINE.diagnose)
+        if (r.error or "").startswith(_START_FAILURE)
+        else r
+        for r in run_suite(suite, _ENGINE, workers=4)
+    ]
     failures = {r.incident: r.error or "; ".join(r.missing) for r in results if not r.passed}
     assert failures == {}
     # The same runbook answers the recording as the original (where the original names one).
