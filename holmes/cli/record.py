@@ -89,6 +89,12 @@ def record_command(
             )
             if not endpoints.has_kubernetes:
                 endpoints.kubeconfig = _default_kubeconfig()
+            if not (endpoints.has_kubernetes or prometheus_url or hubble_address):
+                raise typer.BadParameter(
+                    "no source to record from: give --kubeconfig/--context/--in-cluster, "
+                    "--prometheus-url or --hubble-address (or --incident to record a replay)",
+                    param_hint="source options",
+                )
             ctx = ToolContext(endpoints)
         if namespace:
             request = _scoped(request, namespace)

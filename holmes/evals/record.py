@@ -19,7 +19,7 @@ from holmes.agent.intake import InvestigationRequest
 from holmes.evals.bundle_writer import write_bundle
 from holmes.tools import ToolContext
 from holmes.tools.recorder import SourceRecorder
-from holmes.tools.recording import complete_recording
+from holmes.tools.recording import Recording, complete_recording
 
 
 class RecordOutcome(BaseModel):
@@ -48,6 +48,7 @@ async def record_investigation(
     ctx.recorder = recorder
     diagnosis = await engine.diagnose(request, ctx, on_call=on_call)
     recording = await complete_recording(recorder, ctx, time=_whole_second(ctx.now()), since=since)
+    _unavailable_stays_unavailable(recording, diagnosis)
     answered = [
         f"runbook: {diagnosis.runbook_id or '(none)'}",
         f"root cause: {diagnosis.root_cause}",
@@ -68,6 +69,23 @@ async def record_investigation(
         flows=len(recording.flows),
         notes=recording.notes,
     )
+
+
+def _unavailable_stays_unavailable(recording: Recording, diagnosis: Diagnosis) -> None:
+    """A configured source that failed and gave nothing is left out of `sources`, so that the
+    replay reports it unavailable as the investigation did, rather than serving it empty."""
+    recorded = {
+        "kubernetes": bool(recording.objects or recording.logs),
+        "prometheus": bool(recording.series),
+        "hubble": bool(recording.flows),
+    }
+    for missing in diagnosis.sources_unavailable:
+        if missing.source in recording.sources and not recorded.get(missing.source, True):
+            recording.sources.remove(missing.source)
+            recording.notes.append(
+                f"{missing.source}: unavailable during the investigation ({missing.reason}); "
+                "the bundle records it as unavailable"
+            )
 
 
 def _whole_second(moment: datetime) -> datetime:

@@ -76,3 +76,12 @@ def test_record_from_live_source_options(tmp_path: Path) -> None:
     # The replay's series end at the incident's time, months before the wall clock: a live
     # recording's window holds none of them, and says so by writing none.
     assert recorded.series == []
+
+
+def test_no_source_at_all_is_refused(tmp_path: Path) -> None:
+    env = {"KUBECONFIG": str(tmp_path / "none"), "HOME": str(tmp_path), "COLUMNS": "300"}
+    env |= {"HOLMES_PROMETHEUS_URL": "", "HOLMES_HUBBLE_ADDRESS": ""}
+    result = runner.invoke(app, ["record", "--out", str(tmp_path / "x"), QUESTION], env=env)
+    assert result.exit_code == 2
+    assert "no source to record from" in result.output
+    assert not (tmp_path / "x").exists()

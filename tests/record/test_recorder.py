@@ -121,3 +121,42 @@ def test_what_a_source_cannot_give_becomes_a_note_naming_it() -> None:
     assert series_note.startswith("prometheus: series of x not recorded:")
     assert "127.0.0.1:1" in series_note
     assert recording.sources == ["kubernetes", "prometheus"]
+
+
+def test_a_source_that_failed_is_recorded_as_unavailable_and_replays_so(tmp_path) -> None:
+    from holmes.agent.engine import RunbookEngine
+    from holmes.evals import load_bundle
+    from holmes.evals.record import record_investigation
+    from holmes.evals.replay import replay
+    from holmes.evals.runner import context_for, request_for
+    from tests.conftest import INCIDENTS
+
+    engine = RunbookEngine()
+    bundle = load_bundle(INCIDENTS / "gpu-xid-79-node-3")
+
+    async def investigate(ctx, record_to=None):
+        try:
+            if record_to is None:
+                return await engine.diagnose(request_for(bundle), ctx)
+            outcome = await record_investigation(
+                engine, request_for(bundle), ctx, record_to, since=timedelta(hours=1)
+            )
+            return outcome
+        finally:
+            await ctx.aclose()
+
+    with replay(bundle) as endpoints:
+        ctx = context_for(endpoints)
+        ctx.endpoints.prometheus_url = "http://127.0.0.1:1"  # Prometheus down while recording
+        outcome = asyncio.run(investigate(ctx, tmp_path / "xid-no-prometheus"))
+    unavailable = {s.source for s in outcome.diagnosis.sources_unavailable}
+    assert "prometheus" in unavailable
+    assert any(
+        n.startswith("prometheus: unavailable during the investigation") for n in outcome.notes
+    )
+    recorded = load_bundle(tmp_path / "xid-no-prometheus")
+    assert recorded.incident.sources == ["kubernetes"]
+    with replay(recorded) as endpoints:
+        replayed = asyncio.run(investigate(context_for(endpoints)))
+    assert {s.source for s in replayed.sources_unavailable} == unavailable
+    assert replayed.runbook_id == outcome.diagnosis.runbook_id
