@@ -57,12 +57,11 @@ def record_command(
 
     from rich.console import Console
 
-    from holmes.cli.ask import _default_kubeconfig, _request
     from holmes.evals import BundleError
     from holmes.evals.record import record_investigation
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for, request_for
-    from holmes.tools import Limits, SourceEndpoints, ToolContext
+    from holmes.tools import Limits, ToolContext
     from holmes.tools.times import duration_seconds
 
     console = Console(stderr=True)
@@ -76,25 +75,13 @@ def record_command(
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
-            request = _request(question, alert, default=request_for(bundle))
+            request = _request_from(question, alert, request_for(bundle))
             ctx = context_for(stack.enter_context(replay(bundle)))
         else:
-            request = _request(question, alert, default=None)
-            endpoints = SourceEndpoints(
-                kubeconfig=kubeconfig,
-                kube_context=context,
-                in_cluster=in_cluster,
-                prometheus_url=prometheus_url,
-                hubble_address=hubble_address,
+            request = _request_from(question, alert, None)
+            endpoints = _live_endpoints(
+                kubeconfig, context, in_cluster, prometheus_url, hubble_address
             )
-            if not endpoints.has_kubernetes:
-                endpoints.kubeconfig = _default_kubeconfig()
-            if not (endpoints.has_kubernetes or prometheus_url or hubble_address):
-                raise typer.BadParameter(
-                    "no source to record from: give --kubeconfig/--context/--in-cluster, "
-                    "--prometheus-url or --hubble-address (or --incident to record a replay)",
-                    param_hint="source options",
-                )
             ctx = ToolContext(endpoints)
         if namespace:
             request = _scoped(request, namespace)
@@ -112,6 +99,62 @@ def record_command(
         except BundleError as error:
             raise typer.BadParameter(str(error), param_hint="--out") from error
     _report(console, outcome)
+
+
+def _live_endpoints(
+    kubeconfig: Path | None,
+    context: str | None,
+    in_cluster: bool,
+    prometheus_url: str | None,
+    hubble_address: str | None,
+) -> Any:
+    """The live sources given (kubectl's default kubeconfig when none); at least one."""
+    from holmes.tools import SourceEndpoints
+
+    endpoints = SourceEndpoints(
+        kubeconfig=kubeconfig,
+        kube_context=context,
+        in_cluster=in_cluster,
+        prometheus_url=prometheus_url,
+        hubble_address=hubble_address,
+    )
+    if not endpoints.has_kubernetes:
+        endpoints.kubeconfig = _kubectl_default_kubeconfig()
+    if not (endpoints.has_kubernetes or prometheus_url or hubble_address):
+        raise typer.BadParameter(
+            "no source to record from: give --kubeconfig/--context/--in-cluster, "
+            "--prometheus-url or --hubble-address (or --incident to record a replay)",
+            param_hint="source options",
+        )
+    return endpoints
+
+
+def _request_from(question: str | None, alert: Path | None, default: Any) -> Any:
+    """The question and the first alert of `--alert`; `default` (a replay's) when neither."""
+    import json
+
+    from holmes.agent.intake import InvestigationRequest, alerts_from_webhook
+
+    parsed = None
+    if alert is not None:
+        try:
+            parsed = alerts_from_webhook(json.loads(alert.read_text(encoding="utf-8")))[0]
+        except (OSError, json.JSONDecodeError, ValueError, IndexError) as error:
+            raise typer.BadParameter(f"{alert}: {error}", param_hint="--alert") from error
+    if question is None and parsed is None:
+        if default is None:
+            raise typer.BadParameter("give a question or --alert", param_hint="QUESTION")
+        return default
+    return InvestigationRequest(question=question, alert=parsed)
+
+
+def _kubectl_default_kubeconfig() -> Path | None:
+    """What kubectl would use: the first file of $KUBECONFIG, else ~/.kube/config."""
+    import os
+
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    path = Path(listed[0]) if listed else Path.home() / ".kube" / "config"
+    return path if path.is_file() else None
 
 
 def _scoped(request: Any, namespace: str) -> Any:

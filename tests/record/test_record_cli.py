@@ -85,3 +85,30 @@ def test_no_source_at_all_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no source to record from" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_record_an_alert_file(tmp_path: Path) -> None:
+    import json
+
+    from holmes.evals import load_bundle
+
+    labels = {"alertname": "KubePodCrashLooping", "namespace": "search"}
+    labels["pod"] = "embedding-worker-7d5c8b9f64-k2x8p"
+    payload = {"version": "4", "status": "firing", "alerts": [{"labels": labels}]}
+    (tmp_path / "alert.json").write_text(json.dumps(payload))
+    out = tmp_path / "from-alert"
+    args = ["record", "--incident", str(OOM), "--alert", str(tmp_path / "alert.json")]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    recorded = load_bundle(out)
+    assert recorded.incident.question is None
+    assert recorded.incident.alert is not None and recorded.incident.alert.labels == labels
+    assert "runbook oom-killed" in " ".join(result.output.split())
+
+
+def test_a_bad_alert_file_names_the_option(tmp_path: Path) -> None:
+    (tmp_path / "alert.json").write_text("{not json")
+    args = ["record", "--incident", str(OOM), "--alert", str(tmp_path / "alert.json")]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "x")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "--alert" in result.output and "alert.json" in result.output
