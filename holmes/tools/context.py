@@ -11,11 +11,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
-
-from holmes.tools.recorder import SourceRecorder
 
 
 class Limits(BaseModel):
@@ -52,6 +50,10 @@ class SourceEndpoints(BaseModel):
         return self.in_cluster or self.kubeconfig is not None or self.kube_context is not None
 
 
+if TYPE_CHECKING:  # for the annotation only
+    from holmes.tools.recorder import SourceRecorder
+
+
 class ToolContext:
     """One investigation's clock, limits, endpoints and shared clients.
 
@@ -59,6 +61,9 @@ class ToolContext:
     Clients are created on first use by the toolsets (`client(key, factory)`) and closed by
     `aclose()`.
     """
+
+    # Set by `holmes record`: the source clients report what they read to it.
+    recorder: SourceRecorder | None = None
 
     def __init__(
         self,
@@ -72,8 +77,6 @@ class ToolContext:
         self._now = now.astimezone(UTC) if now else None
         self._clients: dict[str, Any] = {}
         self._evidence_ids = itertools.count(1)
-        # Set by `holmes record`: the source clients report what they read to it.
-        self.recorder: SourceRecorder | None = None
 
     @property
     def replaying(self) -> bool:

@@ -117,8 +117,6 @@ class KubeSession:
         document = await self._request(path, query or [], "object", "application/json")
         if not isinstance(document, dict):
             raise ToolFailure(SOURCE, "error", f"{path}: the API server did not answer JSON")
-        if self.recorder is not None:
-            self.recorder.kubernetes_document(document)
         return document
 
     async def get_or_none(self, path: str, query: Query | None = None) -> dict[str, Any] | None:
@@ -132,15 +130,19 @@ class KubeSession:
 
     async def text(self, path: str, query: Query | None = None) -> str:
         """GET a text body (pod logs)."""
-        if self.recorder is not None:
-            self.recorder.kubernetes_log(path, query or [])
         body = await self._request(path, query or [], "str", "text/plain, */*")
         return body if isinstance(body, str) else str(body or "")
 
     async def _request(self, path: str, query: Query, response_type: str, accept: str) -> Any:
         remaining = max(_MIN_TIMEOUT, self.deadline - time.monotonic())
         call = functools.partial(self._blocking, path, query, response_type, accept, remaining)
-        return await asyncio.get_running_loop().run_in_executor(self.client.pool, call)
+        body = await asyncio.get_running_loop().run_in_executor(self.client.pool, call)
+        if self.recorder is not None:
+            if response_type == "str":
+                self.recorder.kubernetes_log(path, query)
+            elif isinstance(body, dict):
+                self.recorder.kubernetes_document(body)
+        return body
 
     def _blocking(
         self, path: str, query: Query, response_type: str, accept: str, timeout: float
