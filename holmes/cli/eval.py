@@ -142,6 +142,8 @@ def results_table(results: list[IncidentResult]) -> Table:
         table.add_column(column, overflow="fold")
     for result in results:
         verdict = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
+        if result.unfilled:
+            verdict = "[yellow]unfilled[/yellow]"
         runbook = result.runbook or "-"
         if result.expected_runbook and result.expected_runbook != result.runbook:
             runbook += f" (expected {result.expected_runbook})"

@@ -46,6 +46,10 @@ COMMANDS: dict[str, Entry] = {
         "holmes.cli.doctor:doctor_command",
         "Check the configured sources: reachable, versions, series, permissions, with fixes.",
     ),
+    "record": Entry(
+        "holmes.cli.record:record_command",
+        "Investigate and save what was read as a recorded incident (a regression test to be).",
+    ),
     "tools": Entry("holmes.cli.tools:tools_app", "List the tools, or run one."),
     "runbooks": Entry("holmes.cli.runbooks:runbooks_app", "List or validate the runbooks."),
     "version": Entry("holmes.cli.main:version_command", "Print the holmes version."),

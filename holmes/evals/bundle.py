@@ -65,6 +65,12 @@ class Expected(BaseModel):
     remediation_must_mention: list[MentionEntry] = Field(default_factory=list)
     runbook: str | None = None
 
+    @property
+    def unfilled(self) -> bool:
+        """True when nothing is checked (a fresh `holmes record` bundle): such an incident
+        is reported as unfilled, never as passed."""
+        return not (self.must_mention or self.remediation_must_mention or self.runbook)
+
     @field_validator("must_mention", "remediation_must_mention")
     @classmethod
     def _regexes_compile(cls, entries: list[MentionEntry]) -> list[MentionEntry]:

@@ -50,6 +50,7 @@ class IncidentResult(BaseModel):
     estimated_usd: float | None = None
     judge: str | None = None
     error: str | None = None
+    unfilled: bool = False  # its `expected` checks nothing yet (a fresh `holmes record`)
     diagnosis: Diagnosis | None = None
 
 
@@ -89,6 +90,14 @@ def run_incident(
     except BundleError as error:
         return IncidentResult(incident=folder.name, passed=False, error=str(error))
     expected = bundle.expected
+    if expected.unfilled:
+        return IncidentResult(
+            incident=bundle.id,
+            passed=False,
+            unfilled=True,
+            error=f"{folder / 'incident.yaml'}: 'expected' is not filled in; give at least one "
+            "must_mention, remediation_must_mention or runbook",
+        )
     started = time.perf_counter()
     try:
         with replay(bundle) as endpoints:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -50,6 +50,10 @@ class SourceEndpoints(BaseModel):
         return self.in_cluster or self.kubeconfig is not None or self.kube_context is not None
 
 
+if TYPE_CHECKING:  # for the annotation only
+    from holmes.tools.recorder import SourceRecorder
+
+
 class ToolContext:
     """One investigation's clock, limits, endpoints and shared clients.
 
@@ -57,6 +61,9 @@ class ToolContext:
     Clients are created on first use by the toolsets (`client(key, factory)`) and closed by
     `aclose()`.
     """
+
+    # Set by `holmes record`: the source clients report what they read to it.
+    recorder: SourceRecorder | None = None
 
     def __init__(
         self,

@@ -83,6 +83,8 @@ async def fetch_flows(
         _stamp(request, "until", until)
     client = hubble_client(ctx)
     responses, cut = await client.get_flows(request, rpc_timeout(ctx), max_flows=scan)
+    if ctx.recorder is not None:
+        ctx.recorder.hubble_responses(responses)
     fetched = FetchedFlows(flows=[], request=request, since=since, until=until, scan_cut=cut)
     kept: deque[flow_pb2.Flow] = deque(maxlen=number)
     for response in responses:

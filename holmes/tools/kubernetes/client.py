@@ -27,6 +27,7 @@ from kubernetes.config.config_exception import ConfigException
 from holmes.tools.base import ToolFailure
 from holmes.tools.context import SourceEndpoints, ToolContext
 from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_translated
+from holmes.tools.recorder import SourceRecorder
 
 _CLIENT_KEY = "kubernetes"
 _MIN_TIMEOUT = 0.05  # seconds; a request is never sent with no time at all
@@ -90,15 +91,18 @@ def session(ctx: ToolContext) -> KubeSession:
     if not ctx.endpoints.has_kubernetes:
         raise not_configured()
     client = ctx.client(_CLIENT_KEY, lambda: KubeClient(ctx.endpoints))
-    return KubeSession(client, ctx.limits.timeout_seconds)
+    return KubeSession(client, ctx.limits.timeout_seconds, ctx.recorder)
 
 
 class KubeSession:
     """Requests of one tool call, each bounded by what is left of the call's time limit."""
 
-    def __init__(self, client: KubeClient, timeout: float) -> None:
+    def __init__(
+        self, client: KubeClient, timeout: float, recorder: SourceRecorder | None = None
+    ) -> None:
         self.client = client
         self.timeout = timeout
+        self.recorder = recorder  # `holmes record`: told every document and log read
         # A little short of the registry's limit, so that a hung server is reported by the
         # client (naming its address) rather than by the registry's cancellation.
         self.deadline = time.monotonic() + timeout * _DEADLINE_SHARE
@@ -132,7 +136,13 @@ class KubeSession:
     async def _request(self, path: str, query: Query, response_type: str, accept: str) -> Any:
         remaining = max(_MIN_TIMEOUT, self.deadline - time.monotonic())
         call = functools.partial(self._blocking, path, query, response_type, accept, remaining)
-        return await asyncio.get_running_loop().run_in_executor(self.client.pool, call)
+        body = await asyncio.get_running_loop().run_in_executor(self.client.pool, call)
+        if self.recorder is not None:
+            if response_type == "str":
+                self.recorder.kubernetes_log(path, query)
+            elif isinstance(body, dict):
+                self.recorder.kubernetes_document(body)
+        return body
 
     def _blocking(
         self, path: str, query: Query, response_type: str, accept: str, timeout: float

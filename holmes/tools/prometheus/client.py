@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from holmes.tools.context import ToolContext
 from holmes.tools.prometheus import errors
+from holmes.tools.recorder import SourceRecorder
 
 # Our timeout is this share of the call's limit so that it fires before the registry's.
 _TIMEOUT_SHARE = 0.9
@@ -106,10 +107,16 @@ class PrometheusConnection:
 class PrometheusClient:
     """One tool call's Prometheus API: every request it makes shares the call's deadline."""
 
-    def __init__(self, connection: PrometheusConnection, deadline: float) -> None:
+    def __init__(
+        self,
+        connection: PrometheusConnection,
+        deadline: float,
+        recorder: SourceRecorder | None = None,
+    ) -> None:
         self.url = connection.url
         self._connection = connection
         self._deadline = deadline
+        self._recorder = recorder  # `holmes record`: told every query and its time span
 
     def _timeout(self) -> str:
         """What is left of the deadline, for Prometheus to stop evaluating a query in time."""
@@ -119,6 +126,8 @@ class PrometheusClient:
     async def query(self, promql: str, at: datetime) -> QueryResult:
         """An instant query evaluated at `at`."""
         form = {"query": promql, "time": at.timestamp(), "timeout": self._timeout()}
+        if self._recorder is not None:
+            self._recorder.prometheus_query(promql, at, at)
         data, warnings = await self._send("POST", "api/v1/query", form)
         return _parse_result(data, warnings)
 
@@ -133,6 +142,8 @@ class PrometheusClient:
             "step": step,
             "timeout": self._timeout(),
         }
+        if self._recorder is not None:
+            self._recorder.prometheus_query(promql, start, end)
         data, warnings = await self._send("POST", "api/v1/query_range", form)
         return _parse_result(data, warnings)
 
@@ -179,7 +190,7 @@ def prometheus(ctx: ToolContext) -> PrometheusClient:
         raise errors.not_configured()
     headers = dict(ctx.endpoints.prometheus_headers)
     connection = ctx.client("prometheus", lambda: PrometheusConnection(url, headers, limit))
-    return PrometheusClient(connection, deadline)
+    return PrometheusClient(connection, deadline, ctx.recorder)
 
 
 def _parse_result(data: Any, warnings: list[str]) -> QueryResult:
