@@ -174,6 +174,12 @@ def prometheus(ctx: ToolContext) -> PrometheusClient:
     return PrometheusClient(connection, deadline)
 
 
+async def probe(ctx: ToolContext) -> None:
+    """Evaluate the query `1`, which every Prometheus-compatible API answers: raises the
+    `ToolFailure` of a server that does not (`holmes.tools.probe` calls it)."""
+    await prometheus(ctx).query("1", ctx.now())
+
+
 def _parse_result(data: Any, warnings: list[str]) -> QueryResult:
     result_type = str(data.get("resultType", ""))
     result = data.get("result")
