@@ -108,7 +108,7 @@ def checked_model_answer(answer: Diagnosis, runbook: Diagnosis) -> Diagnosis:
     if not (runbook.fault_found or runbook.unverified):
         return answer  # the subject does not exist, or Kubernetes could not be read at all
     reading = answer.explanation
-    unverified(answer, None, answer.root_cause)
+    unverified(answer, None, "the model found none in the evidence it could read")
     if reading:
-        answer.explanation += f" The model's reading: {reading}"
+        answer.explanation += f" The model's reading of that evidence: {reading}"
     return answer

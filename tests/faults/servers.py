@@ -25,12 +25,15 @@ import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import grpc
 import yaml
+
+from holmes.evals.replay import ReplayEndpoints
+from holmes.tools import SourceEndpoints
 
 HTTP_FAULTS = ("refused", "hang", "html", "truncated", "http500", "http401", "http403")
 HUBBLE_FAULTS = ("unavailable", "internal", "garbage", "hang")
@@ -157,3 +160,26 @@ def faulty_hubble(fault: str) -> Iterator[str]:
     finally:
         release.set()
         server.stop(grace=None)
+
+
+@contextmanager
+def swapped(
+    endpoints: ReplayEndpoints, faults: dict[str, str], folder: Path
+) -> Iterator[SourceEndpoints]:
+    """The replay's endpoints with each source in `faults` served by a faulty server instead."""
+    sources = SourceEndpoints(
+        kubeconfig=endpoints.kubeconfig,
+        prometheus_url=endpoints.prometheus_url,
+        hubble_address=endpoints.hubble_address,
+    )
+    with ExitStack() as stack:
+        for source, fault in faults.items():
+            if source == "hubble":
+                sources.hubble_address = stack.enter_context(faulty_hubble(fault))
+                continue
+            url = stack.enter_context(faulty_http(fault))
+            if source == "prometheus":
+                sources.prometheus_url = url
+            else:
+                sources.kubeconfig = write_kubeconfig(url, folder / f"kubeconfig-{fault}")
+        yield sources
