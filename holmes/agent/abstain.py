@@ -29,6 +29,7 @@ def abstain(
         diagnosis = _blind(triaged, unavailable or [])
     elif subject["scope"] == "missing":
         diagnosis = _missing(subject, listing_ids)
+        _partly_listed(diagnosis, unavailable or [])
     else:
         diagnosis = _present(triaged, listing_ids, unavailable or [])
     diagnosis.sources_unavailable = unavailable or []
@@ -114,6 +115,21 @@ def _blind(triaged: Triage, unavailable: list[SourceUnavailable]) -> Diagnosis:
         confidence="none",
         fault_found=False,
     )
+
+
+def _partly_listed(diagnosis: Diagnosis, unavailable: list[SourceUnavailable]) -> None:
+    """ "Not found" only holds if Kubernetes listed everything: when some of its answers failed,
+    the object may be among what could not be read, and the answer says so."""
+    failed = [s for s in degraded(unavailable) if s.source == "kubernetes"]
+    if not failed:
+        return
+    diagnosis.summary += " in what the Kubernetes API could list"
+    diagnosis.root_cause = (
+        f"Not determined: {diagnosis.root_cause.split(';')[0]} in what the Kubernetes API "
+        "answered, but not all of it answered. " + " ".join(could_not_check(failed))
+    )
+    diagnosis.confidence = "low"
+    diagnosis.unverified = True
 
 
 def _what(subject: dict) -> str:

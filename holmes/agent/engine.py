@@ -119,7 +119,7 @@ class RunbookEngine:
             variables=variables,
         )
         notes: list[str] = []
-        unchecked: dict[str, list[str]] = {}
+        unchecked = _unlisted(triaged, gatherer)
         signalled = [r for r in ranked if r.score > 0]
         verdicts = await self._try(signalled, variables, gatherer, notes, unchecked)
         if not verdicts:
@@ -243,6 +243,17 @@ def _answer(verdict: Verdict, ranked: Ranked, others: list[Verdict]) -> Diagnosi
         notes=notes,
         **fields,
     )
+
+
+def _unlisted(triaged: Triage, gatherer: Gatherer) -> dict[str, list[str]]:
+    """The kinds triage could not list because the Kubernetes API failed (source -> what)."""
+    unlisted: dict[str, list[str]] = {}
+    for row in triaged.listing:
+        result = gatherer.by_id(row["id"])
+        if result is not None and result.error is not None and result.error.fault:
+            kind = row["args"].get("kind", "object")
+            unlisted.setdefault(result.error.source, []).append(f"the {kind} list")
+    return unlisted
 
 
 def _checked(result: Any) -> str:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -57,8 +59,12 @@ def closed_port() -> int:
 
 
 @contextmanager
-def faulty_http(fault: str) -> Iterator[str]:
-    """An HTTP endpoint (`http://127.0.0.1:PORT`) failing with `fault`, until the block ends."""
+def faulty_http(fault: str, *, upstream: str | None = None, only: str = "") -> Iterator[str]:
+    """An HTTP endpoint (`http://127.0.0.1:PORT`) failing with `fault`, until the block ends.
+
+    With `upstream`, only requests whose path contains `only` fail; the others are passed to
+    `upstream` and its answer relayed (a source that fails in part).
+    """
     if fault == "refused":
         yield f"http://127.0.0.1:{closed_port()}"
         return
@@ -68,12 +74,28 @@ def faulty_http(fault: str) -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if upstream and only not in self.path:
+                self._relay()
+                return
             self._answer()
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
             self._answer()
+
+        def _relay(self) -> None:
+            request = urllib.request.Request(upstream + self.path, headers=dict(self.headers))
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    status, headers, body = answer.status, answer.headers, answer.read()
+            except urllib.error.HTTPError as error:
+                status, headers, body = error.code, error.headers, error.read()
+            self.send_response(status)
+            self.send_header("Content-Type", headers.get("Content-Type", "application/json"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def _answer(self) -> None:
             if fault == "hang":
@@ -166,7 +188,8 @@ def faulty_hubble(fault: str) -> Iterator[str]:
 def swapped(
     endpoints: ReplayEndpoints, faults: dict[str, str], folder: Path
 ) -> Iterator[SourceEndpoints]:
-    """The replay's endpoints with each source in `faults` served by a faulty server instead."""
+    """The replay's endpoints with each source in `faults` served by a faulty server instead
+    (`fault@part`: only the requests whose path holds `part` fail, the rest reach the replay)."""
     sources = SourceEndpoints(
         kubeconfig=endpoints.kubeconfig,
         prometheus_url=endpoints.prometheus_url,
@@ -177,7 +200,13 @@ def swapped(
             if source == "hubble":
                 sources.hubble_address = stack.enter_context(faulty_hubble(fault))
                 continue
-            url = stack.enter_context(faulty_http(fault))
+            fault, _, only = fault.partition("@")  # "http500@/statefulsets": only those fail
+            upstream = (
+                endpoints.prometheus_url if source == "prometheus" else endpoints.kubernetes_url
+            )
+            url = stack.enter_context(
+                faulty_http(fault, upstream=upstream if only else None, only=only)
+            )
             if source == "prometheus":
                 sources.prometheus_url = url
             else:

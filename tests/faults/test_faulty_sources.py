@@ -147,3 +147,23 @@ def _server_of(kubeconfig) -> str:
 
     config = yaml.safe_load(kubeconfig.read_text(encoding="utf-8"))
     return config["clusters"][0]["cluster"]["server"]
+
+
+async def test_not_found_is_not_concluded_when_a_listing_failed(investigate_with_faults):
+    """The object asked about may be among what the API could not list."""
+    incident = "abstain-missing-workload-whisper-transcriber"
+    outcome = await investigate_with_faults(incident, {"kubernetes": "http500@/statefulsets"})
+    diagnosis = outcome.diagnosis
+    entry = outcome.unavailable("kubernetes")
+    assert entry.fault == "server_error" and "HTTP 500" in entry.reason
+    assert diagnosis.unverified and diagnosis.confidence == "low"
+    assert diagnosis.summary.endswith("not found in what the Kubernetes API could list")
+    assert diagnosis.root_cause.startswith("Not determined: whisper-transcriber")
+    assert "Could not check the StatefulSet list: kubernetes API at" in diagnosis.root_cause
+    assert "does not exist" not in diagnosis.summary
+
+
+async def test_not_found_stands_when_every_listing_answered(investigate_with_faults):
+    outcome = await investigate_with_faults("abstain-missing-workload-whisper-transcriber", {})
+    assert not outcome.diagnosis.unverified
+    assert "does not exist" in outcome.diagnosis.root_cause
