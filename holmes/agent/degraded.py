@@ -43,7 +43,8 @@ def sources_unavailable(
             fault=entry.fault,
             unchecked=list(dict.fromkeys(unchecked.get(entry.source, []))),
         )
-        for entry in health.degraded()
+        # Those that failed first, then those never configured (a choice, not news).
+        for entry in sorted(health.degraded(), key=lambda e: e.fault == "not_configured")
     ]
 
 
