@@ -48,6 +48,7 @@ class AgentNodes:
             ids = state.get("evidence_ids", [])
             if ids:
                 self.run.ctx.continue_evidence_ids(max(int(i.lstrip("E")) for i in ids))
+            self.run.ctx.health.ask_again()
             follow_up = {"role": "user", "content": f"{state['follow_up']}\n\n{FOLLOW_UP_HINT}"}
             return {
                 "messages": [*unanswered_calls(state["messages"]), follow_up],

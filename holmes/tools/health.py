@@ -84,6 +84,12 @@ class SourceHealth:
         message = f"{error.message} (an earlier call found this; not asked again)"
         return error.model_copy(update={"message": message})
 
+    def ask_again(self) -> None:
+        """Forget which sources were down (what failed stays listed): a follow-up question may
+        come minutes later, and a source fixed meanwhile deserves a new try."""
+        self._down.clear()
+        self._down_events.clear()
+
     async def wait_down(self, source: str) -> None:
         """Return once `source` is found down (by any call of this investigation)."""
         await self._event(source).wait()

@@ -128,3 +128,15 @@ async def test_the_probe_finds_a_hung_source_before_any_call_does() -> None:
     assert down is not None and down.fault == "timeout" and down.endpoint == hung
     # A probe answered badly records nothing: the real calls report what they get.
     assert other.health.degraded() == []
+
+
+async def test_a_source_down_is_asked_again_after_ask_again() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    ctx = context(prometheus_url=url)
+    await REGISTRY.invoke("prometheus_query", {"query": "up"}, ctx)
+    assert ctx.health.down("prometheus") is not None
+    ctx.health.ask_again()  # a follow-up question
+    again = await REGISTRY.invoke("prometheus_query", {"query": "up"}, ctx)
+    await ctx.aclose()
+    assert again.error is not None and "not asked again" not in again.error.message
+    assert [d.source for d in ctx.health.degraded()] == ["prometheus"]
