@@ -14,6 +14,7 @@ HTTP faults (for the Kubernetes API and Prometheus):
     http500    500 with a plain-text body
     http401    401 Unauthorized
     http403    403 Forbidden
+    impostor   200 with JSON claiming success, shaped as no API's (Prometheus only)
 
 Hubble faults: `unavailable` and `internal` (every RPC ends with that status), `garbage` (the
 answers are bytes that do not decode as the protobuf messages), `hang` (no RPC ever answers).
@@ -48,6 +49,8 @@ _ANSWERS: dict[str, tuple[int, str, bytes]] = {
     "http500": (500, "text/plain", b"Internal Server Error\n"),
     "http401": (401, "text/plain", b"Unauthorized\n"),
     "http403": (403, "text/plain", b"Forbidden\n"),
+    # Not among HTTP_FAULTS: JSON that claims success in a shape no API has.
+    "impostor": (200, "application/json", b'{"status": "success", "data": "nonsense"}'),
 }
 
 

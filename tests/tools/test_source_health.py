@@ -140,3 +140,14 @@ async def test_a_source_down_is_asked_again_after_ask_again() -> None:
     await ctx.aclose()
     assert again.error is not None and "not asked again" not in again.error.message
     assert [d.source for d in ctx.health.degraded()] == ["prometheus"]
+
+
+async def test_a_success_shaped_as_no_api_is_a_bad_response() -> None:
+    with faulty_http("impostor") as url:
+        ctx = context(prometheus_url=url)
+        result = await REGISTRY.invoke("prometheus_query", {"query": "up"}, ctx)
+        await ctx.aclose()
+    assert result.error is not None and result.error.fault == "bad_response"
+    assert result.error.message.startswith(
+        f"prometheus at {url} answered a result not shaped as the query API's"
+    )

@@ -119,7 +119,7 @@ class PrometheusClient:
         """An instant query evaluated at `at`."""
         form = {"query": promql, "time": at.timestamp(), "timeout": self._timeout()}
         data, warnings = await self._send("POST", "api/v1/query", form)
-        return _parse_result(data, warnings)
+        return self._parsed(data, warnings)
 
     async def query_range(
         self, promql: str, start: datetime, end: datetime, step: float
@@ -133,7 +133,7 @@ class PrometheusClient:
             "timeout": self._timeout(),
         }
         data, warnings = await self._send("POST", "api/v1/query_range", form)
-        return _parse_result(data, warnings)
+        return self._parsed(data, warnings)
 
     async def label_values(
         self,
@@ -152,6 +152,14 @@ class PrometheusClient:
             params["limit"] = limit  # honoured by Prometheus >= 2.51, ignored before
         data, warnings = await self._send("GET", f"api/v1/label/{label}/values", params)
         return [str(value) for value in data or []], warnings
+
+    def _parsed(self, data: Any, warnings: list[str]) -> QueryResult:
+        """A success envelope's `data` as a QueryResult; one not shaped like Prometheus's
+        (a proxy or an impostor answering `{"status": "success"}`) is the source's fault."""
+        try:
+            return _parse_result(data, warnings)
+        except (AttributeError, KeyError, IndexError, TypeError) as error:
+            raise errors.malformed(self.url, error) from error
 
     async def _send(self, method: str, path: str, params: dict[str, Any]) -> tuple[Any, list[str]]:
         return await self._connection.send(method, path, params, self._deadline)

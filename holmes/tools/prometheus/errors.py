@@ -15,7 +15,7 @@ nothing) chained as the cause. The mapping, by `ToolError.kind` (and the source'
     forbidden      HTTP 401/403 (missing or wrong auth headers: auth)
     error          errorType "internal" (server_error), "execution" and others (the query's);
                    another HTTP 5xx (server_error); a body that is not the API's JSON: an HTML
-                   page, JSON cut short (bad_response)
+                   page, JSON cut short, a "success" shaped as no query result (bad_response)
 """
 
 from __future__ import annotations
@@ -120,6 +120,15 @@ def from_response(response: httpx.Response, body: Any, url: str) -> ToolFailure 
         fault="bad_response",
         endpoint=url,
     )
+
+
+def malformed(url: str, error: Exception) -> ToolFailure:
+    """A success envelope whose `data` is not shaped as the query API's."""
+    message = (
+        f"prometheus at {url} answered a result not shaped as the query API's "
+        f"({type(error).__name__}: {error})"
+    )
+    return ToolFailure(SOURCE, "error", message, fault="bad_response", endpoint=url)
 
 
 def _body_kind(response: httpx.Response) -> str:
