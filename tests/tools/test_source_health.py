@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from holmes.tools import Limits, SourceEndpoints, ToolContext, default_registry, probe_sources
-from tests.faults.servers import closed_port, faulty_http
+from tests.faults.servers import closed_port, faulty_http, faulty_hubble, write_kubeconfig
 
 REGISTRY = default_registry()
 NOW = datetime(2026, 3, 18, 14, 32, tzinfo=UTC)
@@ -151,3 +151,59 @@ async def test_a_success_shaped_as_no_api_is_a_bad_response() -> None:
     assert result.error.message.startswith(
         f"prometheus at {url} answered a result not shaped as the query API's"
     )
+
+
+# The smallest valid call of every tool: each must report its source's failure as a fault.
+CALLS = {
+    "kubernetes_describe": {"kind": "Pod", "namespace": "ml", "name": "trainer-0"},
+    "kubernetes_events": {"namespace": "ml"},
+    "kubernetes_find": {"name": "trainer"},
+    "kubernetes_get": {"kind": "Pod", "namespace": "ml", "name": "trainer-0"},
+    "kubernetes_list": {"kind": "Pod", "namespace": "ml"},
+    "kubernetes_logs": {"namespace": "ml", "name": "trainer-0"},
+    "kubernetes_node": {"name": "gpu-node-1"},
+    "prometheus_gpu_health": {},
+    "prometheus_label_values": {"label": "job"},
+    "prometheus_metric_names": {},
+    "prometheus_query": {"query": "up"},
+    "prometheus_query_range": {"query": "up"},
+}
+HTTP_FAULT_OF = {
+    "html": "bad_response",
+    "truncated": "bad_response",
+    "http500": "server_error",
+    "http403": "auth",
+}
+
+
+@pytest.mark.parametrize("fault", sorted(HTTP_FAULT_OF))
+async def test_every_http_tool_reports_its_source_failing(fault: str, tmp_path) -> None:
+    assert set(CALLS) == {t.name for t in REGISTRY.tools() if t.toolset != "hubble"}
+    with faulty_http(fault) as url:
+        kubeconfig = write_kubeconfig(url, tmp_path / "kubeconfig")
+        for name, arguments in CALLS.items():
+            ctx = context(prometheus_url=url, kubeconfig=kubeconfig)
+            result = await REGISTRY.invoke(name, arguments, ctx)
+            await ctx.aclose()
+            assert result.error is not None, name
+            assert (result.error.fault, result.error.endpoint) == (HTTP_FAULT_OF[fault], url), (
+                name,
+                result.error,
+            )
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [("unavailable", "unreachable"), ("internal", "server_error"), ("garbage", "bad_response")],
+)
+async def test_every_hubble_tool_reports_the_relay_failing(fault: str, expected: str) -> None:
+    with faulty_hubble(fault) as address:
+        for tool in REGISTRY.tools("hubble"):
+            ctx = context(hubble_address=address)
+            result = await REGISTRY.invoke(tool.name, {}, ctx)
+            await ctx.aclose()
+            assert result.error is not None, tool.name
+            assert (result.error.fault, result.error.endpoint) == (expected, address), (
+                tool.name,
+                result.error,
+            )

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 
@@ -120,22 +121,28 @@ class HubbleClient:
 
     async def server_status(self, timeout: float) -> observer_pb2.ServerStatusResponse:
         """Ring-buffer statistics (summed over nodes on a Relay)."""
-        with self.translated(timeout):
-            return await self._stub.ServerStatus(
-                observer_pb2.ServerStatusRequest(), timeout=timeout
-            )
+        request = observer_pb2.ServerStatusRequest()
+        call = self._stub.ServerStatus(request, timeout=timeout)
+        return await self._unary("ServerStatus", call, timeout)
 
     async def get_nodes(self, timeout: float) -> observer_pb2.GetNodesResponse:
         """The Relay's nodes and their state (UNIMPLEMENTED on a single agent's server)."""
-        with self.translated(timeout):
-            return await self._stub.GetNodes(observer_pb2.GetNodesRequest(), timeout=timeout)
+        request = observer_pb2.GetNodesRequest()
+        return await self._unary("GetNodes", self._stub.GetNodes(request, timeout=timeout), timeout)
 
     async def get_namespaces(self, timeout: float) -> observer_pb2.GetNamespacesResponse:
         """Namespaces that had flows in the last hour."""
+        request = observer_pb2.GetNamespacesRequest()
+        call = self._stub.GetNamespaces(request, timeout=timeout)
+        return await self._unary("GetNamespaces", call, timeout)
+
+    async def _unary(self, method: str, call: Any, timeout: float) -> Any:
+        """The answer of a unary call, its errors translated."""
         with self.translated(timeout):
-            return await self._stub.GetNamespaces(
-                observer_pb2.GetNamespacesRequest(), timeout=timeout
-            )
+            answer = await call
+        if answer is None:  # grpc.aio answers None for bytes it cannot decode
+            raise self.undecodable(method)
+        return answer
 
     def undecodable(self, method: str) -> ToolFailure:
         """The failure for an answer whose bytes are not the observer's message."""
