@@ -40,8 +40,10 @@ class SourceUnavailable(BaseModel):
     source: str = Field(description="kubernetes, prometheus or hubble.")
     endpoint: str | None = Field(None, description="Where it was asked, when known.")
     reason: str = Field(description="What happened, in words: 'answered HTTP 500', ...")
-    fault: SourceFault = Field(
-        description="not_configured, unreachable, timeout, auth, server_error or bad_response."
+    fault: SourceFault | None = Field(
+        None,
+        description="not_configured, unreachable, timeout, auth, server_error or bad_response "
+        "(None in answers stored before faults were recorded).",
     )
     unchecked: list[str] = Field(
         default_factory=list,
