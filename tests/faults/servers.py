@@ -16,6 +16,10 @@ HTTP faults (for the Kubernetes API and Prometheus):
     http403    403 Forbidden
     impostor   200 with JSON claiming success, shaped as no API's (Prometheus only)
 
+An HTTP fault may also hit part of a source: `faulty_http(fault, upstream=url, only="/pods")`
+fails the requests whose path holds `/pods` and relays the others to the replay (`swapped`
+writes it `http500@/pods`).
+
 Hubble faults: `unavailable` and `internal` (every RPC ends with that status), `garbage` (the
 answers are bytes that do not decode as the protobuf messages), `hang` (no RPC ever answers).
 """
