@@ -3,24 +3,46 @@
 Three cases: the subject asked about does not exist (and where something like it does); the
 subject exists and its pods are running and ready with no warning events (no fault found);
 or something is visibly wrong but no runbook explains it (the symptoms are reported as
-observations, with no root cause claimed). Called by the engine.
+observations, with no root cause claimed). "No fault found" needs every source the runbooks
+asked to have answered: when one failed, the answer says what it could not check and why
+(`degraded.unverified`). Called by the engine.
 """
 
 from __future__ import annotations
 
-from holmes.agent.diagnosis import Claim, Diagnosis
+from holmes.agent.degraded import could_not_check, degraded, unverified
+from holmes.agent.diagnosis import Claim, Diagnosis, SourceUnavailable
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.triage import Triage
 
 
-def abstain(request: InvestigationRequest, triaged: Triage) -> Diagnosis:
-    """The Diagnosis that says no fault was shown, or that the subject does not exist."""
+def abstain(
+    request: InvestigationRequest,
+    triaged: Triage,
+    unavailable: list[SourceUnavailable] | None = None,
+) -> Diagnosis:
+    """The Diagnosis that says no fault was shown (or could not be ruled out, when a source in
+    `unavailable` failed), or that the subject does not exist."""
     subject = triaged.subject
     listing_ids = [r["id"] for r in triaged.listing if r["ok"]]
     if not listing_ids:
-        return _blind(triaged)
-    if subject["scope"] == "missing":
-        return _missing(subject, listing_ids)
+        diagnosis = _blind(triaged, unavailable or [])
+    elif subject["scope"] == "missing":
+        diagnosis = _missing(subject, listing_ids)
+        _partly_listed(diagnosis, unavailable or [])
+    else:
+        diagnosis = _present(triaged, listing_ids, unavailable or [])
+    diagnosis.sources_unavailable = unavailable or []
+    return diagnosis
+
+
+def _present(
+    triaged: Triage, listing_ids: list[str], unavailable: list[SourceUnavailable]
+) -> Diagnosis:
+    """The subject exists: something visibly wrong that no runbook explains, or no fault shown
+    (or none that the sources which answered could show)."""
+    subject = triaged.subject
+    failed = degraded(unavailable)
     pods_ids = [p["id"] for p in triaged.pods + triaged.workloads if p["ok"]]
     unhealthy = subject["unhealthy_pods"]
     what = _what(subject)
@@ -30,9 +52,10 @@ def abstain(request: InvestigationRequest, triaged: Triage) -> Diagnosis:
             f"restarts {p['restarts']}"
             for p in unhealthy[:5]
         )
+        unchecked = "".join(f" {line}" for line in could_not_check(failed))
         return Diagnosis(
             summary=f"{what}: something is wrong, but no runbook explains it",
-            root_cause=f"Not determined: no runbook finding holds for {what}.",
+            root_cause=f"Not determined: no runbook finding holds for {what}.{unchecked}",
             explanation=f"Observed: {rows}. Symptoms: {', '.join(triaged.symptoms) or 'none'}.",
             evidence=[Claim(claim=f"Observed: {rows}", evidence_ids=pods_ids or listing_ids)],
             confidence="none",
@@ -45,23 +68,40 @@ def abstain(request: InvestigationRequest, triaged: Triage) -> Diagnosis:
         if pods
         else "no pods with problems were found"
     )
-    return Diagnosis(
+    healthy_answer = Diagnosis(
         summary=f"No fault found for {what}",
         root_cause=f"No fault found: {what} looks healthy; {detail}.",
         explanation=(
             "None of the runbooks' findings holds over the evidence gathered (listed under "
             "checked); the reported problem is not visible in the cluster's objects, events, "
-            "metrics or flows at this time."
+            "metrics or flows at this time." + _not_configured(unavailable)
         ),
         evidence=[Claim(claim=f"{what}: {detail}", evidence_ids=pods_ids or listing_ids)],
         confidence="none",
         fault_found=False,
+        sources_unavailable=unavailable,
     )
+    if failed:
+        return unverified(healthy_answer, what, detail)
+    return healthy_answer
 
 
-def _blind(triaged: Triage) -> Diagnosis:
+def _not_configured(unavailable: list[SourceUnavailable]) -> str:
+    """A sentence naming the sources left out because no endpoint is set, if any were asked."""
+    skipped = [s for s in unavailable if s.fault == "not_configured"]
+    if not skipped:
+        return ""
+    named = "; ".join(
+        f"{s.source} ({len(s.unchecked)} runbook(s) read it)" if s.unchecked else s.source
+        for s in skipped
+    )
+    return f" Not consulted, as no endpoint is configured for it: {named}."
+
+
+def _blind(triaged: Triage, unavailable: list[SourceUnavailable]) -> Diagnosis:
     """Kubernetes could not be read at all: nothing was checked, so nothing is concluded."""
-    errors = [r["error"] for r in triaged.listing if r["error"]]
+    errors = [s.reason for s in unavailable if s.source == "kubernetes"]
+    errors += [r["error"] for r in triaged.listing if r["error"]]
     reason = errors[0] if errors else "no answer"
     return Diagnosis(
         summary="Could not investigate: the Kubernetes API could not be read",
@@ -75,6 +115,21 @@ def _blind(triaged: Triage) -> Diagnosis:
         confidence="none",
         fault_found=False,
     )
+
+
+def _partly_listed(diagnosis: Diagnosis, unavailable: list[SourceUnavailable]) -> None:
+    """ "Not found" only holds if Kubernetes listed everything: when some of its answers failed,
+    the object may be among what could not be read, and the answer says so."""
+    failed = [s for s in degraded(unavailable) if s.source == "kubernetes"]
+    if not failed:
+        return
+    diagnosis.summary += " in what the Kubernetes API could list"
+    diagnosis.root_cause = (
+        f"Not determined: {diagnosis.root_cause.split(';')[0]} in what the Kubernetes API "
+        "answered, but not all of it answered. " + " ".join(could_not_check(failed))
+    )
+    diagnosis.confidence = "low"
+    diagnosis.unverified = True
 
 
 def _what(subject: dict) -> str:

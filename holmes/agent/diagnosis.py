@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from holmes.tools import SourceFault
+
 Confidence = Literal["high", "medium", "low", "none"]
 # A `checked` line: `[E12] kubernetes_logs(namespace=ml, name=x): ok` (or `<kind>: <message>`).
 _CHECKED = re.compile(r"\[(E\d+)\] (.*?): (ok|\w+: .*)$", re.DOTALL)
@@ -33,10 +35,20 @@ class RemediationStep(BaseModel):
 
 
 class SourceUnavailable(BaseModel):
-    """A source the investigation could not consult, and why."""
+    """A source that failed during the investigation (or was not configured), and why."""
 
-    source: str
-    reason: str
+    source: str = Field(description="kubernetes, prometheus or hubble.")
+    endpoint: str | None = Field(None, description="Where it was asked, when known.")
+    reason: str = Field(description="What happened, in words: 'answered HTTP 500', ...")
+    fault: SourceFault | None = Field(
+        None,
+        description="not_configured, unreachable, timeout, auth, server_error or bad_response "
+        "(None in answers stored before faults were recorded).",
+    )
+    unchecked: list[str] = Field(
+        default_factory=list,
+        description="What could not be checked without it (the runbooks that needed it).",
+    )
 
 
 class Cost(BaseModel):
@@ -62,6 +74,11 @@ class Diagnosis(BaseModel):
     runbook_id: str | None = None
     fault_found: bool = Field(
         True, description="False when the evidence shows no fault or the subject does not exist."
+    )
+    unverified: bool = Field(
+        False,
+        description="No fault was shown, but a source that could show one failed: the answer "
+        "says what it could not check (sources_unavailable), never that nothing is wrong.",
     )
     checked: list[str] = Field(
         default_factory=list, description="What was looked at, so an empty answer says why."

@@ -5,9 +5,10 @@
 
 Runbooks that the signals point at are tried first; when none of their findings holds, the
 others are tried too (a vague question still reaches a GPU fault the words did not name). The
-answer cites evidence ids for every claim, lists what was checked and which sources could not
-be reached, and reports its cost. Called by `holmes ask`, the eval runner, the server, and the
-LLM agent (which starts from this evidence and these findings).
+answer cites evidence ids for every claim, lists what was checked and which sources failed
+(and what they left unchecked: `degraded.py`), and reports its cost. Called by `holmes ask`,
+the eval runner, the server, and the LLM agent (which starts from this evidence and these
+findings).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from holmes.agent.abstain import abstain
-from holmes.agent.diagnosis import Cost, Diagnosis, SourceUnavailable
+from holmes.agent.degraded import (
+    failed_sources,
+    note_unchecked,
+    short_title,
+    sources_unavailable,
+)
+from holmes.agent.diagnosis import Cost, Diagnosis
 from holmes.agent.findings import Verdict, judge, write
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
@@ -28,7 +35,7 @@ from holmes.agent.runbooks import LoadedRunbook, load_runbooks
 from holmes.agent.runbooks.expressions import plain
 from holmes.agent.steps import run_steps
 from holmes.agent.triage import Triage, triage
-from holmes.tools import ToolContext, ToolRegistry, default_registry
+from holmes.tools import ToolContext, ToolRegistry, default_registry, probe_sources
 
 _CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
 
@@ -78,8 +85,23 @@ class RunbookEngine:
     ) -> Investigation:
         """Run triage, the runbooks and the findings; never raises for a source's failure.
 
-        A `gatherer` passed in (the LLM agent's) is used, so later calls share its cache.
+        A `gatherer` passed in (the LLM agent's) is used, so later calls share its cache. The
+        sources are probed meanwhile, so that a dead one is known after one timeout, not one
+        per stage (`holmes.tools.probe`).
         """
+        probing = asyncio.ensure_future(probe_sources(ctx))
+        try:
+            return await self._investigate(request, ctx, on_call, gatherer)
+        finally:
+            probing.cancel()
+
+    async def _investigate(
+        self,
+        request: InvestigationRequest,
+        ctx: ToolContext,
+        on_call: CallListener | None,
+        gatherer: Gatherer | None,
+    ) -> Investigation:
         started = time.perf_counter()
         gatherer = gatherer or Gatherer(self.registry, ctx, on_call=on_call)
         triaged = await triage(request, gatherer)
@@ -97,11 +119,12 @@ class RunbookEngine:
             variables=variables,
         )
         notes: list[str] = []
+        unchecked = _unlisted(triaged, gatherer)
         signalled = [r for r in ranked if r.score > 0]
-        verdicts = await self._try(signalled, variables, gatherer, notes)
+        verdicts = await self._try(signalled, variables, gatherer, notes, unchecked)
         if not verdicts:
             rest = [r for r in ranked if r.score == 0]
-            verdicts = await self._try(rest, variables, gatherer, notes)
+            verdicts = await self._try(rest, variables, gatherer, notes, unchecked)
         scores = {r.id: r for r in ranked}
         # Of the findings that hold: the surest; then the more specific runbook (priority: a
         # generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals.
@@ -112,13 +135,15 @@ class RunbookEngine:
                 -scores[v.runbook.id].score,
             )
         )
+        unavailable = sources_unavailable(ctx.health, unchecked)
         if verdicts:
             diagnosis = _answer(verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:])
+            diagnosis.sources_unavailable = unavailable
+            note_unchecked(diagnosis)
         else:
-            diagnosis = abstain(request, triaged)
+            diagnosis = abstain(request, triaged, unavailable)
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.checked = [_checked(r) for r in in_order]
-        diagnosis.sources_unavailable = _unavailable(gatherer)
         diagnosis.notes += triaged.notes + notes
         diagnosis.warnings += injection_notes(gatherer.flagged)
         diagnosis.cost = Cost(
@@ -132,19 +157,30 @@ class RunbookEngine:
         variables: dict[str, Any],
         gatherer: Gatherer,
         notes: list[str],
+        unchecked: dict[str, list[str]],
     ) -> list[Verdict]:
+        """The verdicts of `ranked`; `unchecked` gets, per failed source, the runbooks whose
+        evidence it withheld."""
         # Each runbook keeps its own notes, joined in rank order: the answer reads the same
         # whichever runbook's tool calls happened to finish first.
         own: list[list[str]] = [[] for _ in ranked]
+        withheld: list[set[str]] = [set() for _ in ranked]
 
-        async def one(candidate: Ranked, into: list[str]) -> Verdict | None:
+        async def one(candidate: Ranked, into: list[str], failed: set[str]) -> Verdict | None:
             runbook = candidate.loaded.runbook
             evidence = await run_steps(runbook, variables, gatherer, into)
+            ids = [item["id"] for items in evidence.values() for item in items]
+            failed |= failed_sources(r for i in ids if (r := gatherer.by_id(i)) is not None)
             scope = {**variables, "evidence": {**variables["evidence"], **plain(evidence)}}
             return judge(runbook, scope, into)
 
-        found = await asyncio.gather(*(one(c, into) for c, into in zip(ranked, own, strict=True)))
+        found = await asyncio.gather(
+            *(one(c, into, f) for c, into, f in zip(ranked, own, withheld, strict=True))
+        )
         notes += [note for group in own for note in group]
+        for candidate, failed in zip(ranked, withheld, strict=True):
+            for source in sorted(failed):
+                unchecked.setdefault(source, []).append(short_title(candidate.loaded.runbook))
         return [verdict for verdict in found if verdict is not None]
 
 
@@ -207,16 +243,18 @@ def _answer(verdict: Verdict, ranked: Ranked, others: list[Verdict]) -> Diagnosi
     )
 
 
+def _unlisted(triaged: Triage, gatherer: Gatherer) -> dict[str, list[str]]:
+    """The kinds triage could not list because the Kubernetes API failed (source -> what)."""
+    unlisted: dict[str, list[str]] = {}
+    for row in triaged.listing:
+        result = gatherer.by_id(row["id"])
+        if result is not None and result.error is not None and result.error.fault:
+            kind = row["args"].get("kind", "object")
+            unlisted.setdefault(result.error.source, []).append(f"the {kind} list")
+    return unlisted
+
+
 def _checked(result: Any) -> str:
     args = ", ".join(f"{k}={v}" for k, v in result.arguments.items())
     outcome = "ok" if result.ok else f"{result.error.kind}: {result.error.message[:120]}"
     return f"[{result.evidence_id}] {result.tool}({args}): {outcome}"
-
-
-def _unavailable(gatherer: Gatherer) -> list[SourceUnavailable]:
-    seen: dict[str, str] = {}
-    for result in gatherer.results:
-        error = result.error
-        if error and error.kind in ("unavailable", "timeout", "forbidden"):
-            seen.setdefault(error.source, error.message)
-    return [SourceUnavailable(source=s, reason=r) for s, r in seen.items()]

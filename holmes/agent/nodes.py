@@ -20,7 +20,8 @@ from holmes.agent.answer import (
     to_diagnosis,
 )
 from holmes.agent.budget import estimate_tokens
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.degraded import checked_model_answer, sources_unavailable
+from holmes.agent.diagnosis import Diagnosis, SourceUnavailable
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMError, LLMReply
@@ -47,6 +48,7 @@ class AgentNodes:
             ids = state.get("evidence_ids", [])
             if ids:
                 self.run.ctx.continue_evidence_ids(max(int(i.lstrip("E")) for i in ids))
+            self.run.ctx.health.ask_again()
             follow_up = {"role": "user", "content": f"{state['follow_up']}\n\n{FOLLOW_UP_HINT}"}
             return {
                 "messages": [*unanswered_calls(state["messages"]), follow_up],
@@ -196,9 +198,11 @@ class AgentNodes:
             diagnosis = Diagnosis.model_validate(state["answer"])
             runbook = Diagnosis.model_validate(state["runbook_diagnosis"])
             diagnosis.checked = runbook.checked
-            diagnosis.sources_unavailable = runbook.sources_unavailable
+            diagnosis.sources_unavailable = self._sources(runbook)
+            diagnosis = checked_model_answer(diagnosis, runbook)
         else:
             diagnosis = Diagnosis.model_validate(state["runbook_diagnosis"])
+            diagnosis.sources_unavailable = self._sources(diagnosis)
             diagnosis.mode = "llm_fallback"
             reason = state.get("stop_reason") or "the model gave no answer"
             diagnosis.warnings.append(
@@ -215,6 +219,15 @@ class AgentNodes:
         diagnosis.cost.tool_calls = len(self.run.gatherer.results)
         diagnosis.cost.seconds = round(self.run.seconds(), 3)
         return {"final": diagnosis.model_dump(mode="json"), "follow_up": None}
+
+    def _sources(self, runbook: Diagnosis) -> list[SourceUnavailable]:
+        """The sources that failed in the whole run (the model's calls included, and those of
+        the turns before a resumed conversation), with what the runbook engine could not check
+        without them."""
+        unchecked = {s.source: s.unchecked for s in runbook.sources_unavailable}
+        found = sources_unavailable(self.run.ctx.health, unchecked)
+        named = {s.source for s in found}
+        return found + [s for s in runbook.sources_unavailable if s.source not in named]
 
 
 def offered_tools(registry: ToolRegistry, endpoints: SourceEndpoints) -> list[dict[str, Any]]:

@@ -1,10 +1,11 @@
 """What the agent tells the model: the system prompt and the first user message.
 
-The first message carries the question or alert, the subject triage resolved, the guidance of
-the runbooks the signals point at, the runbook engine's candidate findings as hypotheses to
-confirm or refute, and the gathered evidence (compact texts with their ids), all within a token
-budget: evidence cited by a candidate finding first, then triage's describes, then the rest,
-each cut to a bound. Pure functions; called by the graph's gather node and `bench/prompt_budget.py`.
+The first message carries the question or alert, the subject triage resolved, the sources that
+failed (and what they left unchecked), the guidance of the runbooks the signals point at, the
+runbook engine's candidate findings as hypotheses to confirm or refute, and the gathered
+evidence (compact texts with their ids), all within a token budget: evidence cited by a
+candidate finding first, then triage's describes, then the rest, each cut to a bound. Pure
+functions; called by the graph's gather node and `bench/prompt_budget.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from typing import Any
 
 from holmes.agent.budget import AgentLimits, estimate_tokens
+from holmes.agent.degraded import degraded
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import Investigation
 from holmes.agent.intake import InvestigationRequest
@@ -50,8 +52,8 @@ def first_message(
     request: InvestigationRequest, investigation: Investigation, limits: AgentLimits
 ) -> str:
     """The first user message: with the system prompt, within `limits.prompt_tokens`."""
-    head = [_request(request), _subject(investigation), _guidance(investigation)]
-    head.append(_candidates(investigation))
+    head = [_request(request), _subject(investigation), _sources(investigation)]
+    head += [_guidance(investigation), _candidates(investigation)]
     text = "\n\n".join(part for part in head if part)
     spent = estimate_tokens(SYSTEM_PROMPT) + estimate_tokens(text) + 200
     budget_chars = (limits.prompt_tokens - spent) * 4
@@ -95,6 +97,26 @@ def _subject(investigation: Investigation) -> str:
         lines.append(f"not found: {', '.join(subject['missing'])}")
     if investigation.triage.symptoms:
         lines.append(f"symptoms: {', '.join(investigation.triage.symptoms[:20])}")
+    return "\n".join(lines)
+
+
+def _sources(investigation: Investigation) -> str:
+    """The sources that failed, so that the model neither trusts their silence nor asks them
+    again in vain; empty when every configured source answered."""
+    failed = degraded(investigation.diagnosis.sources_unavailable)
+    if not failed:
+        return ""
+    lines = ["## Sources unavailable (their evidence is missing)"]
+    for source in failed:
+        line = f"- {source.source} ({source.fault}): {source.reason}"
+        if source.unchecked:
+            line += f"; not checked: {', '.join(source.unchecked)}"
+        lines.append(line)
+    lines.append(
+        "A fault that only these sources could show cannot be ruled out: do not answer that "
+        "nothing is wrong (fault_found=false) on their silence. Say what you could check, what "
+        "you could not and why, with low confidence."
+    )
     return "\n".join(lines)
 
 

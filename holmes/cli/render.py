@@ -6,7 +6,7 @@ Used by `holmes ask` (printed through rich) and, later, by Slack and the HTTP AP
 
 from __future__ import annotations
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.diagnosis import Diagnosis, SourceUnavailable
 
 _MODES = {"runbook": "runbook engine", "llm": "LLM agent", "llm_fallback": "runbook fallback"}
 
@@ -43,7 +43,7 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
         lines.append("")
     if diagnosis.sources_unavailable:
         lines.append("### Sources unavailable")
-        lines += [f"- {s.source}: {s.reason}" for s in diagnosis.sources_unavailable]
+        lines += [_unavailable(s) for s in diagnosis.sources_unavailable]
         lines.append("")
     cost = diagnosis.cost
     footer = (
@@ -62,3 +62,15 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
         if diagnosis.notes:
             lines += ["", "### Notes", *(f"- {n}" for n in diagnosis.notes)]
     return "\n".join(lines)
+
+
+def _unavailable(source: SourceUnavailable) -> str:
+    """`- prometheus: <reason>; not checked: GPU Xid error, ...` (the endpoint when the reason
+    does not name it)."""
+    line = f"- {source.source}"
+    if source.endpoint and source.endpoint not in source.reason:
+        line += f" ({source.endpoint})"
+    line += f": {source.reason}"
+    if source.unchecked:
+        line += f"; not checked: {', '.join(source.unchecked)}"
+    return line

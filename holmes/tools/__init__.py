@@ -6,6 +6,7 @@ limits and endpoints of one investigation, and get `ToolResult`s back.
 
 from holmes.tools.base import Tool, ToolError, ToolFailure, ToolOutput, ToolResult
 from holmes.tools.context import Limits, SourceEndpoints, ToolContext
+from holmes.tools.health import SourceDegraded, SourceFault, SourceHealth
 from holmes.tools.registry import ToolRegistry
 
 
@@ -18,9 +19,20 @@ def default_registry() -> ToolRegistry:
     return ToolRegistry((*KUBERNETES_TOOLS, *PROMETHEUS_TOOLS, *HUBBLE_TOOLS))
 
 
+async def probe_sources(ctx: ToolContext) -> None:
+    """Ask every configured source once whether it answers; a dead one is marked down in
+    `ctx.health`, so it costs one timeout per investigation (`holmes.tools.probe`)."""
+    from holmes.tools.probe import probe_sources as probe
+
+    await probe(ctx)
+
+
 __all__ = [
     "Limits",
+    "SourceDegraded",
     "SourceEndpoints",
+    "SourceFault",
+    "SourceHealth",
     "Tool",
     "ToolContext",
     "ToolError",
@@ -29,4 +41,5 @@ __all__ = [
     "ToolRegistry",
     "ToolResult",
     "default_registry",
+    "probe_sources",
 ]

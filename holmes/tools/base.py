@@ -16,6 +16,18 @@ Errors (the `kind` of a ToolError):
     bad_arguments   the call's arguments are invalid (the message names the fields)
     forbidden       the source refused (401/403, RBAC)
     error           anything else the source reported
+
+Independently of the kind, `fault` says whether the source itself failed (rather than the call
+being wrong or the object absent), so that the investigation can treat the source as degraded:
+
+    not_configured  no endpoint is set for the source
+    unreachable     refused, DNS, reset, TLS: no answer could be had
+    timeout         no answer within the limit (a hung source)
+    auth            401/403, PERMISSION_DENIED, UNAUTHENTICATED
+    server_error    HTTP 5xx, gRPC INTERNAL/UNKNOWN/DATA_LOSS: the source broke
+    bad_response    an answer that does not decode (HTML for JSON, truncated JSON, bad bytes)
+
+A Kubernetes 404 or a PromQL syntax error is no fault of the source: `fault` stays None.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from holmes.tools.context import ToolContext
+from holmes.tools.health import SourceFault
 from holmes.tools.schemas import compact_schema
 
 Source = Literal["kubernetes", "prometheus", "hubble"]
@@ -38,14 +51,28 @@ class ToolError(BaseModel):
     source: str
     kind: ErrorKind
     message: str
+    fault: SourceFault | None = Field(
+        None, description="How the source itself failed; None when the call was at fault."
+    )
+    endpoint: str | None = Field(None, description="The source's address, when known.")
 
 
 class ToolFailure(Exception):
     """Raised inside a tool to report a `ToolError`; the registry turns it into a result."""
 
-    def __init__(self, source: str, kind: ErrorKind, message: str) -> None:
+    def __init__(
+        self,
+        source: str,
+        kind: ErrorKind,
+        message: str,
+        *,
+        fault: SourceFault | None = None,
+        endpoint: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.error = ToolError(source=source, kind=kind, message=message)
+        self.error = ToolError(
+            source=source, kind=kind, message=message, fault=fault, endpoint=endpoint
+        )
 
 
 class ToolOutput(BaseModel):

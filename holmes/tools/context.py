@@ -3,7 +3,8 @@
 Tools never read the wall clock or module-level settings: "now" is the incident's time in a
 replay and the wall clock live, and both come from here. The context also owns the clients of
 one investigation (a Kubernetes ApiClient, an httpx client, a gRPC channel) so that parallel
-tool calls share connections, and hands out evidence ids.
+tool calls share connections, hands out evidence ids, and keeps the sources' health (which
+failed, and which are down and not to be asked again: `health.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
+
+from holmes.tools.health import SourceHealth
 
 
 class Limits(BaseModel):
@@ -77,6 +80,9 @@ class ToolContext:
         self._now = now.astimezone(UTC) if now else None
         self._clients: dict[str, Any] = {}
         self._evidence_ids = itertools.count(1)
+        self.health = SourceHealth()
+        # Source -> the address its client resolved (set by the toolsets' clients).
+        self.addresses: dict[str, str] = {}
 
     @property
     def replaying(self) -> bool:
@@ -86,6 +92,22 @@ class ToolContext:
     def now(self) -> datetime:
         """The investigation's "now" in UTC."""
         return self._now or datetime.now(UTC)
+
+    def endpoint(self, source: str) -> str | None:
+        """Where `source` answers, for messages: the address its client found (`addresses`,
+        e.g. the API server a kubeconfig names), else what is configured."""
+        if source in self.addresses:
+            return self.addresses[source]
+        endpoints = self.endpoints
+        if source == "prometheus":
+            return endpoints.prometheus_url
+        if source == "hubble":
+            return endpoints.hubble_address
+        if source == "kubernetes":
+            if endpoints.in_cluster:
+                return "in-cluster"
+            return str(endpoints.kubeconfig) if endpoints.kubeconfig else endpoints.kube_context
+        return None
 
     def next_evidence_id(self) -> str:
         """A fresh evidence id: E1, E2, ... unique within this investigation."""

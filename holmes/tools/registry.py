@@ -7,7 +7,9 @@ holmes/tools/kubernetes/arguments.py), so a bad call sends no request; it bounds
 the context's timeout, turns every failure into a `ToolError` (never an exception),
 redacts secrets from the text, the data, the error and the echoed arguments, cuts the text to
 the size limit (after redaction, so a cut cannot split a secret past detection), and stamps the
-evidence id and timing.
+evidence id and timing. It also keeps the context's source health (`health.py`): every error
+of a failing source is recorded, and a call to a source already found down (hung or
+unreachable) fails at once with the same reason, as does a call still waiting on it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Iterable
+from asyncio import FIRST_COMPLETED
+from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +93,9 @@ class ToolRegistry:
         if error is not None:
             # A source's error may quote a URL with credentials; it leaves like any text.
             error.message = redact(error.message)
+            if error.endpoint:
+                error.endpoint = redact(error.endpoint)
+            ctx.health.record(error)
         result = ToolResult(
             evidence_id=evidence_id,
             tool=name,
@@ -120,15 +126,22 @@ async def _run(
         return None, ToolError(
             source=tool.toolset, kind="bad_arguments", message=_describe(invalid)
         )
+    known = ctx.health.down(tool.toolset)
+    if known is not None:
+        return None, known
     try:
-        output = await asyncio.wait_for(tool().run(args, ctx), ctx.limits.timeout_seconds)
+        output = await _bounded(tool().run(args, ctx), ctx, tool.toolset)
     except ToolFailure as failure:
         return None, failure.error
+    except _SourceDown:
+        return None, ctx.health.down(tool.toolset)
     except TimeoutError:
         return None, ToolError(
             source=tool.toolset,
             kind="timeout",
             message=f"{tool.toolset} did not answer within {ctx.limits.timeout_seconds:g} s",
+            fault="timeout",
+            endpoint=ctx.endpoint(tool.toolset),
         )
     except Exception as unexpected:  # the boundary: a tool's bug is reported, not raised
         return None, ToolError(
@@ -157,6 +170,33 @@ def _unknown_arguments(tool: type[Tool], arguments: dict[str, Any]) -> str | Non
         f"invalid arguments: unknown argument{plural} {', '.join(unknown)}; "
         f"{tool.name} takes {takes}"
     )
+class _SourceDown(Exception):
+    """Another call found the source down while this one was waiting on it."""
+
+
+async def _bounded(run: Awaitable[ToolOutput], ctx: ToolContext, source: str) -> ToolOutput:
+    """`run` within the call's time limit, given up early when another call of the
+    investigation finds the source down (it would only wait for the same dead endpoint)."""
+    call = asyncio.ensure_future(run)
+    down = asyncio.ensure_future(ctx.health.wait_down(source))
+    try:
+        done, _ = await asyncio.wait(
+            (call, down), timeout=ctx.limits.timeout_seconds, return_when=FIRST_COMPLETED
+        )
+    except asyncio.CancelledError:
+        call.cancel()
+        raise
+    finally:
+        down.cancel()
+    if call in done:
+        return call.result()
+    call.cancel()
+    await asyncio.wait((call,))  # let it unwind
+    if not call.cancelled():
+        call.exception()  # what it raised while given up is moot; marked as seen, not logged
+    if down in done:
+        raise _SourceDown
+    raise TimeoutError
 
 
 def _describe(invalid: ValidationError) -> str:

@@ -6,14 +6,18 @@ The Hubble tools (`flows.py`, `summary.py`, `status.py`) call `hubble_client(ctx
 starts with `tls://` (as the Hubble CLI's `--server` does). Every RPC carries a deadline, so a
 hung Relay cannot hold a call beyond the tool's time limit.
 
-Errors, all raised as `ToolFailure(source="hubble", kind=...)` with the gRPC error as the cause:
+Errors, all raised as `ToolFailure(source="hubble", kind=...)` with the gRPC error as the cause
+(and the source's `fault`, when the Relay itself failed):
 
-    unavailable     no address configured, TLS files unreadable, or UNAVAILABLE (refused, DNS...)
-    timeout         DEADLINE_EXCEEDED
+    unavailable     no address configured (not_configured), TLS files unreadable, or
+                    UNAVAILABLE: refused, DNS... (unreachable)
+    timeout         DEADLINE_EXCEEDED (timeout)
     bad_arguments   INVALID_ARGUMENT, OUT_OF_RANGE (the Relay refused a filter; message quoted)
     not_found       NOT_FOUND
-    forbidden       PERMISSION_DENIED, UNAUTHENTICATED
-    error           anything else (UNIMPLEMENTED, INTERNAL, RESOURCE_EXHAUSTED...)
+    forbidden       PERMISSION_DENIED, UNAUTHENTICATED (auth)
+    error           INTERNAL, UNKNOWN, DATA_LOSS, RESOURCE_EXHAUSTED (server_error); answers
+                    that do not decode as the observer's messages (bad_response); anything
+                    else (UNIMPLEMENTED...: no fault, the Relay said what it does not do)
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 
 from holmes.tools.base import ErrorKind, ToolFailure
 from holmes.tools.context import HubbleTLS, SourceEndpoints, ToolContext
+from holmes.tools.health import SourceFault
 from holmes.tools.hubble.proto.observer import observer_pb2, observer_pb2_grpc
 
 SOURCE = "hubble"
@@ -42,6 +48,18 @@ _KINDS: dict[grpc.StatusCode, ErrorKind] = {
     grpc.StatusCode.PERMISSION_DENIED: "forbidden",
     grpc.StatusCode.UNAUTHENTICATED: "forbidden",
 }
+_FAULTS: dict[grpc.StatusCode, SourceFault] = {
+    grpc.StatusCode.UNAVAILABLE: "unreachable",
+    grpc.StatusCode.DEADLINE_EXCEEDED: "timeout",
+    grpc.StatusCode.PERMISSION_DENIED: "auth",
+    grpc.StatusCode.UNAUTHENTICATED: "auth",
+    grpc.StatusCode.INTERNAL: "server_error",
+    grpc.StatusCode.UNKNOWN: "server_error",
+    grpc.StatusCode.DATA_LOSS: "server_error",
+    grpc.StatusCode.RESOURCE_EXHAUSTED: "server_error",
+}
+# What grpc says when an answer's bytes are not the message the stub expects.
+_UNDECODABLE = "exception deserializing response"
 _NOT_CONFIGURED = (
     "Hubble is not configured: set the Hubble Relay address (hubble_address, e.g. "
     "hubble-relay.kube-system.svc:80 in the cluster, or localhost:4245 after "
@@ -71,7 +89,7 @@ class HubbleClient:
     def __init__(self, endpoints: SourceEndpoints) -> None:
         """Open the channel (lazily connected by gRPC); raise `ToolFailure` if not configured."""
         if not endpoints.hubble_address:
-            raise ToolFailure(SOURCE, "unavailable", _NOT_CONFIGURED)
+            raise ToolFailure(SOURCE, "unavailable", _NOT_CONFIGURED, fault="not_configured")
         self.target = parse_target(endpoints.hubble_address, endpoints.hubble_tls)
         self.address = self.target.address
         self._channel = _open_channel(self.target, endpoints.hubble_tls)
@@ -90,6 +108,8 @@ class HubbleClient:
         with self.translated(timeout):
             try:
                 async for response in call:
+                    if response is None:  # grpc.aio yields None for bytes it cannot decode
+                        raise self.undecodable("GetFlows")
                     if response.HasField("flow"):
                         if flows == max_flows:
                             return responses, True
@@ -101,22 +121,36 @@ class HubbleClient:
 
     async def server_status(self, timeout: float) -> observer_pb2.ServerStatusResponse:
         """Ring-buffer statistics (summed over nodes on a Relay)."""
-        with self.translated(timeout):
-            return await self._stub.ServerStatus(
-                observer_pb2.ServerStatusRequest(), timeout=timeout
-            )
+        request = observer_pb2.ServerStatusRequest()
+        call = self._stub.ServerStatus(request, timeout=timeout)
+        return await self._unary("ServerStatus", call, timeout)
 
     async def get_nodes(self, timeout: float) -> observer_pb2.GetNodesResponse:
         """The Relay's nodes and their state (UNIMPLEMENTED on a single agent's server)."""
-        with self.translated(timeout):
-            return await self._stub.GetNodes(observer_pb2.GetNodesRequest(), timeout=timeout)
+        request = observer_pb2.GetNodesRequest()
+        return await self._unary("GetNodes", self._stub.GetNodes(request, timeout=timeout), timeout)
 
     async def get_namespaces(self, timeout: float) -> observer_pb2.GetNamespacesResponse:
         """Namespaces that had flows in the last hour."""
+        request = observer_pb2.GetNamespacesRequest()
+        call = self._stub.GetNamespaces(request, timeout=timeout)
+        return await self._unary("GetNamespaces", call, timeout)
+
+    async def _unary(self, method: str, call: Any, timeout: float) -> Any:
+        """The answer of a unary call, its errors translated."""
         with self.translated(timeout):
-            return await self._stub.GetNamespaces(
-                observer_pb2.GetNamespacesRequest(), timeout=timeout
-            )
+            answer = await call
+        if answer is None:  # grpc.aio answers None for bytes it cannot decode
+            raise self.undecodable(method)
+        return answer
+
+    def undecodable(self, method: str) -> ToolFailure:
+        """The failure for an answer whose bytes are not the observer's message."""
+        message = (
+            f"Hubble Relay at {self.address} answered {method} with bytes that do not decode "
+            "as Hubble's messages (is this address a Hubble Relay?)"
+        )
+        return ToolFailure(SOURCE, "error", message, fault="bad_response", endpoint=self.address)
 
     @contextmanager
     def translated(self, timeout: float) -> Iterator[None]:
@@ -136,6 +170,12 @@ def hubble_client(ctx: ToolContext) -> HubbleClient:
     return ctx.client(_CLIENT_KEY, lambda: HubbleClient(ctx.endpoints))
 
 
+async def probe(ctx: ToolContext) -> None:
+    """Ask the Relay for its status: raises the `ToolFailure` of a Relay that does not answer
+    (`holmes.tools.probe` calls it at the start of an investigation)."""
+    await hubble_client(ctx).server_status(rpc_timeout(ctx))
+
+
 def rpc_timeout(ctx: ToolContext) -> float:
     """The deadline of one RPC, derived from the tool call's time limit."""
     return ctx.limits.timeout_seconds * _DEADLINE_SHARE
@@ -146,7 +186,11 @@ def failure_for(error: grpc.RpcError, address: str, timeout: float) -> ToolFailu
     code = error.code() if callable(getattr(error, "code", None)) else grpc.StatusCode.UNKNOWN
     details = (error.details() if callable(getattr(error, "details", None)) else "") or ""
     kind = _KINDS.get(code, "error")
+    fault = _FAULTS.get(code)
     where = f"Hubble Relay at {address}"
+    if _UNDECODABLE in details.lower():
+        message = f"{where} answered bytes that do not decode as Hubble's messages ({details})"
+        return ToolFailure(SOURCE, "error", message, fault="bad_response", endpoint=address)
     if kind == "unavailable":
         message = f"{where} is not reachable: {_reachability(details)}"
     elif kind == "timeout":
@@ -157,7 +201,7 @@ def failure_for(error: grpc.RpcError, address: str, timeout: float) -> ToolFailu
         message = f"{where} refused access ({code.name}): {details}; check the TLS client cert"
     else:
         message = f"{where} answered {code.name}: {details or 'no details'}"
-    return ToolFailure(SOURCE, kind, message)
+    return ToolFailure(SOURCE, kind, message, fault=fault, endpoint=address)
 
 
 # Substrings of gRPC's connect errors -> the cause in words; the first match wins.
@@ -209,4 +253,4 @@ def _read(path: object, what: str) -> bytes | None:
             return handle.read()
     except OSError as error:
         message = f"cannot read the Hubble TLS {what} file {path}: {error.strerror}"
-        raise ToolFailure(SOURCE, "unavailable", message) from error
+        raise ToolFailure(SOURCE, "unavailable", message, fault="unreachable") from error

@@ -26,7 +26,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from holmes.tools.base import ToolFailure
 from holmes.tools.context import SourceEndpoints, ToolContext
-from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_translated
+from holmes.tools.kubernetes.errors import SOURCE, not_configured, not_json, raise_translated
 from holmes.tools.recorder import SourceRecorder
 
 _CLIENT_KEY = "kubernetes"
@@ -81,7 +81,7 @@ def _configuration(endpoints: SourceEndpoints) -> Configuration:
             )
         )
         message = f"kubernetes {where} is unusable: {error}"
-        raise ToolFailure(SOURCE, "unavailable", message) from error
+        raise ToolFailure(SOURCE, "unavailable", message, fault="unreachable") from error
     configuration.retries = False
     return configuration
 
@@ -91,7 +91,14 @@ def session(ctx: ToolContext) -> KubeSession:
     if not ctx.endpoints.has_kubernetes:
         raise not_configured()
     client = ctx.client(_CLIENT_KEY, lambda: KubeClient(ctx.endpoints))
+    ctx.addresses[SOURCE] = client.server
     return KubeSession(client, ctx.limits.timeout_seconds, ctx.recorder)
+
+
+async def probe(ctx: ToolContext) -> None:
+    """Ask the API server for its version: raises the `ToolFailure` of a server that does not
+    answer (`holmes.tools.probe` calls it at the start of an investigation)."""
+    await session(ctx).get("/version")
 
 
 class KubeSession:
@@ -116,7 +123,7 @@ class KubeSession:
         """GET a JSON document (an object, a list, a discovery document)."""
         document = await self._request(path, query or [], "object", "application/json")
         if not isinstance(document, dict):
-            raise ToolFailure(SOURCE, "error", f"{path}: the API server did not answer JSON")
+            raise not_json(self.server, path, document)
         return document
 
     async def get_or_none(self, path: str, query: Query | None = None) -> dict[str, Any] | None:

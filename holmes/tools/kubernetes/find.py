@@ -5,7 +5,9 @@ Called through the registry (the agent and triage turn "the payment worker" into
 (in parallel, at most `max_items` each) and ranks names: exact > prefix > every word
 contained > fuzzy (difflib ratio). Words split on spaces, dashes, underscores, dots and
 slashes; matching is case-insensitive. Workloads rank above their pods at equal quality. With
-no match, the closest names are listed.
+no match, the closest names are listed. A kind the server does not serve is noted and skipped;
+a listing the server failed (5xx, timeout, a bad body) fails the call, since a search over part
+of the cluster cannot say that nothing matches.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ class KubernetesFind(Tool):
         candidates: list[tuple[str, dict[str, Any]]] = []
         notes = []
         for (_, kind), found in zip(SEARCHED, listed, strict=True):
+            if isinstance(found, ToolFailure) and found.error.fault:
+                # The API server failed, not the kind: "no match" would be a guess.
+                raise found
             if isinstance(found, ToolFailure):
                 notes.append(f"{kind}: not searched ({found.error.message})")
                 continue

@@ -129,7 +129,7 @@ class PrometheusClient:
         if self._recorder is not None:
             self._recorder.prometheus_query(promql, at, at)
         data, warnings = await self._send("POST", "api/v1/query", form)
-        return _parse_result(data, warnings)
+        return self._parsed(data, warnings)
 
     async def query_range(
         self, promql: str, start: datetime, end: datetime, step: float
@@ -145,7 +145,7 @@ class PrometheusClient:
         if self._recorder is not None:
             self._recorder.prometheus_query(promql, start, end)
         data, warnings = await self._send("POST", "api/v1/query_range", form)
-        return _parse_result(data, warnings)
+        return self._parsed(data, warnings)
 
     async def label_values(
         self,
@@ -171,6 +171,13 @@ class PrometheusClient:
         """The server's build information (version, revision, goVersion), for `holmes doctor`."""
         data, _ = await self._send("GET", "api/v1/status/buildinfo", {})
         return {str(key): str(value) for key, value in (data or {}).items()}
+    def _parsed(self, data: Any, warnings: list[str]) -> QueryResult:
+        """A success envelope's `data` as a QueryResult; one not shaped like Prometheus's
+        (a proxy or an impostor answering `{"status": "success"}`) is the source's fault."""
+        try:
+            return _parse_result(data, warnings)
+        except (AttributeError, KeyError, IndexError, TypeError) as error:
+            raise errors.malformed(self.url, error) from error
 
     async def _send(self, method: str, path: str, params: dict[str, Any]) -> tuple[Any, list[str]]:
         return await self._connection.send(method, path, params, self._deadline)
@@ -191,6 +198,12 @@ def prometheus(ctx: ToolContext) -> PrometheusClient:
     headers = dict(ctx.endpoints.prometheus_headers)
     connection = ctx.client("prometheus", lambda: PrometheusConnection(url, headers, limit))
     return PrometheusClient(connection, deadline, ctx.recorder)
+
+
+async def probe(ctx: ToolContext) -> None:
+    """Evaluate the query `1`, which every Prometheus-compatible API answers: raises the
+    `ToolFailure` of a server that does not (`holmes.tools.probe` calls it)."""
+    await prometheus(ctx).query("1", ctx.now())
 
 
 def _parse_result(data: Any, warnings: list[str]) -> QueryResult:
