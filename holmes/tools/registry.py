@@ -170,6 +170,8 @@ def _unknown_arguments(tool: type[Tool], arguments: dict[str, Any]) -> str | Non
         f"invalid arguments: unknown argument{plural} {', '.join(unknown)}; "
         f"{tool.name} takes {takes}"
     )
+
+
 class _SourceDown(Exception):
     """Another call found the source down while this one was waiting on it."""
 

@@ -171,6 +171,7 @@ class PrometheusClient:
         """The server's build information (version, revision, goVersion), for `holmes doctor`."""
         data, _ = await self._send("GET", "api/v1/status/buildinfo", {})
         return {str(key): str(value) for key, value in (data or {}).items()}
+
     def _parsed(self, data: Any, warnings: list[str]) -> QueryResult:
         """A success envelope's `data` as a QueryResult; one not shaped like Prometheus's
         (a proxy or an impostor answering `{"status": "success"}`) is the source's fault."""
