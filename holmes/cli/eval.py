@@ -137,6 +137,8 @@ def results_table(results: list[IncidentResult]) -> Table:
         table.add_column(column, overflow="fold")
     for result in results:
         verdict = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
+        if result.error:  # not scored: the bundle could not be loaded or replayed
+            verdict = "[red]ERROR[/red]"
         runbook = result.runbook or "-"
         if result.expected_runbook and result.expected_runbook != result.runbook:
             runbook += f" (expected {result.expected_runbook})"
@@ -154,8 +156,11 @@ def totals(results: list[IncidentResult], wall: float) -> str:
     passed = sum(r.passed for r in results)
     times = sorted(r.investigation_seconds for r in results if r.error is None) or [0.0]
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    errors = sum(r.error is not None for r in results)
     line = (
-        f"{passed}/{len(results)} passed; investigation p50 {statistics.median(times):.2f} s, "
+        f"{passed}/{len(results)} passed"
+        + (f" ({errors} could not be run)" if errors else "")
+        + f"; investigation p50 {statistics.median(times):.2f} s, "
         f"p95 {p95:.2f} s; suite wall time {wall:.1f} s"
     )
     if any(r.llm_calls for r in results):

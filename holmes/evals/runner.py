@@ -58,10 +58,10 @@ def incident_folders(suite: Path) -> list[Path]:
     if (suite / "incident.yaml").is_file():
         return [suite]
     if not suite.is_dir():
-        raise BundleError(f"{suite}: no such suite folder")
+        raise BundleError(suite, "no such suite folder (a folder of incident folders)")
     folders = sorted(p for p in suite.iterdir() if (p / "incident.yaml").is_file())
     if not folders:
-        raise BundleError(f"{suite}: no incident folders (folders with an incident.yaml) inside")
+        raise BundleError(suite, "no incident folders (folders with an incident.yaml) inside")
     return folders
 
 
@@ -88,6 +88,10 @@ def run_incident(
         bundle = load_bundle(folder)
     except BundleError as error:
         return IncidentResult(incident=folder.name, passed=False, error=str(error))
+    except Exception as error:  # a loader bug on one bundle must not abort the suite
+        return IncidentResult(
+            incident=folder.name, passed=False, error=f"{folder}: {type(error).__name__}: {error}"
+        )
     expected = bundle.expected
     started = time.perf_counter()
     try:
