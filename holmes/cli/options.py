@@ -12,6 +12,7 @@ from holmes.agent.budget import AgentLimits, limits_from_env
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.llm import LLMSettings, LLMSettingsError
 from holmes.agent.runbooks import LoadedRunbook, RunbookError, load_runbooks
+from holmes.cli.inputs import timeout_seconds
 from holmes.evals import Bundle, BundleError, load_bundle
 from holmes.tools import default_registry
 
@@ -30,6 +31,10 @@ PrometheusOption = Annotated[
 ]
 HubbleOption = Annotated[
     str | None, typer.Option(help="Live Hubble Relay host:port.", envvar="HOLMES_HUBBLE_ADDRESS")
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(help="Seconds one tool call may take (> 0).", callback=timeout_seconds),
 ]
 RunbooksOption = Annotated[
     list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")

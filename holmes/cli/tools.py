@@ -16,12 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from holmes.cli.inputs import checked_hubble_address, checked_kubeconfig, checked_prometheus_url
 from holmes.cli.options import (
     ContextOption,
     HubbleOption,
     IncidentOption,
     KubeconfigOption,
     PrometheusOption,
+    TimeoutOption,
     load_incident,
 )
 from holmes.evals.replay import replay
@@ -70,7 +72,7 @@ def run_tool(
     context: ContextOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds before the call gives up.")] = 10.0,
+    timeout: TimeoutOption = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result.")] = False,
 ) -> None:
     """Run one tool and print its compact text (or the result as JSON)."""
@@ -83,10 +85,10 @@ def run_tool(
             ctx.limits = limits
         else:
             endpoints = SourceEndpoints(
-                kubeconfig=kubeconfig,
+                kubeconfig=checked_kubeconfig(kubeconfig) if kubeconfig else None,
                 kube_context=context,
-                prometheus_url=prometheus_url,
-                hubble_address=hubble_address,
+                prometheus_url=checked_prometheus_url(prometheus_url),
+                hubble_address=checked_hubble_address(hubble_address),
             )
             ctx = ToolContext(endpoints, limits=limits)
         result = asyncio.run(_invoke(tool, parsed, ctx))

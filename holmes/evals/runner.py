@@ -174,5 +174,11 @@ def run_suite(
             on_result(result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, folders))
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = [pool.submit(one, folder) for folder in folders]
+        return [future.result() for future in futures]
+    finally:
+        # On Ctrl-C or SIGTERM the incidents not yet started are dropped; the running ones
+        # finish and stop their replays, so no server or folder is left behind.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -27,6 +27,7 @@ from kubernetes.config.config_exception import ConfigException
 from holmes.tools.base import ToolFailure
 from holmes.tools.context import SourceEndpoints, ToolContext
 from holmes.tools.kubernetes.errors import SOURCE, not_configured, raise_translated
+from holmes.tools.kubernetes.kubeconfig import KubeconfigError, check_kubeconfig
 
 _CLIENT_KEY = "kubernetes"
 _MIN_TIMEOUT = 0.05  # seconds; a request is never sent with no time at all
@@ -60,6 +61,11 @@ class KubeClient:
 
 def _configuration(endpoints: SourceEndpoints) -> Configuration:
     configuration = Configuration()
+    if endpoints.kubeconfig is not None and not endpoints.in_cluster:
+        try:
+            check_kubeconfig(endpoints.kubeconfig)
+        except KubeconfigError as error:
+            raise ToolFailure(SOURCE, "unavailable", f"kubernetes {error}") from error
     try:
         if endpoints.in_cluster:
             kube_config.load_incluster_config(client_configuration=configuration)
@@ -70,7 +76,14 @@ def _configuration(endpoints: SourceEndpoints) -> Configuration:
                 client_configuration=configuration,
                 persist_config=False,
             )
-    except (ConfigException, OSError, ValueError, yaml.YAMLError) as error:
+    except (
+        ConfigException,
+        OSError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        yaml.YAMLError,
+    ) as error:
         where = (
             "in-cluster configuration"
             if endpoints.in_cluster
