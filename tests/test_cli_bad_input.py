@@ -274,3 +274,21 @@ def test_eval_of_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     result = run("eval", "--suite", str(tmp_path / "nope"))
     assert result.exit_code == 2
     assert f"{tmp_path / 'nope'}: no such suite folder" in flat(result.stdout)
+
+
+def test_eval_json_into_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    out = tmp_path / "nope" / "results.json"
+    usage_error(run("eval", "--suite", str(OOM), "--json", str(out)), f"no folder {out.parent}")
+    result = run("eval", "--suite", str(OOM), "--json", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path}: cannot be written" in flat(result.stdout)
+
+
+# --- runbooks ---
+
+
+def test_a_runbook_file_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_bytes(b"id: x\ntitle: caf\xe9\n")
+    result = run("runbooks", "check", "--runbooks", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'bad.yaml'}: not UTF-8 (byte 16)" in flat(result.output)

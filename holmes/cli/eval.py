@@ -64,6 +64,8 @@ def eval_command(
 ) -> None:
     """Replay every incident of a suite, investigate it, and score the answer."""
     console = Console()
+    if json_out is not None and not json_out.parent.is_dir():
+        raise typer.BadParameter(f"{json_out}: no folder {json_out.parent}", param_hint="--json")
     settings = None
     if llm or judge:
         settings = llm_settings(model)
@@ -90,9 +92,14 @@ def eval_command(
                 console.print(result.diagnosis.cause_text())
                 console.print(result.diagnosis.remediation_text())
     if json_out:
-        json_out.write_text(
-            json.dumps([r.model_dump(mode="json") for r in results], indent=2), encoding="utf-8"
-        )
+        try:
+            json_out.write_text(
+                json.dumps([r.model_dump(mode="json") for r in results], indent=2),
+                encoding="utf-8",
+            )
+        except OSError as error:
+            console.print(f"[red]error:[/red] {json_out}: cannot be written: {error.strerror}")
+            raise typer.Exit(1) from error
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 
