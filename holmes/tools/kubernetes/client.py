@@ -65,7 +65,8 @@ def _configuration(endpoints: SourceEndpoints) -> Configuration:
         try:
             check_kubeconfig(endpoints.kubeconfig)
         except KubeconfigError as error:
-            raise ToolFailure(SOURCE, "unavailable", f"kubernetes {error}") from error
+            message = f"kubernetes kubeconfig {error.path} is unusable: {error.problem}"
+            raise ToolFailure(SOURCE, "unavailable", message) from error
     try:
         if endpoints.in_cluster:
             kube_config.load_incluster_config(client_configuration=configuration)

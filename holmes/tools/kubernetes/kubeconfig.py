@@ -14,30 +14,34 @@ import yaml
 
 
 class KubeconfigError(ValueError):
-    """A kubeconfig file that cannot be used; the message names the file and the problem."""
+    """A kubeconfig file that cannot be used: `kubeconfig PATH: PROBLEM`."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path, self.problem = path, problem
+        super().__init__(f"kubeconfig {path}: {problem}")
 
 
 def check_kubeconfig(path: Path) -> None:
     """Raise `KubeconfigError` unless `path` is a readable YAML mapping (a kubeconfig's shape)."""
     if not path.exists():
-        raise KubeconfigError(f"kubeconfig {path}: file not found")
+        raise KubeconfigError(path, "file not found")
     if path.is_dir():
-        raise KubeconfigError(f"kubeconfig {path}: is a folder, not a file")
+        raise KubeconfigError(path, "is a folder, not a file")
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as error:
-        raise KubeconfigError(f"kubeconfig {path}: cannot be read: {error.strerror}") from error
+        raise KubeconfigError(path, f"cannot be read: {error.strerror}") from error
     except UnicodeDecodeError as error:
-        raise KubeconfigError(f"kubeconfig {path}: not UTF-8 text (byte {error.start})") from error
+        raise KubeconfigError(path, f"not UTF-8 text (byte {error.start})") from error
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise KubeconfigError(f"kubeconfig {path}: not valid YAML: {error}") from error
+        raise KubeconfigError(path, f"not valid YAML: {error}") from error
     if not isinstance(document, dict):
         found = "empty" if document is None else f"a {type(document).__name__}"
         raise KubeconfigError(
-            f"kubeconfig {path}: must be a mapping with clusters, contexts and users; it is {found}"
+            path, f"must be a mapping with clusters, contexts and users; it is {found}"
         )
     for field in ("clusters", "contexts", "users"):
         if document.get(field) is not None and not isinstance(document[field], list):
-            raise KubeconfigError(f"kubeconfig {path}: '{field}' must be a list")
+            raise KubeconfigError(path, f"'{field}' must be a list")
