@@ -114,9 +114,11 @@ def ask_command(
             console.print(NON_UTF8_NOTE, highlight=False)
         session = Session(engine, settings, make_context, console, as_json=as_json, verbose=verbose)
         investigated = asyncio.run(session.run(requests, conversation, interactive))
-    if not all(investigated):
+    failed = [number for number, ok in enumerate(investigated, 1) if not ok]
+    if failed:
+        which = "" if len(requests) == 1 else f" (alert {', '.join(map(str, failed))})"
         console.print(
-            "[red]could not investigate:[/red] no source answered (see Sources unavailable)"
+            f"[red]could not investigate{which}:[/red] no source answered (see Sources unavailable)"
         )
         raise typer.Exit(1)
 
