@@ -292,3 +292,20 @@ def test_a_runbook_file_that_is_not_utf8(tmp_path: Path) -> None:
     result = run("runbooks", "check", "--runbooks", str(tmp_path))
     assert result.exit_code == 1
     assert f"{tmp_path / 'bad.yaml'}: not UTF-8 (byte 16)" in flat(result.output)
+
+
+# --- tools run ---
+
+
+def test_a_tool_argument_with_bytes_that_are_not_utf8() -> None:
+    result = run(
+        "tools",
+        "run",
+        "prometheus_query",
+        "query=up\udcff",
+        "--incident",
+        str(INCIDENTS / "gpu-xid-79-node-3"),
+    )
+    assert result.exit_code == 1  # the query is refused by Prometheus, not by an exception
+    assert "the argument 'query=up\ufffd' had bytes that are not UTF-8" in flat(result.stderr)
+    assert "prometheus rejected the query" in result.stdout

@@ -111,7 +111,7 @@ def ask_command(
                 return ToolContext(sources, limits=limits)
 
         if replaced:
-            console.print(NON_UTF8_NOTE, highlight=False)
+            console.print(NON_UTF8_NOTE.format(what="question"), highlight=False)
         session = Session(engine, settings, make_context, console, as_json=as_json, verbose=verbose)
         investigated = asyncio.run(session.run(requests, conversation, interactive))
     failed = [number for number, ok in enumerate(investigated, 1) if not ok]

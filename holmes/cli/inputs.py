@@ -26,7 +26,7 @@ from holmes.tools.kubernetes.kubeconfig import KubeconfigError, check_kubeconfig
 
 # What is printed back of a question or alert: a 100 KB question is investigated, not echoed.
 ECHO_CHARS = 300
-NON_UTF8_NOTE = "note: the question had bytes that are not UTF-8; they were replaced by U+FFFD"
+NON_UTF8_NOTE = "note: the {what} had bytes that are not UTF-8; they were replaced by U+FFFD"
 _ALERT_SHAPES = (
     "give an Alertmanager webhook payload (an object with 'alerts'), "
     "one alert (an object with 'labels') or a list of alerts"
@@ -47,19 +47,25 @@ def timeout_seconds(value: float) -> float:
 
 
 def question_text(raw: str | None) -> tuple[str | None, bool]:
-    """The question, None when blank, and whether undecodable bytes were replaced.
-
-    Python hands bytes of the command line that are not UTF-8 over as lone surrogates, which
-    cannot be printed or sent anywhere; they become U+FFFD.
-    """
+    """The question, None when blank, and whether undecodable bytes were replaced."""
     if raw is None or not raw.strip():
         return None, False
+    text, replaced = utf8_text(raw)
+    return text.strip(), replaced
+
+
+def utf8_text(raw: str) -> tuple[str, bool]:
+    """`raw` with command-line bytes that were not UTF-8 replaced by U+FFFD, and whether any were.
+
+    Python hands such bytes over as lone surrogates, which cannot be printed, encoded into a
+    URL or sent anywhere.
+    """
     try:
         raw.encode("utf-8")
-        return raw.strip(), False
+        return raw, False
     except UnicodeEncodeError:
         data = raw.encode("utf-8", errors="surrogateescape")
-        return data.decode("utf-8", errors="replace").strip(), True
+        return data.decode("utf-8", errors="replace"), True
 
 
 def shortened(text: str, limit: int = ECHO_CHARS) -> str:

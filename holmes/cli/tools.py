@@ -16,7 +16,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from holmes.cli.inputs import checked_hubble_address, checked_kubeconfig, checked_prometheus_url
+from holmes.cli.inputs import (
+    NON_UTF8_NOTE,
+    checked_hubble_address,
+    checked_kubeconfig,
+    checked_prometheus_url,
+    utf8_text,
+)
 from holmes.cli.options import (
     ContextOption,
     HubbleOption,
@@ -108,7 +114,10 @@ def parse_arguments(pairs: list[str]) -> dict[str, Any]:
     model converts it further where its field asks for another type).
     """
     parsed: dict[str, Any] = {}
-    for pair in pairs:
+    for given in pairs:
+        pair, replaced = utf8_text(given)
+        if replaced:
+            Console(stderr=True).print(NON_UTF8_NOTE.format(what=f"argument {pair!r}"))
         key, separator, value = pair.partition("=")
         if not separator or not key:
             raise typer.BadParameter(f"{pair!r} is not key=value", param_hint="ARGUMENTS")
