@@ -309,3 +309,9 @@ def test_a_tool_argument_with_bytes_that_are_not_utf8() -> None:
     assert result.exit_code == 1  # the query is refused by Prometheus, not by an exception
     assert "the argument 'query=up\ufffd' had bytes that are not UTF-8" in flat(result.stderr)
     assert "prometheus rejected the query" in result.stdout
+
+
+def test_text_that_looks_like_rich_markup_is_printed_as_is() -> None:
+    result = run("ask", "why does [/x] the [bold]worker restart?", "--incident", str(OOM))
+    assert result.exit_code == 0, result.output
+    assert "why does [/x] the [bold]worker restart?" in flat(result.stderr)

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
@@ -59,7 +60,7 @@ class Session:
         investigated: list[bool] = []
         for number, request in enumerate(requests, 1):
             of = f" ({number} of {len(requests)})" if len(requests) > 1 else ""
-            what = shortened(request.describe())
+            what = escape(shortened(request.describe()))
             self.console.print(
                 f"[bold]investigating{of}[/bold] with the {mode}: {what}", highlight=False
             )
@@ -141,10 +142,10 @@ class Session:
         self._ok_calls += result.ok
         if self.as_json:
             return
-        args = ", ".join(f"{k}={shortened(str(v), 200)}" for k, v in arguments.items())
+        args = escape(", ".join(f"{k}={shortened(str(v), 200)}" for k, v in arguments.items()))
         mark = "[green]ok[/green]" if result.ok else f"[yellow]{result.error.kind}[/yellow]"
         self.console.print(
-            f"  [dim]{result.evidence_id}[/dim] {tool}({args}) {mark} "
+            f"  [dim]{result.evidence_id}[/dim] {escape(tool)}({args}) {mark} "
             f"[dim]{result.duration_ms:.0f} ms[/dim]",
             highlight=False,
         )

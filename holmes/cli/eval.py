@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from holmes.agent.diagnosis import Diagnosis
@@ -75,7 +76,7 @@ def eval_command(
         folders = incident_folders(suite)
         engine = RunbookEngine(default_registry(), load_runbook_set(runbooks))
     except (BundleError, RunbookError) as error:
-        console.print(f"[red]error:[/red] {error}")
+        console.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
     investigator = _agent_investigator(engine, settings) if llm and settings else None
     ruler = _judge(settings) if judge and settings else None
@@ -89,8 +90,8 @@ def eval_command(
         for result in results:
             if not result.passed and result.diagnosis:
                 console.rule(result.incident)
-                console.print(result.diagnosis.cause_text())
-                console.print(result.diagnosis.remediation_text())
+                console.print(escape(result.diagnosis.cause_text()))
+                console.print(escape(result.diagnosis.remediation_text()))
     if json_out:
         try:
             json_out.write_text(
@@ -98,7 +99,9 @@ def eval_command(
                 encoding="utf-8",
             )
         except OSError as error:
-            console.print(f"[red]error:[/red] {json_out}: cannot be written: {error.strerror}")
+            console.print(
+                f"[red]error:[/red] {escape(str(json_out))}: cannot be written: {error.strerror}"
+            )
             raise typer.Exit(1) from error
     if not all(r.passed for r in results):
         raise typer.Exit(1)
@@ -150,11 +153,17 @@ def results_table(results: list[IncidentResult]) -> Table:
         if result.expected_runbook and result.expected_runbook != result.runbook:
             runbook += f" (expected {result.expected_runbook})"
         missing = result.error or "; ".join(result.missing)
-        row = [result.incident, verdict, runbook, f"{result.investigation_seconds:.2f}"]
+        # Text from bundles and answers is data: escaped, so "[/x]" is not read as markup.
+        row = [
+            escape(result.incident),
+            verdict,
+            escape(runbook),
+            f"{result.investigation_seconds:.2f}",
+        ]
         if with_llm:
             usd = "-" if result.estimated_usd is None else f"{result.estimated_usd:.4f}"
             row += [str(result.llm_calls), str(result.tokens), usd]
-        table.add_row(*row, missing)
+        table.add_row(*row, escape(missing))
     return table
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from holmes.cli.replay_probe import probe_sources
@@ -31,7 +32,7 @@ def replay_command(
     try:
         loaded = load_bundle(bundle)
     except BundleError as error:
-        console.print(f"[red]bad bundle:[/red] {error}")
+        console.print(f"[red]bad bundle:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
     with replay(loaded) as endpoints:
         console.print(_endpoints_table(endpoints))

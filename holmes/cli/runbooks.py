@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from holmes.agent.runbooks import RunbookError
@@ -23,7 +24,7 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:
-        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     table = Table()
     for column in ("id", "title", "alerts / symptoms", "steps", "findings", "file"):
@@ -48,7 +49,7 @@ def check_runbooks(runbooks: RunbooksOption = None) -> None:
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:
-        Console(stderr=True).print(f"[red]invalid:[/red] {error}")
+        Console(stderr=True).print(f"[red]invalid:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     findings = sum(len(item.runbook.findings) for item in loaded)
     typer.echo(f"{len(loaded)} runbooks valid ({findings} findings)")

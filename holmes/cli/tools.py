@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from holmes.cli.inputs import (
@@ -117,7 +118,7 @@ def parse_arguments(pairs: list[str]) -> dict[str, Any]:
     for given in pairs:
         pair, replaced = utf8_text(given)
         if replaced:
-            Console(stderr=True).print(NON_UTF8_NOTE.format(what=f"argument {pair!r}"))
+            Console(stderr=True).print(escape(NON_UTF8_NOTE.format(what=f"argument {pair!r}")))
         key, separator, value = pair.partition("=")
         if not separator or not key:
             raise typer.BadParameter(f"{pair!r} is not key=value", param_hint="ARGUMENTS")
