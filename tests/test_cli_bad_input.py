@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from holmes.agent.diagnosis import Diagnosis
+from holmes.cli.inputs import checked_hubble_address
 from holmes.cli.main import app
 from tests.conftest import INCIDENTS
 
@@ -214,6 +215,13 @@ def test_a_kubeconfig_that_is_not_one(
 )
 def test_a_bad_source_address_is_named(option: str, value: str, problem: str) -> None:
     usage_error(run("ask", "q", option, value), f"Invalid value for {option}", problem)
+
+
+@pytest.mark.parametrize(
+    "address", ["hubble-relay:4245", "tls://relay.example:443", "[::1]:4245", "dns:///relay:80"]
+)
+def test_good_hubble_addresses_pass_the_check(address: str) -> None:
+    assert checked_hubble_address(f" {address} ") == address
 
 
 def test_ask_exits_1_when_no_source_answered(tmp_path: Path) -> None:

@@ -163,7 +163,9 @@ def checked_hubble_address(address: str | None) -> str | None:
     address = address.strip()
     if address.startswith("unix://") and len(address) > len("unix://"):
         return address
-    host, _, port = address.removeprefix("tls://").rpartition(":")
+    # gRPC's own dns: target scheme is accepted too (dns:///host:port).
+    bare = address.removeprefix("tls://").removeprefix("dns:///").removeprefix("dns:")
+    host, _, port = bare.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")  # [::1]:4245
     if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c in host for c in "/ "):
         raise typer.BadParameter(
