@@ -274,3 +274,79 @@ def test_expand_values(notation: str, values: list[float | None]) -> None:
 
 def test_parse_selector_unescapes_label_values() -> None:
     assert parse_selector(r'm{a="x\"y",b="1\\2"}') == ("m", {"a": 'x"y', "b": "1\\2"})
+
+
+@pytest.mark.parametrize(
+    ("envelope", "message"),
+    [
+        ("kind: [Pod, Service]\nmetadata: {name: x, namespace: shop}", "'kind' must be a string"),
+        ("kind: {a: 1}\nmetadata: {name: x, namespace: shop}", "'kind' must be a string"),
+        ("kind: Pod\nmetadata: {name: x, namespace: [a, b]}", "'metadata.namespace' must be a"),
+        ("kind: Pod\nmetadata: {name: x, namespace: {a: 1}}", "'metadata.namespace' must be a"),
+        ("kind: Pod\nmetadata: {name: [x], namespace: shop}", "'metadata.name' must be a string"),
+        ("kind: ConfigMap\nmetadata: {name: x, labels: [a]}", "metadata.labels must be a mapping"),
+        ("kind: Pod\nmetadata: {name: x}\nspec: [1]", "Pod x: spec must be a mapping"),
+        ("kind: Pod\nmetadata: {name: x}\nspec: {containers: abc}", "spec.containers must be a"),
+        ("kind: Pod\nmetadata: {name: x}\nspec: {containers: [{}]}", r"spec.containers\[0\] must"),
+    ],
+)
+def test_malformed_object_envelope_names_file_line_and_field(
+    tmp_path: Path, envelope: str, message: str
+) -> None:
+    root = write_bundle(
+        tmp_path / "demo", INCIDENT, {"kubernetes/extra.yaml": f"apiVersion: v1\n{envelope}\n"}
+    )
+    with pytest.raises(BundleError, match=rf"kubernetes/extra\.yaml:line 1: .*{message}"):
+        load_bundle(root)
+
+
+def test_kind_as_a_mapping_names_what_it_found(tmp_path: Path) -> None:
+    root = write_bundle(
+        tmp_path / "demo",
+        INCIDENT,
+        {"kubernetes/x.yaml": "apiVersion: v1\nkind: {a: 1}\nmetadata: {name: x}\n"},
+    )
+    with pytest.raises(BundleError) as caught:
+        load_bundle(root)
+    assert str(caught.value).endswith("'kind' must be a string such as 'Pod', not a mapping")
+
+
+@pytest.mark.parametrize(
+    "relative", ["incident.yaml", "kubernetes/pods.yaml", "hubble/flows.jsonl"]
+)
+def test_bytes_that_are_not_utf8_name_the_file_and_line(tmp_path: Path, relative: str) -> None:
+    root = write_bundle(
+        tmp_path / "demo", INCIDENT, {"kubernetes/pods.yaml": POD, "hubble/flows.jsonl": ""}
+    )
+    path = root / relative
+    path.write_bytes(path.read_bytes() + b"# caf\xe9\n")
+    lines = path.read_bytes().count(b"\n")
+    with pytest.raises(BundleError) as caught:
+        load_bundle(root)
+    assert str(caught.value) == (
+        f"{path}:line {lines}: not UTF-8: byte 0xe9 cannot be decoded (save the file as UTF-8)"
+    )
+
+
+def test_a_log_that_is_not_utf8_is_read_with_replacement(tmp_path: Path) -> None:
+    root = write_bundle(tmp_path / "demo", INCIDENT, {"kubernetes/pods.yaml": POD})
+    log = root / "logs/shop/web-1/app.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(b"started\nbinary \xff\xfe here\n")
+    assert load_bundle(root).logs[0].text == "started\nbinary \ufffd\ufffd here\n"
+
+
+@pytest.mark.parametrize(
+    "folder", ["logs/shop/web-1/app.log", "kubernetes/more.yaml", "prometheus/up.om"]
+)
+def test_a_folder_where_a_file_belongs_is_named(tmp_path: Path, folder: str) -> None:
+    root = write_bundle(tmp_path / "demo", INCIDENT, {"kubernetes/pods.yaml": POD})
+    (root / folder).mkdir(parents=True)
+    with pytest.raises(BundleError, match=rf"{folder}: is a folder"):
+        load_bundle(root)
+
+
+def test_a_blank_question_without_an_alert_is_refused(tmp_path: Path) -> None:
+    root = write_bundle(tmp_path / "demo", INCIDENT.replace("Why?", "'   '"))
+    with pytest.raises(BundleError, match=r"incident\.yaml: a bundle needs a 'question'"):
+        load_bundle(root)

@@ -5,21 +5,30 @@ Against a replayed incident (`--incident BUNDLE`) or a live cluster (kubeconfig/
 OPENAI_BASE_URL, HOLMES_LLM_MODEL, or the Azure variables) the LLM agent investigates on top of
 the runbook engine; `--no-llm` forces the runbook engine alone. Prints a live line per tool call
 while it works, then the diagnosis as markdown with the tokens and cost (or `--json`, the
-Diagnosis itself). `-i` keeps the conversation open for follow-ups.
+Diagnosis itself). `-i` keeps the conversation open for follow-ups. An `--alert` payload with
+several alerts gets an investigation and an answer per alert (`--json`: a list of Diagnoses).
+Input is checked first (`inputs.py`): bad input exits 2 with one line naming it; a run where no
+source answered at all exits 1.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from holmes.cli.inputs import (
+    NON_UTF8_NOTE,
+    checked_hubble_address,
+    checked_kubeconfig,
+    checked_prometheus_url,
+    default_kubeconfig,
+    question_text,
+    read_alert_file,
+)
 from holmes.cli.options import (
     NO_LLM,
     ContextOption,
@@ -28,7 +37,7 @@ from holmes.cli.options import (
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
-    agent_limits,
+    TimeoutOption,
     llm_settings,
     load_incident,
     runbook_engine,
@@ -36,19 +45,15 @@ from holmes.cli.options import (
 
 # The engine, the clients and rich load when the command runs, not for `holmes ask --help`.
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from holmes.agent.diagnosis import Diagnosis
-    from holmes.agent.engine import RunbookEngine
-    from holmes.agent.intake import InvestigationRequest
-    from holmes.agent.llm import LLMSettings
-    from holmes.tools import ToolContext, ToolResult
+    from holmes.agent.intake import AlertInput, InvestigationRequest
+    from holmes.tools import SourceEndpoints, ToolContext
 
 
 def ask_command(
     question: Annotated[str | None, typer.Argument(help="What to investigate.")] = None,
     alert: Annotated[
-        Path | None, typer.Option(help="An Alertmanager webhook payload (or one alert) as JSON.")
+        Path | None,
+        typer.Option(help="An Alertmanager webhook payload, one alert, or a list, as JSON."),
     ] = None,
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
@@ -57,7 +62,7 @@ def ask_command(
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one tool call may take.")] = 10.0,
+    timeout: TimeoutOption = 10.0,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
     model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
     interactive: Annotated[
@@ -69,148 +74,93 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the Diagnosis as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("-v", help="Also list what was checked.")] = False,
 ) -> None:
-    """Find the root cause of a problem, with the evidence and the remediation."""
+    """Find the root cause of a problem, with the evidence and the remediation.
+
+    Exits 1 when it could not investigate at all (no source answered), 2 on bad input.
+    """
     from rich.console import Console
 
+    from holmes.cli.ask_session import Session
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for, request_for
-    from holmes.tools import Limits, SourceEndpoints, ToolContext
+    from holmes.tools import Limits, ToolContext
 
     console = Console(stderr=True)
+    question, replaced = question_text(question)
+    alerts = read_alert_file(alert) if alert is not None else []
     settings = None if no_llm else llm_settings(model)
     if (interactive or conversation) and settings is None:
         raise typer.BadParameter(f"follow-ups need an LLM: {NO_LLM}", param_hint="--interactive")
+    if (interactive or conversation) and len(alerts) > 1:
+        raise typer.BadParameter(
+            f"follow-ups continue one investigation; {alert} holds {len(alerts)} alerts",
+            param_hint="--interactive",
+        )
     engine = runbook_engine(runbooks)
+    limits = Limits(timeout_seconds=timeout)
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
-            request = _request(question, alert, default=request_for(bundle))
-            ctx = context_for(stack.enter_context(replay(bundle)))
+            requests = _requests(question, alerts, default=request_for(bundle))
+            endpoints = stack.enter_context(replay(bundle))
+
+            def make_context() -> ToolContext:
+                ctx = context_for(endpoints)
+                ctx.limits = limits
+                return ctx
+
         else:
-            request = _request(question, alert, default=None)
-            endpoints = SourceEndpoints(
-                kubeconfig=kubeconfig,
-                kube_context=context,
-                in_cluster=in_cluster,
-                prometheus_url=prometheus_url,
-                hubble_address=hubble_address,
-            )
-            if not endpoints.has_kubernetes:
-                endpoints.kubeconfig = _default_kubeconfig()
-            ctx = ToolContext(endpoints)
-        ctx.limits = Limits(timeout_seconds=timeout)
-        mode = f"LLM agent ({settings.model})" if settings else "runbook engine"
-        console.print(f"[bold]investigating[/bold] with the {mode}: {request.describe()}")
-        session = Session(engine, settings, ctx, console, as_json=as_json, verbose=verbose)
-        asyncio.run(session.run(request, conversation, interactive))
+            requests = _requests(question, alerts, default=None)
+            sources = _live_sources(kubeconfig, context, in_cluster, prometheus_url, hubble_address)
 
+            def make_context() -> ToolContext:
+                return ToolContext(sources, limits=limits)
 
-def _request(
-    question: str | None, alert: Path | None, default: InvestigationRequest | None
-) -> InvestigationRequest:
-    from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
-
-    parsed: AlertInput | None = None
-    if alert is not None:
-        try:
-            payload = json.loads(alert.read_text(encoding="utf-8"))
-            parsed = alerts_from_webhook(payload)[0]
-        except (OSError, json.JSONDecodeError, ValueError) as error:
-            raise typer.BadParameter(f"{alert}: {error}", param_hint="--alert") from error
-    if question is None and parsed is None:
-        if default is None:
-            raise typer.BadParameter("give a question or --alert", param_hint="QUESTION")
-        return default
-    return InvestigationRequest(question=question, alert=parsed)
-
-
-def _default_kubeconfig() -> Path | None:
-    """What kubectl would use: the first file of $KUBECONFIG, else ~/.kube/config."""
-    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
-    path = Path(listed[0]) if listed else Path.home() / ".kube" / "config"
-    return path if path.is_file() else None
-
-
-class Session:
-    """One `holmes ask` run: the first answer and, with `-i`, the follow-ups."""
-
-    def __init__(
-        self,
-        engine: RunbookEngine,
-        settings: LLMSettings | None,
-        ctx: ToolContext,
-        console: Console,
-        *,
-        as_json: bool,
-        verbose: bool,
-    ) -> None:
-        self.engine, self.settings, self.ctx, self.console = engine, settings, ctx, console
-        self.as_json, self.verbose = as_json, verbose
-        self.limits = agent_limits()
-
-    async def run(
-        self, request: InvestigationRequest, conversation: str | None, interactive: bool
-    ) -> None:
-        """Investigate (or continue `conversation`), print, and take follow-ups if asked."""
-        try:
-            if self.settings is None:
-                self.show(await self.engine.diagnose(request, self.ctx, on_call=self.on_call))
-                return
-            # The agent's stack (langgraph, openai) loads only when an LLM is used.
-            from holmes.agent.conversations import conversation_file, conversation_store
-            from holmes.agent.graph import LLMAgent
-            from holmes.agent.llm.client import LLMClient
-
-            async with (
-                conversation_store(conversation_file(os.environ)) as saver,
-                LLMClient(self.settings) as llm,
-            ):
-                agent = LLMAgent(self.engine, llm, limits=self.limits, checkpointer=saver)
-                thread = conversation or uuid.uuid4().hex[:12]
-                if conversation and request.question:
-                    diagnosis = await agent.follow_up(
-                        request.question, self.ctx, conversation_id=thread, on_call=self.on_call
-                    )
-                else:
-                    diagnosis = await agent.investigate(
-                        request, self.ctx, conversation_id=thread, on_call=self.on_call
-                    )
-                self.show(diagnosis)
-                while interactive:
-                    follow_up = self.console.input("[bold]follow-up[/bold] (empty to end)> ")
-                    if not follow_up.strip():
-                        break
-                    self.show(
-                        await agent.follow_up(
-                            follow_up, self.ctx, conversation_id=thread, on_call=self.on_call
-                        )
-                    )
-                self.console.print(f"conversation id: {thread} (continue with --conversation)")
-        except EOFError:
-            pass
-        finally:
-            await self.ctx.aclose()
-
-    def show(self, diagnosis: Diagnosis) -> None:
-        """Print the diagnosis: markdown to stdout, or its JSON."""
-        from rich.console import Console
-        from rich.markdown import Markdown
-
-        from holmes.cli.render import diagnosis_markdown
-
-        if self.as_json:
-            typer.echo(diagnosis.model_dump_json(indent=2))
-        else:
-            Console().print(Markdown(diagnosis_markdown(diagnosis, verbose=self.verbose)))
-
-    def on_call(self, tool: str, arguments: dict[str, Any], result: ToolResult | None) -> None:
-        """A live line per finished tool call (on stderr)."""
-        if self.as_json or result is None:
-            return
-        args = ", ".join(f"{k}={v}" for k, v in arguments.items())
-        mark = "[green]ok[/green]" if result.ok else f"[yellow]{result.error.kind}[/yellow]"
-        self.console.print(
-            f"  [dim]{result.evidence_id}[/dim] {tool}({args}) {mark} "
-            f"[dim]{result.duration_ms:.0f} ms[/dim]",
-            highlight=False,
+        if replaced:
+            console.print(NON_UTF8_NOTE.format(what="question"), highlight=False)
+        session = Session(engine, settings, make_context, console, as_json=as_json, verbose=verbose)
+        investigated = asyncio.run(session.run(requests, conversation, interactive))
+    failed = [number for number, ok in enumerate(investigated, 1) if not ok]
+    if failed:
+        which = "" if len(requests) == 1 else f" (alert {', '.join(map(str, failed))})"
+        console.print(
+            f"[red]could not investigate{which}:[/red] no source answered (see Sources unavailable)"
         )
+        raise typer.Exit(1)
+
+
+def _requests(
+    question: str | None, alerts: list[AlertInput], default: InvestigationRequest | None
+) -> list[InvestigationRequest]:
+    """One request per alert (each with the question, if any), else the question alone."""
+    from holmes.agent.intake import InvestigationRequest
+
+    if alerts:
+        return [InvestigationRequest(question=question, alert=alert) for alert in alerts]
+    if question is not None:
+        return [InvestigationRequest(question=question)]
+    if default is None:
+        raise typer.BadParameter("give a question (not blank) or --alert", param_hint="QUESTION")
+    return [default]
+
+
+def _live_sources(
+    kubeconfig: Path | None,
+    context: str | None,
+    in_cluster: bool,
+    prometheus_url: str | None,
+    hubble_address: str | None,
+) -> SourceEndpoints:
+    """The live cluster's endpoints, each checked; kubectl's kubeconfig when none is given."""
+    from holmes.tools import SourceEndpoints
+
+    endpoints = SourceEndpoints(
+        kubeconfig=checked_kubeconfig(kubeconfig) if kubeconfig is not None else None,
+        kube_context=context,
+        in_cluster=in_cluster,
+        prometheus_url=checked_prometheus_url(prometheus_url),
+        hubble_address=checked_hubble_address(hubble_address),
+    )
+    if not endpoints.has_kubernetes:
+        endpoints.kubeconfig = default_kubeconfig()
+    return endpoints

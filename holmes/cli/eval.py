@@ -59,6 +59,7 @@ def eval_command(
 ) -> None:
     """Replay every incident of a suite, investigate it, and score the answer."""
     from rich.console import Console
+    from rich.markup import escape
 
     from holmes.agent.engine import RunbookEngine
     from holmes.agent.runbooks import RunbookError
@@ -67,6 +68,8 @@ def eval_command(
     from holmes.tools import default_registry
 
     console = Console()
+    if json_out is not None and not json_out.parent.is_dir():
+        raise typer.BadParameter(f"{json_out}: no folder {json_out.parent}", param_hint="--json")
     settings = None
     if llm or judge:
         settings = llm_settings(model)
@@ -76,7 +79,7 @@ def eval_command(
         folders = incident_folders(suite)
         engine = RunbookEngine(default_registry(), load_runbook_set(runbooks))
     except (BundleError, RunbookError) as error:
-        console.print(f"[red]error:[/red] {error}")
+        console.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
     investigator = _agent_investigator(engine, settings) if llm and settings else None
     ruler = _judge(settings) if judge and settings else None
@@ -90,12 +93,19 @@ def eval_command(
         for result in results:
             if not result.passed and result.diagnosis:
                 console.rule(result.incident)
-                console.print(result.diagnosis.cause_text())
-                console.print(result.diagnosis.remediation_text())
+                console.print(escape(result.diagnosis.cause_text()))
+                console.print(escape(result.diagnosis.remediation_text()))
     if json_out:
-        json_out.write_text(
-            json.dumps([r.model_dump(mode="json") for r in results], indent=2), encoding="utf-8"
-        )
+        try:
+            json_out.write_text(
+                json.dumps([r.model_dump(mode="json") for r in results], indent=2),
+                encoding="utf-8",
+            )
+        except OSError as error:
+            console.print(
+                f"[red]error:[/red] {escape(str(json_out))}: cannot be written: {error.strerror}"
+            )
+            raise typer.Exit(1) from error
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 
@@ -132,6 +142,7 @@ def _judge(settings: LLMSettings) -> Judge:
 
 def results_table(results: list[IncidentResult]) -> Table:
     """One row per incident (LLM columns when an LLM took part)."""
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_lines=False)
@@ -142,17 +153,25 @@ def results_table(results: list[IncidentResult]) -> Table:
         table.add_column(column, overflow="fold")
     for result in results:
         verdict = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
+        if result.error:  # not scored: the bundle could not be loaded or replayed
+            verdict = "[red]ERROR[/red]"
         if result.unfilled:
             verdict = "[yellow]unfilled[/yellow]"
         runbook = result.runbook or "-"
         if result.expected_runbook and result.expected_runbook != result.runbook:
             runbook += f" (expected {result.expected_runbook})"
         missing = result.error or "; ".join(result.missing)
-        row = [result.incident, verdict, runbook, f"{result.investigation_seconds:.2f}"]
+        # Text from bundles and answers is data: escaped, so "[/x]" is not read as markup.
+        row = [
+            escape(result.incident),
+            verdict,
+            escape(runbook),
+            f"{result.investigation_seconds:.2f}",
+        ]
         if with_llm:
             usd = "-" if result.estimated_usd is None else f"{result.estimated_usd:.4f}"
             row += [str(result.llm_calls), str(result.tokens), usd]
-        table.add_row(*row, missing)
+        table.add_row(*row, escape(missing))
     return table
 
 
@@ -161,8 +180,11 @@ def totals(results: list[IncidentResult], wall: float) -> str:
     passed = sum(r.passed for r in results)
     times = sorted(r.investigation_seconds for r in results if r.error is None) or [0.0]
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    errors = sum(r.error is not None for r in results)
     line = (
-        f"{passed}/{len(results)} passed; investigation p50 {statistics.median(times):.2f} s, "
+        f"{passed}/{len(results)} passed"
+        + (f" ({errors} could not be run)" if errors else "")
+        + f"; investigation p50 {statistics.median(times):.2f} s, "
         f"p95 {p95:.2f} s; suite wall time {wall:.1f} s"
     )
     if any(r.llm_calls for r in results):

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from holmes.cli.inputs import timeout_seconds
+
 # The helpers import what they use when called: the commands' modules import this one, and
 # `holmes <command> --help` must not load the engine, the clients or CEL (see main.py).
 if TYPE_CHECKING:
@@ -32,6 +34,10 @@ PrometheusOption = Annotated[
 ]
 HubbleOption = Annotated[
     str | None, typer.Option(help="Live Hubble Relay host:port.", envvar="HOLMES_HUBBLE_ADDRESS")
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(help="Seconds one tool call may take (> 0).", callback=timeout_seconds),
 ]
 RunbooksOption = Annotated[
     list[Path] | None, typer.Option("--runbooks", help="Another folder of runbooks.")

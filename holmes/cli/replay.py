@@ -28,6 +28,7 @@ def replay_command(
 ) -> None:
     """Serve a recorded incident's Kubernetes API, Prometheus and Hubble until Ctrl-C."""
     from rich.console import Console
+    from rich.markup import escape
 
     from holmes.cli.replay_probe import probe_sources
     from holmes.evals import BundleError, load_bundle
@@ -37,7 +38,7 @@ def replay_command(
     try:
         loaded = load_bundle(bundle)
     except BundleError as error:
-        console.print(f"[red]bad bundle:[/red] {error}")
+        console.print(f"[red]bad bundle:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
     with replay(loaded) as endpoints:
         console.print(_endpoints_table(endpoints))

@@ -21,6 +21,7 @@ runbooks_app = typer.Typer(
 def list_runbooks(runbooks: RunbooksOption = None) -> None:
     """Show each runbook: id, title, what selects it, how many steps and findings."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from holmes.agent.runbooks import RunbookError
@@ -28,7 +29,7 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:
-        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     table = Table()
     for column in ("id", "title", "alerts / symptoms", "steps", "findings", "file"):
@@ -51,13 +52,14 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
 def check_runbooks(runbooks: RunbooksOption = None) -> None:
     """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
     from rich.console import Console
+    from rich.markup import escape
 
     from holmes.agent.runbooks import RunbookError
 
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:
-        Console(stderr=True).print(f"[red]invalid:[/red] {error}")
+        Console(stderr=True).print(f"[red]invalid:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     findings = sum(len(item.runbook.findings) for item in loaded)
     typer.echo(f"{len(loaded)} runbooks valid ({findings} findings)")

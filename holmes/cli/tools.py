@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from holmes.cli.inputs import (
+    NON_UTF8_NOTE,
+    checked_hubble_address,
+    checked_kubeconfig,
+    checked_prometheus_url,
+    utf8_text,
+)
 from holmes.cli.options import (
     ContextOption,
     HubbleOption,
     IncidentOption,
     KubeconfigOption,
     PrometheusOption,
+    TimeoutOption,
     load_incident,
 )
 
@@ -76,7 +84,7 @@ def run_tool(
     context: ContextOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds before the call gives up.")] = 10.0,
+    timeout: TimeoutOption = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result.")] = False,
 ) -> None:
     """Run one tool and print its compact text (or the result as JSON)."""
@@ -93,10 +101,10 @@ def run_tool(
             ctx.limits = limits
         else:
             endpoints = SourceEndpoints(
-                kubeconfig=kubeconfig,
+                kubeconfig=checked_kubeconfig(kubeconfig) if kubeconfig else None,
                 kube_context=context,
-                prometheus_url=prometheus_url,
-                hubble_address=hubble_address,
+                prometheus_url=checked_prometheus_url(prometheus_url),
+                hubble_address=checked_hubble_address(hubble_address),
             )
             ctx = ToolContext(endpoints, limits=limits)
         result = asyncio.run(_invoke(tool, parsed, ctx))
@@ -116,7 +124,13 @@ def parse_arguments(pairs: list[str]) -> dict[str, Any]:
     model converts it further where its field asks for another type).
     """
     parsed: dict[str, Any] = {}
-    for pair in pairs:
+    for given in pairs:
+        pair, replaced = utf8_text(given)
+        if replaced:
+            from rich.console import Console
+            from rich.markup import escape
+
+            Console(stderr=True).print(escape(NON_UTF8_NOTE.format(what=f"argument {pair!r}")))
         key, separator, value = pair.partition("=")
         if not separator or not key:
             raise typer.BadParameter(f"{pair!r} is not key=value", param_hint="ARGUMENTS")

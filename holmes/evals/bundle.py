@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from holmes.agent.intake import AlertInput
+from holmes.evals.bundle_files import read_log_text, read_text
+from holmes.evals.bundle_objects import ObjectKey, container_names, object_key, objects_in_file
 from holmes.evals.errors import BundleError
 from holmes.evals.series import SAFE_LOADER, Series, load_openmetrics, load_series_yaml
 
@@ -184,7 +186,7 @@ def load_bundle(path: Path | str) -> Bundle:
 
 def _read_incident_yaml(path: Path, root: Path) -> dict[str, Any]:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        raw = yaml.load(read_text(path), Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         raise BundleError(path, f"not valid YAML: {error}") from error
     if not isinstance(raw, dict):
@@ -193,7 +195,8 @@ def _read_incident_yaml(path: Path, root: Path) -> dict[str, Any]:
         raise BundleError(
             path, f"id {raw.get('id')!r} differs from the folder name {root.name!r}", where="id"
         )
-    if not raw.get("question") and not raw.get("alert"):
+    question = raw.get("question")
+    if not (question.strip() if isinstance(question, str) else question) and not raw.get("alert"):
         raise BundleError(path, "a bundle needs a 'question', an 'alert', or both")
     return raw
 
@@ -218,22 +221,10 @@ def _load_objects(folder: Path) -> list[dict[str, Any]]:
     if not folder.is_dir():
         return []
     objects: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str, str, str], str] = {}
+    seen: dict[ObjectKey, str] = {}
     for path in sorted(folder.glob("*.y*ml")):
-        for obj, where in _objects_in_file(path):
-            metadata = obj.get("metadata")
-            if not obj.get("kind"):
-                raise BundleError(path, "object has no 'kind'", where=where)
-            if not obj.get("apiVersion"):
-                raise BundleError(path, f"{obj['kind']} has no 'apiVersion'", where=where)
-            if not isinstance(metadata, dict) or not metadata.get("name"):
-                raise BundleError(path, f"{obj['kind']} has no 'metadata.name'", where=where)
-            key = (
-                obj["apiVersion"],
-                obj["kind"],
-                metadata.get("namespace") or "",
-                metadata["name"],
-            )
+        for obj, where in objects_in_file(path):
+            key = object_key(path, obj, where)
             if key in seen:
                 raise BundleError(
                     path,
@@ -243,50 +234,6 @@ def _load_objects(folder: Path) -> list[dict[str, Any]]:
             seen[key] = f"{path.name} ({where})"
             objects.append(obj)
     return objects
-
-
-def _objects_in_file(path: Path) -> list[tuple[dict[str, Any], str]]:
-    """Objects of one YAML file, each with where it starts (`line N`), `kind: List` unwrapped."""
-    loader = SAFE_LOADER(path.read_text(encoding="utf-8"))
-    found: list[tuple[dict[str, Any], str]] = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            document = loader.construct_document(node)
-            if document is None:
-                continue
-            where = f"line {node.start_mark.line + 1}"
-            if not isinstance(document, dict):
-                raise BundleError(path, "a document must be a Kubernetes object", where=where)
-            if str(document.get("kind", "")).endswith("List") and "items" in document:
-                found.extend(_list_items(path, node, document))
-            else:
-                found.append((document, where))
-    except yaml.YAMLError as error:
-        raise BundleError(path, f"not valid YAML: {error}") from error
-    finally:
-        loader.dispose()
-    return found
-
-
-def _list_items(
-    path: Path, node: yaml.Node, document: dict[str, Any]
-) -> list[tuple[dict[str, Any], str]]:
-    items = document.get("items") or []
-    item_nodes = next((value.value for key, value in node.value if key.value == "items"), [])
-    # A typed list from the API (PodList) leaves kind and apiVersion off its items.
-    item_kind = document["kind"][: -len("List")] if document["kind"] != "List" else None
-    found = []
-    for index, item in enumerate(items):
-        line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else 0
-        where = f"line {line} (items[{index}])"
-        if not isinstance(item, dict):
-            raise BundleError(path, "a list item must be a Kubernetes object", where=where)
-        if item_kind:
-            item.setdefault("kind", item_kind)
-            item.setdefault("apiVersion", document.get("apiVersion"))
-        found.append((item, where))
-    return found
 
 
 def _load_logs(folder: Path, objects: list[dict[str, Any]]) -> list[ContainerLog]:
@@ -299,6 +246,8 @@ def _load_logs(folder: Path, objects: list[dict[str, Any]]) -> list[ContainerLog
     }
     logs = []
     for path in sorted(folder.rglob("*.log")):
+        if path.is_dir():
+            raise BundleError(path, "is a folder; a log is a file <container>.log")
         parts = path.relative_to(folder).parts
         if len(parts) != 3:
             raise BundleError(path, "log files go in logs/<namespace>/<pod>/<container>.log")
@@ -310,13 +259,13 @@ def _load_logs(folder: Path, objects: list[dict[str, Any]]) -> list[ContainerLog
             )
         previous = file_name.endswith(".previous.log")
         container = file_name.removesuffix(".log").removesuffix(".previous")
-        if container not in _container_names(pod):
+        if container not in container_names(pod):
             raise BundleError(
                 path,
                 f"Pod {namespace}/{pod_name} has no container {container!r} "
-                f"(it has {', '.join(sorted(_container_names(pod))) or 'none'})",
+                f"(it has {', '.join(sorted(container_names(pod))) or 'none'})",
             )
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_log_text(path)
         logs.append(
             ContainerLog(
                 namespace=namespace,
@@ -327,15 +276,6 @@ def _load_logs(folder: Path, objects: list[dict[str, Any]]) -> list[ContainerLog
             )
         )
     return logs
-
-
-def _container_names(pod: dict[str, Any]) -> set[str]:
-    spec = pod.get("spec") or {}
-    return {
-        container.get("name", "")
-        for group in ("containers", "initContainers", "ephemeralContainers")
-        for container in spec.get(group) or []
-    }
 
 
 def _load_series(folder: Path, end: datetime) -> list[Series]:
@@ -354,7 +294,7 @@ def _load_flows(path: Path) -> list[FlowRecord]:
     if not path.is_file():
         return []
     flows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -12,7 +12,6 @@ Called by `holmes eval` and `bench/eval_suite.py`.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from holmes.agent.engine import RunbookEngine
 from holmes.agent.intake import InvestigationRequest
 from holmes.evals.bundle import Bundle, Expected, load_bundle
 from holmes.evals.errors import BundleError
+from holmes.evals.interrupts import RunningInvestigations
 from holmes.evals.replay import ReplayEndpoints, replay
 from holmes.evals.scoring import score
 from holmes.tools import SourceEndpoints, ToolContext
@@ -59,10 +59,10 @@ def incident_folders(suite: Path) -> list[Path]:
     if (suite / "incident.yaml").is_file():
         return [suite]
     if not suite.is_dir():
-        raise BundleError(f"{suite}: no such suite folder")
+        raise BundleError(suite, "no such suite folder (a folder of incident folders)")
     folders = sorted(p for p in suite.iterdir() if (p / "incident.yaml").is_file())
     if not folders:
-        raise BundleError(f"{suite}: no incident folders (folders with an incident.yaml) inside")
+        raise BundleError(suite, "no incident folders (folders with an incident.yaml) inside")
     return folders
 
 
@@ -82,13 +82,24 @@ def context_for(endpoints: ReplayEndpoints) -> ToolContext:
 
 
 def run_incident(
-    folder: Path, investigate: Investigator, judge: Judge | None = None
+    folder: Path,
+    investigate: Investigator,
+    judge: Judge | None = None,
+    running: RunningInvestigations | None = None,
 ) -> IncidentResult:
-    """Replay, investigate and score one incident (and have the judge rule, if given)."""
+    """Replay, investigate and score one incident (and have the judge rule, if given).
+
+    With `running`, the investigation and the judge can be cancelled from another thread.
+    """
+    running = running or RunningInvestigations()
     try:
         bundle = load_bundle(folder)
     except BundleError as error:
         return IncidentResult(incident=folder.name, passed=False, error=str(error))
+    except Exception as error:  # a loader bug on one bundle must not abort the suite
+        return IncidentResult(
+            incident=folder.name, passed=False, error=f"{folder}: {type(error).__name__}: {error}"
+        )
     expected = bundle.expected
     if expected.unfilled:
         return IncidentResult(
@@ -102,8 +113,8 @@ def run_incident(
     try:
         with replay(bundle) as endpoints:
             replay_seconds = time.perf_counter() - started
-            diagnosis, seconds = asyncio.run(_investigate(investigate, bundle, endpoints))
-            ruling = asyncio.run(judge(diagnosis, expected)) if judge else None
+            diagnosis, seconds = running.run(_investigate(investigate, bundle, endpoints))
+            ruling = running.run(judge(diagnosis, expected)) if judge else None
     except Exception as error:  # a replay that cannot start fails this incident only
         return IncidentResult(
             incident=bundle.id,
@@ -172,12 +183,22 @@ def run_suite(
     engine = engine or RunbookEngine()
     folders = incident_folders(suite)
     make = investigator or (lambda: engine.diagnose)
+    running = RunningInvestigations()
 
     def one(folder: Path) -> IncidentResult:
-        result = run_incident(folder, make(), judge)
+        result = run_incident(folder, make(), judge, running)
         if on_result:
             on_result(result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, folders))
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = [pool.submit(one, folder) for folder in folders]
+        return [future.result() for future in futures]
+    except BaseException:
+        # Ctrl-C or SIGTERM: the running investigations are cancelled and the incidents not
+        # yet started dropped; each replay still stops, so no server or folder is left behind.
+        running.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

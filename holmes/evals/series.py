@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field
 
+from holmes.evals.bundle_files import read_text
 from holmes.evals.errors import BundleError
 from holmes.tools.times import duration_seconds as parse_duration
 
@@ -122,7 +123,7 @@ def expand_values(notation: str) -> list[float | None]:
 def load_series_yaml(path: Path, end: datetime) -> list[Series]:
     """Read `series.yaml`; each series' last value lands at `end` (the incident's time)."""
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+        document = yaml.load(read_text(path), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as error:
         raise BundleError(path, f"not valid YAML: {error}") from error
     if not isinstance(document, dict):
@@ -170,7 +171,7 @@ def load_series_yaml(path: Path, end: datetime) -> list[Series]:
 
 def load_openmetrics(path: Path, end: datetime | None = None) -> list[Series]:
     """Read an OpenMetrics text file whose every sample carries a timestamp in seconds."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text(path).splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines or lines[-1].strip() != "# EOF":

@@ -373,10 +373,17 @@ def test_sample_bundle_xid_series_answer_promql(sample_bundle, cache_dir: Path) 
 
 
 _CHILD = """
-import sys, threading, time
+import shutil, sys, threading, time, types
 from pathlib import Path
 from holmes.evals.bundle import load_bundle
+from holmes.evals.replay import prometheus_process
 from holmes.evals.replay.prometheus import PrometheusReplay
+
+if sys.argv[5] == "python-wrapper":  # as on a system without util-linux's setpriv
+    which = shutil.which
+    prometheus_process.shutil = types.SimpleNamespace(
+        which=lambda name: None if name == "setpriv" else which(name)
+    )
 
 replay = PrometheusReplay(load_bundle(sys.argv[1]), workdir=Path(sys.argv[2]),
                           cache_dir=Path(sys.argv[3]))
@@ -407,12 +414,14 @@ def _gone(pid: int) -> bool:
 
 @needs_prometheus
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("wrapper", ["setpriv", "python-wrapper"])
 @pytest.mark.parametrize("ending", ["crash", "thread", "exit"])
-def test_the_server_does_not_outlive_its_parent(tmp_path: Path, ending: str) -> None:
+def test_the_server_does_not_outlive_its_parent(tmp_path: Path, ending: str, wrapper: str) -> None:
     bundle = write_bundle(tmp_path, "orphan", openmetrics=OPENMETRICS)
     workdir = tmp_path / "work"
+    cache = str(tmp_path / "c")
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(bundle.path), str(workdir), str(tmp_path / "c"), ending],
+        [sys.executable, "-c", _CHILD, str(bundle.path), str(workdir), cache, ending, wrapper],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -84,6 +84,8 @@ def load_runbook(path: Path, tools: set[str] | None = None) -> Runbook:
         raise RunbookError(f"{path}: not valid YAML: {error}") from None
     except OSError as error:
         raise RunbookError(f"{path}: cannot be read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise RunbookError(f"{path}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
     if not isinstance(raw, dict):
         raise RunbookError(f"{path}: a runbook is a mapping with id, title, match, steps, findings")
     try:

@@ -3,21 +3,25 @@
 Called by `PrometheusReplay` (`prometheus.py`). The server listens on a free loopback port,
 logs to a file (a pipe nobody reads could fill and block it), and is asked on Linux to die with
 its parent, so a crashed test run leaves no server behind (all forks happen on one long-lived
-thread for that, see `_die_with_parent`). Readiness is polled on `/-/ready` with httpx every
-20 ms: a replay of a typical bundle is ready in a fraction of a second.
+thread for that, see `die_with_parent_prefix`). Readiness is polled on `/-/ready` with httpx
+every 20 ms: a replay of a typical bundle is ready in a fraction of a second.
+
+No Python code runs between fork and exec: the same process runs gRPC (the Hubble replay and
+client), and a `preexec_fn` makes CPython fork() the slow way, running gRPC's fork handlers in
+the child, which abort it about one start in 80 ("epoll_wait error: Bad file descriptor", exit
+-6) and print "skipping fork() handlers" warnings. Without one, CPython uses vfork, which runs
+no fork handlers; the parent-death signal is armed by an exec wrapper instead.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
-import signal
+import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,11 +29,26 @@ import httpx
 
 from holmes.evals.replay.prometheus_errors import PrometheusReplayError
 
-__all__ = ["AddressInUse", "free_port", "launch", "stop_process", "wait_until_ready"]
+__all__ = [
+    "AddressInUse",
+    "die_with_parent_prefix",
+    "free_port",
+    "launch",
+    "stop_process",
+    "wait_until_ready",
+]
 
 _POLL_SECONDS = 0.02
 _LOG_TAIL_CHARS = 2000
-_PR_SET_PDEATHSIG = 1
+# The fallback exec wrapper where util-linux's setpriv is missing: arm the parent-death signal,
+# give up if the parent is already gone, then become the server (argv: parent pid, command...).
+_PDEATHSIG_EXEC = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 class AddressInUse(PrometheusReplayError):
@@ -47,9 +66,10 @@ def launch(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
     """Start `command` with stdout and stderr going to `log_file` (emptied first).
 
     The fork happens on one long-lived spawner thread, whichever thread calls (see
-    `_die_with_parent`): `replay()` starts Prometheus from a pool thread that soon ends.
+    `die_with_parent_prefix`): `replay()` starts Prometheus from a pool thread that soon ends.
     """
-    return _spawner().submit(_popen, command, log_file).result()
+    wrapped = [*die_with_parent_prefix(), *command]
+    return _spawner().submit(_popen, wrapped, log_file).result()
 
 
 def _popen(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
@@ -61,8 +81,7 @@ def _popen(command: list[str], log_file: Path) -> subprocess.Popen[bytes]:
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
-            # The hook only calls prctl and getppid: safe between fork and exec.
-            preexec_fn=_die_with_parent(),
+            # No preexec_fn, ever: see the module docstring.
         )
 
 
@@ -120,21 +139,18 @@ def log_tail(log_file: Path) -> str:
     return text[-_LOG_TAIL_CHARS:].strip() or "(empty log)"
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A pre-exec hook asking Linux to SIGKILL the child when its parent dies (Linux only).
+def die_with_parent_prefix() -> list[str]:
+    """An exec wrapper asking Linux to SIGKILL the server when its parent dies ([] elsewhere).
 
-    The death signal fires when the *thread* that forked exits, not only the process: hence the
-    spawner thread, which lasts as long as the interpreter. A crashed parent (even SIGKILLed)
-    takes its servers with it; a clean exit reaches `PrometheusReplay`'s finalizer as well.
+    util-linux `setpriv --pdeathsig KILL` where installed (Debian's util-linux has it), else a
+    small Python wrapper that also checks the parent is still alive once the signal is armed.
+    The death signal fires when the *thread* that forked exits, not only the process: hence
+    the spawner thread, which lasts as long as the interpreter. A crashed parent (even
+    SIGKILLed) takes its servers with it; a clean exit reaches `PrometheusReplay`'s finalizer.
     """
     if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in it
-    parent = os.getpid()
-
-    def hook() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os._exit(1)
-
-    return hook
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is not None:
+        return [setpriv, "--pdeathsig", "KILL", "--"]
+    return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_EXEC, str(os.getpid())]

@@ -27,6 +27,7 @@ from kubernetes.config.config_exception import ConfigException
 from holmes.tools.base import ToolFailure
 from holmes.tools.context import SourceEndpoints, ToolContext
 from holmes.tools.kubernetes.errors import SOURCE, not_configured, not_json, raise_translated
+from holmes.tools.kubernetes.kubeconfig import KubeconfigError, check_kubeconfig
 from holmes.tools.recorder import SourceRecorder
 
 _CLIENT_KEY = "kubernetes"
@@ -61,6 +62,12 @@ class KubeClient:
 
 def _configuration(endpoints: SourceEndpoints) -> Configuration:
     configuration = Configuration()
+    if endpoints.kubeconfig is not None and not endpoints.in_cluster:
+        try:
+            check_kubeconfig(endpoints.kubeconfig)
+        except KubeconfigError as error:
+            message = f"kubernetes kubeconfig {error.path} is unusable: {error.problem}"
+            raise ToolFailure(SOURCE, "unavailable", message) from error
     try:
         if endpoints.in_cluster:
             kube_config.load_incluster_config(client_configuration=configuration)
@@ -71,7 +78,14 @@ def _configuration(endpoints: SourceEndpoints) -> Configuration:
                 client_configuration=configuration,
                 persist_config=False,
             )
-    except (ConfigException, OSError, ValueError, yaml.YAMLError) as error:
+    except (
+        ConfigException,
+        OSError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        yaml.YAMLError,
+    ) as error:
         where = (
             "in-cluster configuration"
             if endpoints.in_cluster
