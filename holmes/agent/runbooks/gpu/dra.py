@@ -128,6 +128,13 @@ def _devices(slices: Any) -> tuple[list[Device], list[str]]:
 # Which failed alternative of a firstAvailable request explains it best: devices that exist
 # but are taken before a selector that fails, before no device, before a missing class.
 _EXPLAINS = ("all-allocated", "selector-error", "no-match", "missing-class")
+_VERDICT_WORDS = {
+    "enough-free": "enough matching devices free",
+    "all-allocated": "matching devices allocated or tainted",
+    "selector-error": "a selector fails to evaluate",
+    "no-match": "no device matches",
+    "missing-class": "no such DeviceClass",
+}
 
 
 def _request_problem(alternatives: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -144,7 +151,10 @@ def _request_problem(alternatives: list[dict[str, Any]]) -> dict[str, Any] | Non
         if not alternatives:
             return None
         problem = min(alternatives, key=lambda a: _EXPLAINS.index(a["verdict"]))
-    choices = [f"{a['name']} ({a['count']} x {a['class']}): {a['verdict']}" for a in alternatives]
+    choices = [
+        f"{a['name']} ({a['count']} x {a['class']}): {_VERDICT_WORDS[a['verdict']]}"
+        for a in alternatives
+    ]
     return {**problem, "choices": choices if len(alternatives) > 1 else []}
 
 

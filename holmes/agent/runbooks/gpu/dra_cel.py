@@ -19,14 +19,20 @@ types. Device `version` attributes are semver values and capacities quantities, 
 from __future__ import annotations
 
 import functools
+import logging
 import re
-import warnings
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import cel
 import semver
 from cel.stdlib import add_stdlib_to_context
+
+# The binding logs each failing Python function at WARNING; the failure is reported in the
+# answer instead (CelError), so those records would only repeat it on stderr.
+logging.getLogger("cel").addFilter(
+    lambda record: not record.getMessage().startswith("Python function ")
+)
 
 QUANTITY = "__quantity__"
 SEMVER = "__semver__"
@@ -82,8 +88,8 @@ def _semver(text: Any, normalize: bool = False) -> semver.Version:
             value = ".".join(parts + ["0"] * (3 - len(parts))) + match.group(2)
     try:
         return semver.Version.parse(value)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"invalid semver {text!r}: {error}") from None
+    except (ValueError, TypeError):
+        raise ValueError(f"invalid semver {text!r}: a version is MAJOR.MINOR.PATCH") from None
 
 
 def semver_of(text: Any, normalize: bool = False) -> dict[str, str]:
@@ -198,9 +204,7 @@ def compiled(expression: str) -> cel.Program:
 def evaluate(expression: str, variables: dict[str, Any]) -> Any:
     """The value of `expression` over `variables`; raises `CelError` with the reason."""
     try:
-        with warnings.catch_warnings():  # the binding also warns about each failed function
-            warnings.simplefilter("ignore")
-            return compiled(expression).execute(context(variables))
+        return compiled(expression).execute(context(variables))
     except (ValueError, RuntimeError, TypeError, KeyError, IndexError) as error:
         raise CelError(expression, _reason(error)) from None
 
@@ -219,4 +223,5 @@ def _reason(error: Exception) -> str:
         return f"no such key: {error.args[0] if error.args else ''}"
     text = str(error).split(". Check ")[0]
     text = text.replace("Python function call failed: ", "")
+    text = re.sub(r"^Function '[\w.]+' error: (\w+Error: )?", "", text)
     return " ".join(text.split())[:300]
