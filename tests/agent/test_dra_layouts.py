@@ -12,11 +12,10 @@ from holmes.tools.kubernetes.dra_layout import normalized
 
 DRIVER = "gpu.nvidia.com"
 PRODUCT = "device.attributes['gpu.nvidia.com'].productName"
-GPU_CLASS = {
-    "name": DRIVER,
-    "spec": {"selectors": [{"cel": {"expression":
-        "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'gpu'"}}]},
-}  # fmt: skip
+CLASS_SELECTOR = (
+    "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'gpu'"
+)
+GPU_CLASS = {"name": DRIVER, "spec": {"selectors": [{"cel": {"expression": CLASS_SELECTOR}}]}}
 
 
 def gpu(name: str, product: str = "NVIDIA H100 80GB HBM3", layout: str = "v1", **extra: Any):
@@ -117,7 +116,8 @@ def test_first_available_takes_the_first_alternative_that_fits() -> None:
 
 def test_a_failing_selector_is_an_error_that_stops_allocation() -> None:
     slices = [resource_slice("a", [gpu("gpu-0"), gpu("gpu-1")])]
-    broken = f"{PRODUCT}.lowerAscii().matches('h100') && device.attributes['gpu.nvidia.com'].driverVersion.isGreaterThan(semver('550'))"
+    version = "device.attributes['gpu.nvidia.com'].driverVersion"
+    broken = f"{PRODUCT}.lowerAscii().matches('h100') && {version}.isGreaterThan(semver('550'))"
     request = {"name": "gpu", "firstAvailable": [
         {"name": "new-driver", **exact(1, (broken,))},
         {"name": "any", **exact(1)},
