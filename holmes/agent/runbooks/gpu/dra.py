@@ -19,7 +19,7 @@ import difflib
 from typing import Any
 
 from holmes.agent.runbooks.expressions import register
-from holmes.agent.runbooks.gpu.dra_devices import cel_selectors, device_models
+from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, cel_selectors, device_models
 from holmes.agent.runbooks.gpu.dra_judge import Device, judge_choice
 from holmes.tools.kubernetes.dra_layout import normalized, request_choices
 
@@ -101,16 +101,15 @@ def _allocations(claims: Any, own: str) -> dict[tuple[str, str, str], str]:
 
 def _devices(slices: Any) -> tuple[list[Device], list[str]]:
     """Every published device of the newest generation of each pool, and the slices' nodes."""
+    specs = [normalized(resource_slice).get("spec") or {} for resource_slice in slices or []]
     newest: dict[tuple[str, str], int] = {}
-    for resource_slice in slices or []:
-        spec = normalized(resource_slice).get("spec") or {}
+    for spec in specs:
         pool = spec.get("pool") or {}
         key = (spec.get("driver", ""), pool.get("name", ""))
         newest[key] = max(newest.get(key, 0), int(pool.get("generation", 0) or 0))
     devices: list[Device] = []
     nodes: list[str] = []
-    for resource_slice in slices or []:
-        spec = normalized(resource_slice).get("spec") or {}
+    for spec in specs:
         pool = spec.get("pool") or {}
         driver, pool_name = spec.get("driver", ""), pool.get("name", "")
         if int(pool.get("generation", 0) or 0) < newest.get((driver, pool_name), 0):
@@ -178,11 +177,12 @@ def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str
             class_specs[name] = item.get("spec") or {}
     devices, nodes = _devices(slices)
     taken = _allocations(claims, meta.get("name", ""))
+    cache = SelectorCache()
     judged = []
     for request in _requests(claim):
         known = request["class"] in class_specs
         class_selectors = cel_selectors(class_specs.get(request["class"]) or {})
-        result = judge_choice(request, known, class_selectors, devices, taken)
+        result = judge_choice(request, known, class_selectors, devices, taken, cache)
         close = difflib.get_close_matches(request["class"], list(class_specs), n=1, cutoff=0.6)
         result["closest_class"] = close[0] if close and not known else ""
         result["class_models"] = device_models(

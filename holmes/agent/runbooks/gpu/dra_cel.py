@@ -94,7 +94,15 @@ def _semver(text: Any, normalize: bool = False) -> semver.Version:
 
 def semver_of(text: Any, normalize: bool = False) -> dict[str, str]:
     """`semver("1.2.3")`: a semantic version (strict unless `normalize` is true)."""
-    return {SEMVER: str(_semver(text, normalize))}
+    if not isinstance(text, str):
+        raise TypeError(f"no such overload: semver() of {type(text).__name__}")
+    return {SEMVER: _canonical_semver(text, bool(normalize))}
+
+
+@functools.lru_cache(maxsize=1024)
+def _canonical_semver(text: str, normalize: bool) -> str:
+    # Every device of a slice repeats the same driver and CUDA versions: parse each once.
+    return str(_semver(text, normalize))
 
 
 def is_semver(text: Any, normalize: bool = False) -> bool:
@@ -203,8 +211,14 @@ def compiled(expression: str) -> cel.Program:
 
 def evaluate(expression: str, variables: dict[str, Any]) -> Any:
     """The value of `expression` over `variables`; raises `CelError` with the reason."""
+    return run(expression, context(variables))
+
+
+def run(expression: str, ctx: cel.Context) -> Any:
+    """The value of `expression` in a context made by `context` (reusable across expressions);
+    raises `CelError` with the reason."""
     try:
-        return compiled(expression).execute(context(variables))
+        return compiled(expression).execute(ctx)
     except (ValueError, RuntimeError, TypeError, KeyError, IndexError) as error:
         raise CelError(expression, _reason(error)) from None
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import cel
 from pydantic import BaseModel
 
-from holmes.agent.runbooks.gpu.dra_cel import CelError, evaluate, quantity, semver_of
+from holmes.agent.runbooks.gpu.dra_cel import CelError, context, quantity, run, semver_of
+from holmes.tools.kubernetes.dra import attribute
 from holmes.tools.kubernetes.dra_layout import device_fields
 
 # `device.attributes["gpu.nvidia.com"]` / `device.capacity['x']`: the domains an expression names.
@@ -74,8 +76,9 @@ def device_variables(driver: str, device: dict[str, Any], expression: str = "") 
     for name, value in (device.get("capacity") or {}).items():
         domain, _, short = name.rpartition("/")
         capacity.setdefault(domain or driver, {})[short] = _capacity_value(value)
-    for field, domain in _DOMAIN.findall(expression):
-        (attributes if field == "attributes" else capacity).setdefault(domain, {})
+    for _, domain in _DOMAIN.findall(expression):
+        attributes.setdefault(domain, {})
+        capacity.setdefault(domain, {})
     return {
         "driver": driver,
         "attributes": attributes,
@@ -84,16 +87,33 @@ def device_variables(driver: str, device: dict[str, Any], expression: str = "") 
     }
 
 
+class SelectorCache:
+    """Selectors evaluated on devices, each device's CEL context built once (a diagnosis
+    evaluates several selectors on every published device)."""
+
+    def __init__(self) -> None:
+        self._contexts: dict[tuple[int, tuple[str, ...]], cel.Context] = {}
+
+    def evaluate(self, expression: str, driver: str, device: dict[str, Any]) -> Selection:
+        """Whether the selector selects the device, or why its evaluation failed."""
+        # Keyed by the device dict's identity: the caller keeps the devices alive meanwhile.
+        key = (id(device), tuple(sorted({domain for _, domain in _DOMAIN.findall(expression)})))
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = context({"device": device_variables(driver, device, expression)})
+            self._contexts[key] = ctx
+        try:
+            result = run(expression, ctx)
+        except CelError as error:
+            return Selection(selected=False, error=error.reason)
+        if not isinstance(result, bool):
+            return Selection(selected=False, error=f"result is {type(result).__name__}, not bool")
+        return Selection(selected=result)
+
+
 def dra_evaluate(expression: str, driver: str, device: dict[str, Any]) -> Selection:
     """Whether a DRA CEL selector selects a slice device, or why its evaluation failed."""
-    variables = {"device": device_variables(driver, device, expression)}
-    try:
-        result = evaluate(expression, variables)
-    except CelError as error:
-        return Selection(selected=False, error=error.reason)
-    if not isinstance(result, bool):
-        return Selection(selected=False, error=f"result is {type(result).__name__}, not bool")
-    return Selection(selected=result)
+    return SelectorCache().evaluate(expression, driver, device)
 
 
 def dra_selects(expression: str, driver: str, device: dict[str, Any]) -> bool:
@@ -113,14 +133,11 @@ def cel_selectors(spec: dict[str, Any]) -> list[str]:
 def device_models(devices: list[tuple[dict[str, Any], str, str]]) -> list[str]:
     """`2 x NVIDIA H100 80GB HBM3 (81559Mi)`: the models of (device, driver, pool) triples."""
     counts: dict[str, int] = {}
-    for listed, driver, _ in devices:
+    for listed, _, _ in devices:
         device = device_fields(listed)
-        attrs = device_variables(driver, device)["attributes"]
-        model = next(
-            (str(a["productName"]) for a in attrs.values() if a.get("productName")), ""
-        ) or next((str(a["type"]) for a in attrs.values() if a.get("type")), device.get("name"))
+        model = attribute(device, "productName") or attribute(device, "type") or device.get("name")
         memory = (device.get("capacity") or {}).get("memory")
-        shown = model
+        shown = str(model)
         if isinstance(memory, dict) and memory.get("value"):
             shown += f" ({memory['value']})"
         counts[shown] = counts.get(shown, 0) + 1

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from holmes.agent.runbooks.gpu.dra_cel import compare_to, quantity
-from holmes.agent.runbooks.gpu.dra_devices import device_variables, dra_evaluate
+from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, device_variables
 from holmes.tools.kubernetes.dra_layout import device_fields
 
 
@@ -38,11 +38,13 @@ class Device(BaseModel):
         return str(self.raw.get("name", ""))
 
 
-def _passes(selectors: list[str], device: Device, errors: dict[str, list[str]]) -> bool:
+def _passes(
+    selectors: list[str], device: Device, errors: dict[str, list[str]], cache: SelectorCache
+) -> bool:
     """All selectors select the device; a failing one is recorded in `errors` (expression ->
     reasons) and does not select."""
     for expression in selectors:
-        selection = dra_evaluate(expression, device.driver, device.raw)
+        selection = cache.evaluate(expression, device.driver, device.raw)
         if selection.error:
             reasons = errors.setdefault(expression, [])
             if selection.error not in reasons:
@@ -98,12 +100,14 @@ def _state(device: Device, request: dict[str, Any], taken: dict[tuple[str, str, 
 def _best_node(matching: list[Device], states: list[str], mode: str) -> tuple[str, int, int]:
     """(node, free matching devices there, matching devices there) of the node that comes
     closest to serving the request; network-attached devices count on every node."""
-    shared = [s for d, s in zip(matching, states, strict=True) if not d.node]
-    candidates = []
-    for node in sorted({d.node for d in matching if d.node}) or [""]:
-        here = [s for d, s in zip(matching, states, strict=True) if node and d.node == node]
-        here += shared
-        candidates.append((node, here.count("free"), len(here)))
+    by_node: dict[str, list[str]] = {}
+    for device, state in zip(matching, states, strict=True):
+        by_node.setdefault(device.node, []).append(state)
+    shared = by_node.pop("", [])
+    candidates = [
+        (node, (here + shared).count("free"), len(here) + len(shared))
+        for node, here in sorted(by_node.items())
+    ] or [("", shared.count("free"), len(shared))]
     if mode == "All":  # every matching device of the node must be free
         return max(candidates, key=lambda c: (c[2] > 0 and c[1] == c[2], c[1]))
     return max(candidates, key=lambda c: c[1])
@@ -115,14 +119,16 @@ def judge_choice(
     class_selectors: list[str],
     devices: list[Device],
     taken: dict[tuple[str, str, str], str],
+    cache: SelectorCache | None = None,
 ) -> dict[str, Any]:
     """One request alternative judged: counts, holders, errors and a verdict."""
+    cache = cache or SelectorCache()
     errors: dict[str, list[str]] = {}
-    in_class = [d for d in devices if known and _passes(class_selectors, d, errors)]
+    in_class = [d for d in devices if known and _passes(class_selectors, d, errors, cache)]
     matching = [
         d
         for d in in_class
-        if _passes(request["selectors"], d, errors) and _has_capacity(d, request["capacity"])
+        if _passes(request["selectors"], d, errors, cache) and _has_capacity(d, request["capacity"])
     ]
     states = [_state(d, request, taken) for d in matching]
     holders: dict[str, int] = {}
