@@ -4,7 +4,8 @@ Kubernetes evaluates DeviceClass and request selectors with cel-go plus its own 
 (k8s.io/dynamic-resource-allocation/cel): the strings extension (`lowerAscii`, `upperAscii`,
 `split`, `join`, `replace`, `indexOf`, `lastIndexOf`, `substring`, `trim`, `charAt`...), the
 sets and lists libraries (`sets.contains`, `isSorted`, `sum`, `min`, `max`, list `indexOf`),
-`quantity()` (k8s.io/apiserver/pkg/cel/library/quantity.go) and `semver()` (semverlib.go).
+`quantity()` (k8s.io/apiserver/pkg/cel/library/quantity.go), `semver()` (semverlib.go) and the
+regex library's `find`/`findAll` (regex.go).
 The strings, sets, math and list functions come from the `cel.stdlib` module of the
 common-expression-language package; quantity and semver are defined here, with the methods and
 results Kubernetes documents (`quantity("200M").compareTo(quantity("0.2G")) == 0`,
@@ -167,6 +168,18 @@ def _last_index_of(target: Any, item: Any, *offset: Any) -> int:
     return int(last_index_of(target, item, *offset))
 
 
+def _find(text: str, pattern: str) -> str:
+    """Kubernetes' regex library: the first match, "" when none."""
+    match = re.search(pattern, text)
+    return match.group(0) if match else ""
+
+
+def _find_all(text: str, pattern: str, limit: int = -1) -> list[str]:
+    """Kubernetes' regex library: every match (at most `limit` when it is not negative)."""
+    found = [match.group(0) for match in re.finditer(pattern, text)]
+    return found if limit < 0 else found[:limit]
+
+
 def _is_sorted(items: Any) -> bool:
     return all(items[i] <= items[i + 1] for i in range(len(items) - 1))
 
@@ -191,6 +204,8 @@ KUBERNETES_FUNCTIONS: dict[str, Any] = {
     "indexOf": _index_of,
     "lastIndexOf": _last_index_of,
     "isSorted": _is_sorted,
+    "find": _find,
+    "findAll": _find_all,
 }
 
 
