@@ -132,6 +132,15 @@ def test_a_failing_selector_is_an_error_that_stops_allocation() -> None:
     assert (missing.selected, missing.error) == (False, "no such key: nope")
 
 
+def test_syntax_only_cel_go_reads_leaves_the_claim_unjudged() -> None:
+    slices = [resource_slice("a", [gpu("gpu-0")])]
+    optional = "device.attributes['gpu.nvidia.com'].?brand.orValue('') == 'Nvidia'"
+    request = {"name": "gpu", "exactly": exact(1, (optional,))}
+    result = dra_diagnose(claim([request]), [GPU_CLASS], slices, [])
+    assert result["verdict"] == "unjudged"  # never blamed as a failing selector
+    assert "unsupported syntax" in result["request"]["errors"][0]
+
+
 def test_admin_access_ignores_other_allocations() -> None:
     slices = [resource_slice("a", [gpu("gpu-0")])]
     holder = claim([], name="trainer", results=[("a", "gpu-0", {})])

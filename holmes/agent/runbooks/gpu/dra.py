@@ -126,13 +126,14 @@ def _devices(slices: Any) -> tuple[list[Device], list[str]]:
 
 # Which failed alternative of a firstAvailable request explains it best: devices that exist
 # but are taken before a selector that fails, before no device, before a missing class.
-_EXPLAINS = ("all-allocated", "selector-error", "no-match", "missing-class")
+_EXPLAINS = ("all-allocated", "selector-error", "no-match", "missing-class", "unjudged")
 _VERDICT_WORDS = {
     "enough-free": "enough matching devices free",
     "all-allocated": "matching devices allocated or tainted",
     "selector-error": "a selector fails to evaluate",
     "no-match": "no device matches",
     "missing-class": "no such DeviceClass",
+    "unjudged": "a selector holmes cannot evaluate",
 }
 
 
@@ -141,7 +142,7 @@ def _request_problem(alternatives: list[dict[str, Any]]) -> dict[str, Any] | Non
     the scheduler can allocate it. Alternatives are tried in order: the first that can be
     allocated is taken, but a selector that fails before it aborts the allocation."""
     for alternative in alternatives:
-        if alternative["verdict"] == "selector-error":
+        if alternative["verdict"] in ("selector-error", "unjudged"):
             problem = alternative
             break
         if alternative["verdict"] == "enough-free":
@@ -165,7 +166,8 @@ def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str
     The answer's `verdict` is the first unsatisfiable request's problem: `missing-class`,
     `selector-error` (a CEL selector fails to evaluate: `errors` names it and why), `no-match`
     (no published device passes the selectors), `all-allocated` (every matching device is taken
-    or tainted), `enough-free` (devices are free: the cause is elsewhere) or `unknown`.
+    or tainted), `enough-free` (devices are free: the cause is elsewhere), `unjudged` (a
+    selector uses syntax this evaluator cannot read, e.g. `a.?b`: no conclusion) or `unknown`.
     A request with `firstAvailable` is satisfiable when any alternative is.
     """
     claim = claim if isinstance(claim, dict) else {}

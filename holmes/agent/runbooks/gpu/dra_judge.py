@@ -7,7 +7,9 @@ then the request's, and has the requested capacity; it is free unless another cl
 (admin access ignores holders) or it carries a NoSchedule/NoExecute taint the request does not
 tolerate. `ExactCount` needs `count` free devices on one node; `All` needs every matching device
 of a node, at least one, all free. A selector that fails to evaluate is an allocation error
-(`class X: selector #0: CEL runtime error`), reported with the expression and the reason.
+(`class X: selector #0: CEL runtime error`), reported with the expression and the reason;
+syntax that cel-go accepts but this evaluator cannot parse (optional fields `a.?b`) leaves the
+request `unjudged` rather than blaming the selector.
 Used by the dra module.
 """
 
@@ -53,6 +55,12 @@ def _passes(
         if not selection.selected:
             return False
     return True
+
+
+def _unsupported(errors: dict[str, list[str]]) -> bool:
+    """Whether a failure is syntax Kubernetes' cel-go accepts but this evaluator does not (the
+    optional field syntax `a.?b`, `m[?k]`): not a fault of the selector."""
+    return any("unsupported syntax" in reason for reasons in errors.values() for reason in reasons)
 
 
 def _has_capacity(device: Device, wanted: dict[str, Any]) -> bool:
@@ -140,6 +148,8 @@ def judge_choice(
     satisfied = bool(matching) and free_there >= max(wanted, 1)
     if not known:
         verdict = "missing-class"
+    elif errors and not satisfied and _unsupported(errors):
+        verdict = "unjudged"  # our CEL cannot read it; Kubernetes may: no conclusion
     elif errors and not satisfied:
         verdict = "selector-error"
     elif not matching:
