@@ -207,11 +207,15 @@ def test_openmetrics_needs_eof_and_timestamps(tmp_path: Path) -> None:
         load_bundle(root)
 
 
-def test_flow_line_that_is_not_json(tmp_path: Path) -> None:
-    flows = '{"flow": {"verdict": "DROPPED"}}\n{"flow": {"verdict": \n'
+def test_flow_line_that_is_not_json_is_skipped_and_named(tmp_path: Path) -> None:
+    flows = '{"flow": {"verdict": "DROPPED"}}\n{"flow": {"verdict": \n[1, 2]\n'
     root = write_bundle(tmp_path / "demo", INCIDENT, {"hubble/flows.jsonl": flows})
-    with pytest.raises(BundleError, match=r"hubble/flows\.jsonl:2: not a JSON object"):
-        load_bundle(root)
+    bundle = load_bundle(root)
+    assert [record.line for record in bundle.flows] == [1]
+    assert [(s.line, s.reason.split(":")[0]) for s in bundle.flow_skipped] == [
+        (2, "not a JSON object"),
+        (3, "not a JSON object"),
+    ]
 
 
 def test_log_folder_for_a_pod_the_bundle_does_not_have(tmp_path: Path) -> None:

@@ -180,7 +180,8 @@ def test_deploys_role_grants_every_read_and_no_write(tmp_path: Path) -> None:
 def test_a_missing_read_fails_and_a_write_verb_is_flagged(tmp_path: Path) -> None:
     rules = [rule for rule in deploy_role() if "coordination.k8s.io" not in rule["apiGroups"]]
     rules.append({"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]})
-    with api_server(rules, ["v1beta1"]) as server:
+    # v1alpha3 (1.31) is older than the DRA versions holmes reads (v1, v1beta2, v1beta1)
+    with api_server(rules, ["v1alpha3"]) as server:
         code, output = doctor("--kubeconfig", str(kubeconfig_for(server, tmp_path)))
     assert code == 1, output
     (reads,) = [line for line in output.splitlines() if "read permissions" in line]
@@ -189,7 +190,7 @@ def test_a_missing_read_fails_and_a_write_verb_is_flagged(tmp_path: Path) -> Non
     assert privilege.startswith("WARN") and "create pods, delete pods" in privilege
     assert "pods/exec" not in privilege  # `*` on pods does not reach its subresources
     (dra,) = [line for line in output.splitlines() if "kubernetes  DRA" in line]
-    assert dra.startswith("WARN") and "serves resource.k8s.io/v1beta1" in dra
+    assert dra.startswith("WARN") and "serves resource.k8s.io/v1alpha3" in dra
 
 
 def test_an_incident_without_prometheus_says_it_is_not_configured() -> None:

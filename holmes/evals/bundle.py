@@ -123,6 +123,13 @@ class FlowRecord(BaseModel):
     data: dict[str, Any]
 
 
+class SkippedFlowLine(BaseModel):
+    """A line of hubble/flows.jsonl that is not a JSON object: skipped, as Hubble's reader does."""
+
+    line: int
+    reason: str
+
+
 class Bundle(BaseModel):
     """A loaded incident folder. Objects are kept as the API server would serve them (dicts)."""
 
@@ -132,6 +139,7 @@ class Bundle(BaseModel):
     logs: list[ContainerLog] = Field(default_factory=list)
     series: list[Series] = Field(default_factory=list)
     flows: list[FlowRecord] = Field(default_factory=list)
+    flow_skipped: list[SkippedFlowLine] = Field(default_factory=list)
     expected: Expected = Field(default_factory=Expected, exclude=True, repr=False)
 
     @property
@@ -173,13 +181,15 @@ def load_bundle(path: Path | str) -> Bundle:
                 where="sources",
             )
     objects = _load_objects(root / "kubernetes")
+    flows, flow_skipped = _load_flows(root / "hubble" / "flows.jsonl")
     return Bundle(
         path=root,
         incident=incident,
         objects=objects,
         logs=_load_logs(root / "logs", objects),
         series=_load_series(root / "prometheus", incident.time),
-        flows=_load_flows(root / "hubble" / "flows.jsonl"),
+        flows=flows,
+        flow_skipped=flow_skipped,
         expected=expected,
     )
 
@@ -290,18 +300,22 @@ def _load_series(folder: Path, end: datetime) -> list[Series]:
     return series
 
 
-def _load_flows(path: Path) -> list[FlowRecord]:
+def _load_flows(path: Path) -> tuple[list[FlowRecord], list[SkippedFlowLine]]:
+    """The JSON objects of the flow file, and the lines that are not one (skipped and named,
+    never fatal to the file: Hubble's own reader logs such a line and goes on)."""
     if not path.is_file():
-        return []
-    flows = []
+        return [], []
+    flows, skipped = [], []
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:
-            raise BundleError(path, f"not a JSON object: {error.msg}", where=str(number)) from error
+            skipped.append(SkippedFlowLine(line=number, reason=f"not a JSON object: {error.msg}"))
+            continue
         if not isinstance(data, dict):
-            raise BundleError(path, "each line must be a JSON object", where=str(number))
+            skipped.append(SkippedFlowLine(line=number, reason="not a JSON object"))
+            continue
         flows.append(FlowRecord(line=number, data=data))
-    return flows
+    return flows, skipped

@@ -297,23 +297,62 @@ async def test_http_status_ranges_and_lost_events(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("bad", "problem"),
+    ("bad", "skipped", "unknown"),
     [
-        ('{"flow": {"time": "2026-03-18T14:30:00Z", "verdict": "MAYBE"}}', "MAYBE"),
-        ('{"flow": {"time": "2026-03-18T14:30:00Z", "l4": {"TCP": {"source_port": "x"}}}}', "x"),
-        ('{"flow": {"time": "2026-03-18T14:30:00Z", "verdikt": "DROPPED"}}', "verdikt"),
-        ('{"flow": {"verdict": "DROPPED"}}', "no time"),
-        ('{"node_name": "n", "time": "2026-03-18T14:30:00Z"}', "no 'flow'"),
+        # unknown fields and enum names are ignored and counted, as protojson's DiscardUnknown
+        ('{"flow": {"time": "2026-03-18T14:30:01Z", "verdict": "MAYBE"}}', "",
+         "flow.verdict=MAYBE"),
+        ('{"flow": {"time": "2026-03-18T14:30:01Z", "verdikt": "DROPPED"}}', "", "flow.verdikt"),
+        # lines that cannot be read are skipped, named with their reason
+        ('{"flow": {"time": "2026-03-18T14:30:01Z", "l4": {"TCP": {"source_port": 1.5}}}}',
+         "1.5", ""),
+        ('{"node_name": "n", "time": "2026-03-18T14:30:00Z"}', "no 'flow'", ""),
+        ('{"agent_event": {"type": "AGENT_STARTED"}, "time": "2026-03-18T14:30:00Z"}',
+         "agent_event is not a flow response", ""),
+        ('{"debug_event": {"type": "DBG_GENERIC"}, "time": "2026-03-18T14:30:00Z"}',
+         "debug_event is not a flow response", ""),
+        ('{"flow": {"verdict": ', "not a JSON object", ""),
     ],
-)
-def test_a_bad_line_fails_naming_file_and_line(tmp_path: Path, bad: str, problem: str) -> None:
-    folder = write_bundle(tmp_path, [http_line("a", 1, 200), bad])
-    bundle = load_bundle(folder)
+)  # fmt: skip
+def test_a_bad_line_is_skipped_and_named_not_fatal(
+    tmp_path: Path, bad: str, skipped: str, unknown: str
+) -> None:
+    folder = write_bundle(tmp_path, [http_line("a", 1, 200), bad, http_line("b", 2, 200)])
+    server = HubbleReplayServer(load_bundle(folder))
+    load = server.load
+    served = [e.flow.uuid for e in load.events if e.flow is not None]
+    if skipped:
+        assert served == ["a", "b"]
+        assert [s.line for s in load.skipped] == [2] and skipped in load.skipped[0].reason
+        assert "line 2: " in load.summary()
+    else:
+        assert served == ["a", "", "b"] and not load.skipped
+        assert load.unknown_fields == {unknown: 1} and unknown in load.summary()
+
+
+def test_a_file_with_no_readable_line_fails_naming_file_and_line(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path, ['{"agent_event": {}}', "[1]"])
     with pytest.raises(BundleError) as caught:
-        HubbleReplayServer(bundle)
+        HubbleReplayServer(load_bundle(folder))
     assert caught.value.path == folder / "hubble" / "flows.jsonl"
-    assert caught.value.where == "2"
-    assert problem in caught.value.problem
+    assert caught.value.where == "1" and "agent_event" in caught.value.problem
+
+
+async def test_time_less_records_are_timed_by_their_neighbours(tmp_path: Path) -> None:
+    lost = {"lost_events": {"source": "HUBBLE_RING_BUFFER", "num_events_lost": "7"}}
+    lines = [json.dumps(lost), http_line("a", 5, 200), json.dumps(lost), http_line("b", 9, 200)]
+    server = HubbleReplayServer(load_bundle(write_bundle(tmp_path, lines)))
+    assert server.load.timed_by_neighbours == [1, 3]
+    seconds = [
+        (e.response.WhichOneof("response_types"), e.response.time.seconds % 60)
+        for e in server.load.events
+    ]
+    # the first takes the next line's time (nothing before it), the other the previous one's
+    assert seconds == [("lost_events", 5), ("flow", 5), ("lost_events", 5), ("flow", 9)]
+    with server:
+        async with grpc.aio.insecure_channel(server.address) as channel:
+            got = await flows(observer_pb2_grpc.ObserverStub(channel), request([]))
+            assert [r.WhichOneof("response_types") for r in got].count("lost_events") == 2
 
 
 def test_start_is_fast_and_stop_is_idempotent(tmp_path: Path) -> None:

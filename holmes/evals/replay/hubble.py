@@ -16,7 +16,9 @@ port 4245. Requests are answered the way a Hubble server answers them (Cilium's
 - Filters follow `holmes.evals.replay.hubble_filters`; a bad filter, timestamp or field mask is
   INVALID_ARGUMENT with a message naming the field, a CEL filter UNIMPLEMENTED.
 - Lost-event and node-status lines are served where they fall in time, unfiltered and not
-  counted against `number`, as Hubble does with lost events.
+  counted against `number`, as Hubble does with lost events. The file is read tolerantly, as
+  Hubble's own reader does (hubble_records.py): unknown fields ignored and counted, lines it
+  cannot read skipped and named in `load`, time-less records timed by their neighbours.
 - ServerStatus, GetNodes and GetNamespaces answer as a Relay would, from the recorded flows,
   with the bundle's time as "now". The bundle has no agent or debug events: those streams end
   empty.
@@ -26,15 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import grpc
-from google.protobuf import json_format
 
 from holmes.evals.bundle import Bundle
-from holmes.evals.errors import BundleError
 from holmes.evals.replay.hubble_filters import FilterError, FlowMatcher, UnsupportedFilter
+from holmes.evals.replay.hubble_records import FlowLoad, RecordedEvent, load_events
 from holmes.tools.hubble.proto.flow import flow_pb2
 from holmes.tools.hubble.proto.observer import observer_pb2, observer_pb2_grpc
 from holmes.tools.hubble.proto.relay import relay_pb2
@@ -47,60 +47,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FIRST_WITH_FOLLOW = "first: first cannot be specified with follow"
 # Timestamp bounds of protobuf's well-known type (years 0001 to 9999).
 _MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
-
-
-@dataclass(frozen=True)
-class RecordedEvent:
-    """One line of hubble/flows.jsonl as served: the response, its time and its flow if any."""
-
-    time_ns: int
-    response: observer_pb2.GetFlowsResponse
-
-    @property
-    def flow(self) -> flow_pb2.Flow | None:
-        """The flow, or None for a lost-events or node-status line."""
-        return self.response.flow if self.response.HasField("flow") else None
-
-
-def load_events(bundle: Bundle) -> list[RecordedEvent]:
-    """Parse every flows.jsonl line into a GetFlowsResponse, in time order (line order on ties).
-
-    A line that is not a valid response raises `BundleError` naming the file and line. Both the
-    response-level `time`/`node_name` and the flow's own are accepted; each fills the other.
-    """
-    path = bundle.path / "hubble" / "flows.jsonl"
-    events = []
-    for record in bundle.flows:
-        response = observer_pb2.GetFlowsResponse()
-        try:
-            json_format.ParseDict(record.data, response)
-        except json_format.ParseError as error:
-            raise BundleError(
-                path, f"not a Hubble flow: {error}", where=str(record.line)
-            ) from error
-        kind = response.WhichOneof("response_types")
-        if kind is None:
-            raise BundleError(
-                path, "has no 'flow', 'lost_events' or 'node_status'", where=str(record.line)
-            )
-        if kind == "flow":
-            _share_time_and_node(response)
-        if not response.HasField("time"):
-            raise BundleError(
-                path, "has no time: set 'time' or 'flow.time'", where=str(record.line)
-            )
-        events.append(RecordedEvent(response.time.ToNanoseconds(), response))
-    return sorted(events, key=lambda event: event.time_ns)
-
-
-def _share_time_and_node(response: observer_pb2.GetFlowsResponse) -> None:
-    flow = response.flow
-    if flow.HasField("time") and not response.HasField("time"):
-        response.time.CopyFrom(flow.time)
-    elif response.HasField("time") and not flow.HasField("time"):
-        flow.time.CopyFrom(response.time)
-    response.node_name = response.node_name or flow.node_name
-    flow.node_name = flow.node_name or response.node_name
 
 
 def select_events(
@@ -282,10 +228,11 @@ class HubbleReplayServer:
     """
 
     def __init__(self, bundle: Bundle) -> None:
-        """Parse the bundle's flows up front; a bad line raises `BundleError`."""
-        events = load_events(bundle)
+        """Parse the bundle's flows up front: lines Hubble's reader would skip are skipped and
+        named in `load`; a file with no readable line raises `BundleError`."""
+        self.load: FlowLoad = load_events(bundle)
         now_ns = (bundle.time - _EPOCH) // timedelta(microseconds=1) * 1000
-        self._servicer = _ObserverServicer(events, now_ns)
+        self._servicer = _ObserverServicer(self.load.events, now_ns)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: grpc.aio.Server | None = None

@@ -171,8 +171,10 @@ class ResourceTable:
         )
         self._known.update(_definitions(objects))
         self._types: dict[tuple[str, str, str], ResourceType] = {}
+        served = _served_versions(objects)
         for group, version, kind, *_ in _STANDARD:
-            self._add(group, version, kind, namespaced_hint=True)
+            for serving in served.get((group, version), [version]):
+                self._add(group, serving, kind, namespaced_hint=True)
         for obj in objects:
             group, version = split_api_version(obj["apiVersion"])
             has_namespace = bool((obj.get("metadata") or {}).get("namespace"))
@@ -219,6 +221,23 @@ class ResourceTable:
             if version not in versions:
                 versions.append(version)
         return found
+
+
+def _served_versions(objects: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """(group, standard version) -> the versions served instead, for the standard groups whose
+    recorded objects all carry other versions: a bundle of `resource.k8s.io/v1beta1` objects
+    comes from a cluster that did not serve `v1` yet (1.32), so neither does the replay."""
+    recorded: dict[str, list[str]] = {}
+    for obj in objects:
+        group, version = split_api_version(obj["apiVersion"])
+        if version not in recorded.setdefault(group, []):
+            recorded[group].append(version)
+    found = {}
+    for group, version, *_ in _STANDARD:
+        versions = recorded.get(group)
+        if group and versions and version not in versions:
+            found[(group, version)] = versions
+    return found
 
 
 def _definitions(

@@ -248,11 +248,13 @@ _PRINTERS: dict[tuple[str, str], tuple[_Columns, Callable[[dict[str, Any], datet
         ],
         _deployment_row,
     ),
-    ("resource.k8s.io/v1", "ResourceClaim"): (
+}
+# kubectl prints a claim's state in every served DRA version.
+for _dra_version in ("v1", "v1beta2", "v1beta1"):
+    _PRINTERS[(f"resource.k8s.io/{_dra_version}", "ResourceClaim")] = (
         [("State", "string", 0), ("Age", "string", 0)],
         _claim_row,
-    ),
-}
+    )
 _EVENT_PRINTER = (
     [
         ("Last Seen", "string", 0),

@@ -187,9 +187,17 @@ def parse(value: str | int) -> int:
     return code
 
 
+# event_type.type of a drop event (Cilium monitor MessageTypeDrop); its sub_type is the drop
+# reason code (hubble.md, section 5), which some exporters send without drop_reason_desc.
+_DROP_EVENT = 1
+
+
 def flow_drop_reason(flow: flow_pb2.Flow) -> DropReason | None:
-    """The drop reason of a dropped flow (the deprecated numeric field as a fallback), or None."""
+    """The drop reason of a dropped flow, or None: `drop_reason_desc`, else the deprecated
+    numeric `drop_reason`, else the `event_type.sub_type` of a drop event (133 = POLICY_DENIED)."""
     code = flow.drop_reason_desc or flow.drop_reason
+    if not code and flow.event_type.type == _DROP_EVENT:
+        code = flow.event_type.sub_type
     return describe(code) if code else None
 
 

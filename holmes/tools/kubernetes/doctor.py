@@ -21,12 +21,14 @@ from kubernetes.client import (
 from holmes.tools.base import ToolFailure
 from holmes.tools.checks import Check
 from holmes.tools.context import ToolContext
+from holmes.tools.kubernetes import dra_layout
 from holmes.tools.kubernetes.access import FLAGGED, READS
 from holmes.tools.kubernetes.client import KubeSession, session
+from holmes.tools.kubernetes.dra_layout import DRA_GROUP
 from holmes.tools.kubernetes.errors import SOURCE, translate
 
-DRA_GROUP = "resource.k8s.io"
-DRA_VERSION = "resource.k8s.io/v1"  # what the DRA tools and runbooks read
+# The DRA tools and runbooks read any of these (dra_layout.py); older ones are not read.
+DRA_VERSIONS = tuple(f"{DRA_GROUP}/{version}" for version in dra_layout.DRA_VERSIONS)
 _ROLE_FIX = (
     "bind the read-only ClusterRole of deploy/base/clusterrole.yaml (kubectl apply -k deploy/), "
     "or grant get/list/watch on these to the user of the kubeconfig"
@@ -77,16 +79,16 @@ async def _dra(kube: KubeSession) -> Check:
         if group.get("name") == DRA_GROUP
         for version in group.get("versions") or []
     ]
-    if DRA_VERSION in served:
+    if any(version in served for version in DRA_VERSIONS):
         return Check(source=SOURCE, name="DRA", status="ok", detail=f"serves {', '.join(served)}")
     detail = f"serves {', '.join(served)}" if served else f"{DRA_GROUP} is not served"
     return Check(
         source=SOURCE,
         name="DRA",
         status="warn",
-        detail=f"{detail}; the DRA runbooks read {DRA_VERSION}",
-        fix="DRA claims and ResourceSlices need Kubernetes 1.34+ (resource.k8s.io/v1); "
-        "without them the GPU-claim runbooks have no evidence",
+        detail=f"{detail}; the DRA runbooks read {', '.join(DRA_VERSIONS)}",
+        fix="DRA claims and ResourceSlices need Kubernetes 1.32+ (resource.k8s.io/v1beta1; "
+        "v1 from 1.34); without them the GPU-claim runbooks have no evidence",
     )
 
 

@@ -1,14 +1,17 @@
-"""Dynamic Resource Allocation objects (resource.k8s.io/v1) as facts and text.
+"""Dynamic Resource Allocation objects (resource.k8s.io v1, v1beta2, v1beta1) as facts and text.
 
 Pure functions used by `kubernetes_list`, `kubernetes_describe` and `kubernetes_node`: whether a
 ResourceClaim is allocated, which devices on which node serve it and whom it is reserved for;
 what a ResourceSlice publishes (devices, model, taints); what a DeviceClass or a claim template
-asks for. Field names follow reference/kubernetes.md, section a.
+asks for. Field names follow reference/kubernetes.md, section a; the layouts of the older
+versions (v1beta1's `basic:` devices, requests without `exactly`) are read through dra_layout.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from holmes.tools.kubernetes.dra_layout import device_fields
 
 
 def claim_devices(claim: dict[str, Any]) -> list[dict[str, str]]:
@@ -105,13 +108,17 @@ def attribute(device: dict[str, Any], name: str) -> str:
     for kind in ("string", "version", "int", "bool"):
         if kind in value:
             return str(value[kind])
+    for kind in ("strings", "versions", "ints", "bools"):  # list-valued attributes (gated)
+        if isinstance(value.get(kind), list):
+            return ", ".join(str(item) for item in value[kind])
     return ""
 
 
 def slice_devices(resource_slice: dict[str, Any]) -> list[dict[str, Any]]:
     """Devices a slice publishes: name, model, memory, taints."""
     found = []
-    for device in (resource_slice.get("spec") or {}).get("devices") or []:
+    for listed in (resource_slice.get("spec") or {}).get("devices") or []:
+        device = device_fields(listed)
         memory = ((device.get("capacity") or {}).get("memory") or {}).get("value", "")
         taints = [
             f"{t.get('key')}={t.get('value', '')}:{t.get('effect', '')}"

@@ -34,6 +34,7 @@ from holmes.tools.kubernetes.common import (
     quantity,
 )
 from holmes.tools.kubernetes.describe_pod import events_section
+from holmes.tools.kubernetes.dra_layout import device_fields
 from holmes.tools.kubernetes.events import object_events
 from holmes.tools.kubernetes.related import quietly
 from holmes.tools.kubernetes.resources import get_object, list_objects, resolve
@@ -166,7 +167,7 @@ async def _slices(kube: KubeSession, node: str, limit: int) -> list[dict[str, An
 def _taint_times(resource_slice: dict[str, Any]) -> dict[str, str]:
     times = {}
     for device in (resource_slice.get("spec") or {}).get("devices") or []:
-        for taint in device.get("taints") or []:
+        for taint in device_fields(device).get("taints") or []:
             if taint.get("timeAdded"):
                 times[device.get("name", "")] = taint["timeAdded"]
     return times

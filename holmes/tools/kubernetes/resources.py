@@ -5,6 +5,9 @@ Called by every tool that reads objects. Discovery is the API server's own (`/ap
 can be read; answers are cached per investigation on the `KubeClient`. A kind may be given as
 the LLM or a person writes it (`Pod`, `pod`, `pods`, `po`, `deploy`); when the apiVersion is
 left out, the usual one for well-known kinds is tried, then every group's preferred version.
+When the asked version of a group is not served but another is (a 1.32 cluster serves DRA only
+as `resource.k8s.io/v1beta1`, a 1.33 one as `v1beta2`), the group's preferred version that
+serves the kind is used: the objects carry their real apiVersion.
 
 Why not `kubernetes.dynamic.DynamicClient`: its discovery requests carry no timeout (a hung
 server would hold a thread past the call's limit) and it caches discovery in a file under /tmp
@@ -106,6 +109,8 @@ async def resolve(kube: KubeSession, api_version: str | None, kind: str) -> Reso
         api_version, kind = known
     if api_version:
         ref = _find(await _resources(kube, api_version), api_version, kind)
+        if ref is None:
+            ref = await _in_other_version(kube, api_version, kind)
         if ref is not None:
             return ref
         served = await _resources(kube, api_version)
@@ -154,6 +159,31 @@ def _find(
     return None
 
 
+async def _in_other_version(kube: KubeSession, api_version: str, kind: str) -> ResourceRef | None:
+    """`kind` in another served version of `api_version`'s group, the preferred one first."""
+    group, _, _ = api_version.rpartition("/")
+    if not group:
+        return None
+    for entry in await _groups(kube):
+        if entry.get("name") != group:
+            continue
+        preferred = (entry.get("preferredVersion") or {}).get("groupVersion", "")
+        versions = [preferred] + [v.get("groupVersion", "") for v in entry.get("versions") or []]
+        for version in dict.fromkeys(v for v in versions if v and v != api_version):
+            ref = _find(await _resources(kube, version), version, kind)
+            if ref is not None:
+                return ref
+    return None
+
+
+async def _groups(kube: KubeSession) -> list[dict[str, Any]]:
+    """The APIGroupList's groups (`/apis`), cached."""
+    if kube.client.groups is None:
+        document = await kube.get("/apis")
+        kube.client.groups = list(document.get("groups") or [])
+    return kube.client.groups
+
+
 async def _resources(kube: KubeSession, api_version: str) -> list[dict[str, Any]] | None:
     """The APIResourceList of one group version (None when not served), cached."""
     cache = kube.client.discovery
@@ -166,12 +196,9 @@ async def _resources(kube: KubeSession, api_version: str) -> list[dict[str, Any]
 
 async def _preferred_versions(kube: KubeSession) -> list[str]:
     """`v1` and every group's preferred version, fetching their resource lists in parallel."""
-    if kube.client.groups is None:
-        document = await kube.get("/apis")
-        kube.client.groups = list(document.get("groups") or [])
     versions = ["v1"] + [
         (group.get("preferredVersion") or {}).get("groupVersion", "")
-        for group in kube.client.groups
+        for group in await _groups(kube)
     ]
     versions = [version for version in versions if version]
     await asyncio.gather(*(_resources(kube, version) for version in versions))

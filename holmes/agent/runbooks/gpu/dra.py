@@ -1,12 +1,16 @@
 """Why a DRA claim cannot be allocated.
 
 `dra_pending` lists the unallocated claims of described pods. `dra_diagnose` reads raw
-`resource.k8s.io/v1` objects as `kubernetes_get` returns them (a claim or a claim template,
-the ResourceSlices, the other claims) and the `kubernetes_list` items of the DeviceClasses, and
-says why a claim cannot be allocated: its DeviceClass does not exist, no published device
-passes the class's and the request's CEL selectors, or every device that does is already
-allocated to other claims (or tainted). Registered on import; called by the
-dra-claim-unallocatable runbook.
+`resource.k8s.io` objects of any served version (v1, v1beta2, v1beta1; read through
+dra_layout) as `kubernetes_get` returns them (a claim or a claim template, the ResourceSlices,
+the other claims) and the `kubernetes_list` items of the DeviceClasses, and says why a claim
+cannot be allocated: its DeviceClass does not exist, a selector fails to evaluate, no published
+device passes the class's and the request's CEL selectors, or every device that does is already
+allocated to other claims (or tainted). Judged as the scheduler does: devices of one node (plus
+network-attached ones) serve a request; `firstAvailable` alternatives are tried in order;
+`adminAccess` ignores other allocations; `allocationMode: All` needs every matching device of a
+node; requested capacity must fit. Registered on import; called by the dra-claim-unallocatable
+runbook.
 """
 
 from __future__ import annotations
@@ -15,11 +19,9 @@ import difflib
 from typing import Any
 
 from holmes.agent.runbooks.expressions import register
-from holmes.agent.runbooks.gpu.dra_devices import (
-    cel_selectors,
-    device_models,
-    dra_selects,
-)
+from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, cel_selectors, device_models
+from holmes.agent.runbooks.gpu.dra_judge import Device, judge_choice
+from holmes.tools.kubernetes.dra_layout import normalized, request_choices
 
 
 def dra_pending(pods: Any) -> list[dict[str, Any]]:
@@ -45,29 +47,41 @@ def dra_pending(pods: Any) -> list[dict[str, Any]]:
 
 
 def _requests(claim: dict[str, Any]) -> list[dict[str, Any]]:
-    """The requests of a claim or claim template: name, class, count, mode, selectors."""
+    """The alternatives of every request of a claim or claim template (any version): request
+    (its name), name (`request/sub` for a firstAvailable alternative), alternative (index),
+    class, count, mode, admin, selectors, tolerations, capacity."""
+    claim = normalized(claim)
     spec = claim.get("spec") or {}
     if claim.get("kind") == "ResourceClaimTemplate" or "spec" in spec:
         spec = spec.get("spec") or {}
     found = []
     for request in (spec.get("devices") or {}).get("requests") or []:
-        choices = request.get("firstAvailable") or [request.get("exactly") or request]
-        for choice in choices:
+        choices = request_choices(request)
+        for index, choice in enumerate(choices):
+            name = request.get("name", "")
+            if request.get("firstAvailable"):
+                name = f"{name}/{choice.get('name', index)}"
             found.append(
                 {
-                    "name": request.get("name", ""),
+                    "request": request.get("name", ""),
+                    "name": name,
+                    "alternative": index,
+                    "alternatives": len(choices),
                     "class": choice.get("deviceClassName", ""),
                     "count": int(choice.get("count", 1) or 1),
-                    "mode": choice.get("allocationMode", "ExactCount"),
+                    "mode": choice.get("allocationMode", "ExactCount") or "ExactCount",
+                    "admin": bool(choice.get("adminAccess")),
                     "selectors": cel_selectors(choice),
                     "tolerations": choice.get("tolerations") or [],
+                    "capacity": (choice.get("capacity") or {}).get("requests") or {},
                 }
             )
     return found
 
 
 def _allocations(claims: Any, own: str) -> dict[tuple[str, str, str], str]:
-    """(driver, pool, device) -> `namespace/claim` of every allocated claim but `own`."""
+    """(driver, pool, device) -> `namespace/claim` of every allocated claim but `own`, leaving
+    out admin-access results (monitoring access does not take a device)."""
     taken: dict[tuple[str, str, str], str] = {}
     for claim in claims or []:
         if not isinstance(claim, dict):
@@ -78,32 +92,83 @@ def _allocations(claims: Any, own: str) -> dict[tuple[str, str, str], str]:
             continue
         allocation = (claim.get("status") or {}).get("allocation") or {}
         for result in (allocation.get("devices") or {}).get("results") or []:
+            if result.get("adminAccess"):
+                continue
             key = (result.get("driver", ""), result.get("pool", ""), result.get("device", ""))
             taken[key] = ref
     return taken
 
 
-def _tolerated(taint: dict[str, Any], tolerations: list[dict[str, Any]]) -> bool:
-    for toleration in tolerations:
-        if toleration.get("key") not in (None, "", taint.get("key")):
-            continue
-        if toleration.get("effect") not in (None, "", taint.get("effect")):
-            continue
-        if toleration.get("operator", "Equal") == "Exists" or toleration.get("value") == taint.get(
-            "value"
-        ):
-            return True
-    return False
+def _devices(slices: Any) -> tuple[list[Device], list[str]]:
+    """Every published device of the newest generation of each pool, and the slices' nodes."""
+    specs = [normalized(resource_slice).get("spec") or {} for resource_slice in slices or []]
+    newest: dict[tuple[str, str], int] = {}
+    for spec in specs:
+        pool = spec.get("pool") or {}
+        key = (spec.get("driver", ""), pool.get("name", ""))
+        newest[key] = max(newest.get(key, 0), int(pool.get("generation", 0) or 0))
+    devices: list[Device] = []
+    nodes: list[str] = []
+    for spec in specs:
+        pool = spec.get("pool") or {}
+        driver, pool_name = spec.get("driver", ""), pool.get("name", "")
+        if int(pool.get("generation", 0) or 0) < newest.get((driver, pool_name), 0):
+            continue  # an older generation of the pool: the scheduler ignores it
+        node = spec.get("nodeName") or ""
+        if node and node not in nodes:
+            nodes.append(node)
+        devices += [
+            Device(raw=d, driver=driver, pool=pool_name, node=node)
+            for d in spec.get("devices") or []
+        ]
+    return devices, nodes
+
+
+# Which failed alternative of a firstAvailable request explains it best: devices that exist
+# but are taken before a selector that fails, before no device, before a missing class.
+_EXPLAINS = ("all-allocated", "selector-error", "no-match", "missing-class", "unjudged")
+_VERDICT_WORDS = {
+    "enough-free": "enough matching devices free",
+    "all-allocated": "matching devices allocated or tainted",
+    "selector-error": "a selector fails to evaluate",
+    "no-match": "no device matches",
+    "missing-class": "no such DeviceClass",
+    "unjudged": "a selector holmes cannot evaluate",
+}
+
+
+def _request_problem(alternatives: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The judged alternative that explains why a request cannot be allocated, or None when
+    the scheduler can allocate it. Alternatives are tried in order: the first that can be
+    allocated is taken, but a selector that fails before it aborts the allocation."""
+    for alternative in alternatives:
+        if alternative["verdict"] in ("selector-error", "unjudged"):
+            problem = alternative
+            break
+        if alternative["verdict"] == "enough-free":
+            return None
+    else:
+        if not alternatives:
+            return None
+        problem = min(alternatives, key=lambda a: _EXPLAINS.index(a["verdict"]))
+    choices = [
+        f"{a['name']} ({a['count']} x {a['class']}): {_VERDICT_WORDS[a['verdict']]}"
+        for a in alternatives
+    ]
+    return {**problem, "choices": choices if len(alternatives) > 1 else []}
 
 
 def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str, Any]:
     """Why `claim` (a ResourceClaim or ResourceClaimTemplate object) cannot be allocated.
 
     `classes` are DeviceClass objects or list items (name, with `spec` when full objects),
-    `slices` ResourceSlice objects, `claims` other ResourceClaim objects. The answer's
-    `verdict` is the first request's problem: `missing-class`, `no-match` (no published device
-    passes the selectors), `all-allocated` (every matching device is taken or tainted),
-    `enough-free` (devices are free: the cause is elsewhere) or `unknown` (nothing to judge).
+    `slices` ResourceSlice objects, `claims` other ResourceClaim objects (any served version).
+    The answer's `verdict` is the first unsatisfiable request's problem: `missing-class`,
+    `selector-error` (a CEL selector fails to evaluate: `errors` names it and why), `no-match`
+    (no published device passes the selectors), `all-allocated` (every matching device is taken
+    or tainted), `enough-free` (devices are free: the cause is elsewhere), `unjudged` (a
+    selector uses syntax this evaluator cannot read, e.g. `a.?b`: no conclusion) or `unknown`.
+    A request with `firstAvailable` is satisfiable when any alternative is.
     """
     claim = claim if isinstance(claim, dict) else {}
     meta = claim.get("metadata") or {}
@@ -112,80 +177,35 @@ def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str
         if isinstance(item, dict):
             name = item.get("name") or (item.get("metadata") or {}).get("name")
             class_specs[name] = item.get("spec") or {}
-    devices: list[tuple[dict[str, Any], str, str]] = []  # device, driver, pool
-    nodes: list[str] = []
-    for resource_slice in slices or []:
-        spec = (resource_slice or {}).get("spec") or {}
-        driver, pool = spec.get("driver", ""), (spec.get("pool") or {}).get("name", "")
-        if spec.get("nodeName") and spec["nodeName"] not in nodes:
-            nodes.append(spec["nodeName"])
-        devices += [(d, driver, pool) for d in spec.get("devices") or []]
+    devices, nodes = _devices(slices)
     taken = _allocations(claims, meta.get("name", ""))
-    requests = []
+    cache = SelectorCache()
+    judged = []
     for request in _requests(claim):
         known = request["class"] in class_specs
         class_selectors = cel_selectors(class_specs.get(request["class"]) or {})
-        in_class = [
-            d for d in devices if known and all(dra_selects(s, d[1], d[0]) for s in class_selectors)
-        ]
-        matching = [
-            d for d in in_class if all(dra_selects(s, d[1], d[0]) for s in request["selectors"])
-        ]
-        holders: dict[str, int] = {}
-        tainted = 0
-        free = 0
-        for device, driver, pool in matching:
-            holder = taken.get((driver, pool, device.get("name", "")))
-            bad_taints = [
-                t
-                for t in device.get("taints") or []
-                if t.get("effect") in ("NoSchedule", "NoExecute")
-                and not _tolerated(t, request["tolerations"])
-            ]
-            if holder:
-                holders[holder] = holders.get(holder, 0) + 1
-            elif bad_taints:
-                tainted += 1
-            else:
-                free += 1
-        wanted = len(matching) if request["mode"] == "All" else request["count"]
-        if not known:
-            verdict = "missing-class"
-        elif not matching:
-            verdict = "no-match"
-        elif free < wanted:
-            verdict = "all-allocated"
-        else:
-            verdict = "enough-free"
+        result = judge_choice(request, known, class_selectors, devices, taken, cache)
         close = difflib.get_close_matches(request["class"], list(class_specs), n=1, cutoff=0.6)
-        requests.append(
-            {
-                **request,
-                "class_exists": known,
-                "closest_class": close[0] if close and not known else "",
-                "class_selectors": class_selectors,
-                "in_class": len(in_class),
-                "matching": len(matching),
-                "free": free,
-                "tainted": tainted,
-                "wanted": wanted,
-                "holders": [f"{ref} ({n})" for ref, n in holders.items()],
-                "held": sum(holders.values()),
-                "verdict": verdict,
-                "class_models": device_models(in_class),
-            }
+        result["closest_class"] = close[0] if close and not known else ""
+        result["class_models"] = device_models(
+            [(d.raw, d.driver, d.pool) for d in result.pop("in_class_devices")]
         )
-    problem = next((r for r in requests if r["verdict"] != "enough-free"), None)
+        judged.append(result)
+    by_request: dict[str, list[dict[str, Any]]] = {}
+    for result in judged:
+        by_request.setdefault(result["request"], []).append(result)
+    problems = [p for p in map(_request_problem, by_request.values()) if p is not None]
+    problem = problems[0] if problems else None
     return {
         "name": meta.get("name", ""),
         "namespace": meta.get("namespace", ""),
         "kind": claim.get("kind", ""),
-        "requests": requests,
-        "request": problem or (requests[0] if requests else {}),
-        "verdict": (problem or {}).get("verdict", "enough-free" if requests else "unknown"),
+        "requests": judged,
+        "request": problem or (judged[0] if judged else {}),
+        "verdict": (problem or {}).get("verdict", "enough-free" if judged else "unknown"),
         "classes": sorted(n for n in class_specs if n),
         "devices": len(devices),
-        "models": device_models(devices),
+        "models": device_models([(d.raw, d.driver, d.pool) for d in devices]),
         "nodes": nodes,
     }
 
