@@ -9,6 +9,7 @@ from holmes.cli.ask import ask_command
 from holmes.cli.eval import eval_command
 from holmes.cli.replay import replay_command
 from holmes.cli.runbooks import runbooks_app
+from holmes.cli.serve import serve_command
 from holmes.cli.tools import tools_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command("replay")(replay_command)
 app.command("eval")(eval_command)
 app.command("ask")(ask_command)
+app.command("serve")(serve_command)
 app.add_typer(tools_app, name="tools")
 app.add_typer(runbooks_app, name="runbooks")
 
