@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from holmes.agent.budget import AgentLimits
 from holmes.agent.diagnosis import Diagnosis
@@ -20,6 +21,8 @@ from holmes.agent.llm import LLMSettings
 from holmes.server.store import InvestigationRecord
 from holmes.tools import ToolContext
 
+# Sees each model turn: (turn number, the reply's usage and tool calls as a dict).
+TurnListener = Callable[[dict[str, Any]], None]
 NO_LLM = "no LLM is configured on this server (set OPENAI_API_KEY or OPENAI_BASE_URL)"
 
 
@@ -55,7 +58,12 @@ class Investigator:
         """How long one investigation may take in all (the agent's bound plus the tools')."""
         return self.limits.max_seconds + 30.0
 
-    async def run(self, record: InvestigationRecord, on_call: CallListener) -> Diagnosis:
+    async def run(
+        self,
+        record: InvestigationRecord,
+        on_call: CallListener,
+        on_turn: TurnListener | None = None,
+    ) -> Diagnosis:
         """Investigate `record`: the same path as `holmes ask`, bounded by the same limits."""
         use_llm = record.llm == "yes" or (record.llm == "auto" and self.llm is not None)
         if use_llm and self.llm is None:
@@ -66,12 +74,16 @@ class Investigator:
         try:
             if not use_llm:
                 return await self.engine.diagnose(_request(record), ctx, on_call=on_call)
-            return await self._with_agent(record, ctx, on_call)
+            return await self._with_agent(record, ctx, on_call, on_turn)
         finally:
             await ctx.aclose()
 
     async def _with_agent(
-        self, record: InvestigationRecord, ctx: ToolContext, on_call: CallListener
+        self,
+        record: InvestigationRecord,
+        ctx: ToolContext,
+        on_call: CallListener,
+        on_turn: TurnListener | None,
     ) -> Diagnosis:
         # The agent's stack (langgraph, openai) loads only when an LLM is used.
         from holmes.agent.conversations import conversation_store
@@ -79,7 +91,8 @@ class Investigator:
         from holmes.agent.llm.client import LLMClient
 
         assert self.llm is not None and self.conversations is not None
-        async with conversation_store(self.conversations) as saver, LLMClient(self.llm) as llm:
+        async with conversation_store(self.conversations) as saver, LLMClient(self.llm) as client:
+            llm: Any = _ReportingLLM(client, on_turn) if on_turn else client
             agent = LLMAgent(self.engine, llm, limits=self.limits, checkpointer=saver)
             if record.parent_id:
                 return await agent.follow_up(
@@ -93,3 +106,29 @@ class Investigator:
 def _request(record: InvestigationRecord) -> InvestigationRequest:
     alert = AlertInput.model_validate(record.alert) if record.alert else None
     return InvestigationRequest(question=record.question, alert=alert)
+
+
+class _ReportingLLM:
+    """The LLM client, reporting each model turn (`llm_turn` events) as it completes."""
+
+    def __init__(self, client: Any, on_turn: TurnListener) -> None:
+        self._client, self._on_turn, self._turns = client, on_turn, 0
+
+    async def complete(self, *args: Any, **kwargs: Any) -> Any:
+        """The client's `complete`, then a report of the reply."""
+        reply = await self._client.complete(*args, **kwargs)
+        self._turns += 1
+        self._on_turn(
+            {
+                "turn": self._turns,
+                "model": reply.model,
+                "prompt_tokens": reply.usage.prompt_tokens,
+                "completion_tokens": reply.usage.completion_tokens,
+                "tool_calls": [call.name for call in reply.tool_calls],
+                "seconds": round(reply.seconds, 3),
+            }
+        )
+        return reply
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)

@@ -158,8 +158,12 @@ class WorkerPool:
             self.metrics.tool_calls.labels(result.source, outcome).inc()
             events.emit("tool_finished", _finished(tool, arguments, result))
 
+        def on_turn(turn: dict[str, Any]) -> None:
+            events.emit("llm_turn", turn)
+
         return await asyncio.wait_for(
-            self.investigator.run(record, on_call), timeout=self.investigator.wall_seconds
+            self.investigator.run(record, on_call, on_turn),
+            timeout=self.investigator.wall_seconds,
         )
 
     async def _heartbeat(self, investigation_id: str, owner: str, work: asyncio.Task[Any]) -> bool:

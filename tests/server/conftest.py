@@ -71,9 +71,9 @@ class GatedInvestigator(Investigator):
         super().__init__(*args, **kwargs)
         self.gate = gate
 
-    async def run(self, record: InvestigationRecord, on_call: Any):  # type: ignore[no-untyped-def]
+    async def run(self, record: InvestigationRecord, on_call: Any, on_turn: Any = None):  # type: ignore[no-untyped-def]
         await self.gate.wait()
-        return await super().run(record, on_call)
+        return await super().run(record, on_call, on_turn)
 
 
 @dataclass
@@ -114,15 +114,20 @@ def serve(tmp_path, xid_endpoints, engine):  # type: ignore[no-untyped-def]
     """Start servers (`serve(**settings)`); all are stopped at the end of the test."""
     started: list[Running] = []
 
-    def start(*, gate: Gate | None = None, store: Path | None = None, **options: Any) -> Running:
-        store_url = f"sqlite:///{store or tmp_path / 'holmes.db'}"
+    def start(
+        *, gate: Gate | None = None, store: Path | None = None, llm: Any = None, **options: Any
+    ) -> Running:
+        store_path = store or tmp_path / "holmes.db"
+        store_url = f"sqlite:///{store_path}"
         options.setdefault("tokens", [TOKEN])
         options.setdefault("poll_seconds", 0.2)
         settings = ServerSettings(store_url=store_url, **options)
+        contexts = lambda: context_for(xid_endpoints)  # noqa: E731
+        common = {"llm": llm, "conversations": store_path if llm else None}
         if gate is None:
-            investigator = Investigator(engine, lambda: context_for(xid_endpoints))
+            investigator = Investigator(engine, contexts, **common)
         else:
-            investigator = GatedInvestigator(engine, lambda: context_for(xid_endpoints), gate=gate)
+            investigator = GatedInvestigator(engine, contexts, gate=gate, **common)
         port = free_port()
         app = create_app(settings, investigator)
         server = uvicorn.Server(
