@@ -105,7 +105,11 @@ class Investigator:
 
 def _request(record: InvestigationRecord) -> InvestigationRequest:
     alert = AlertInput.model_validate(record.alert) if record.alert else None
-    return InvestigationRequest(question=record.question, alert=alert)
+    question = record.question
+    if question and alert is None and record.namespace and record.namespace not in question:
+        # The API's `namespace` field: said in the question, where triage reads subjects.
+        question = f"{question.rstrip()} (namespace {record.namespace})"
+    return InvestigationRequest(question=question, alert=alert)
 
 
 class _ReportingLLM:

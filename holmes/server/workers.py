@@ -45,10 +45,16 @@ class EventWriter:
         await self._task
 
     async def _drain(self) -> None:
-        while (item := await self._pending.get()) is not None:
-            kind, data = item
-            await asyncio.to_thread(self.store.append_event, self.investigation_id, kind, data)
-            self.notifier.notify(self.investigation_id)
+        closing = False
+        while not closing:
+            batch = [await self._pending.get()]
+            while not self._pending.empty():  # what piled up meanwhile goes in one transaction
+                batch.append(self._pending.get_nowait())
+            closing = batch[-1] is None
+            events = [item for item in batch if item is not None]
+            if events:
+                await asyncio.to_thread(self.store.append_events, self.investigation_id, events)
+                self.notifier.notify(self.investigation_id)
 
 
 class WorkerPool:

@@ -191,13 +191,22 @@ class Store:
 
     def append_event(self, investigation_id: str, kind: str, data: dict[str, Any]) -> int:
         """Append a progress event; returns its id (the SSE id)."""
+        return self.append_events(investigation_id, [(kind, data)])[-1]
+
+    def append_events(
+        self, investigation_id: str, events: list[tuple[str, dict[str, Any]]]
+    ) -> list[int]:
+        """Append events in order, in one transaction; returns their ids."""
+        ids = []
         with self._write() as db:
-            inserted = db.execute(
-                insert(investigation_events).values(
-                    investigation_id=investigation_id, kind=kind, data=data, created_at=_now()
+            for kind, data in events:
+                inserted = db.execute(
+                    insert(investigation_events).values(
+                        investigation_id=investigation_id, kind=kind, data=data, created_at=_now()
+                    )
                 )
-            )
-            return int(inserted.inserted_primary_key[0])
+                ids.append(int(inserted.inserted_primary_key[0]))
+        return ids
 
     def events_after(self, investigation_id: str, after: int = 0) -> list[EventRecord]:
         """The investigation's events with an id above `after`, in order."""
