@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -97,31 +98,12 @@ def serve_command(
     )
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
-    limits = Limits(timeout_seconds=timeout)
+    sources = SourceEndpoints(
+        kubeconfig=kubeconfig, kube_context=context, in_cluster=in_cluster,
+        prometheus_url=prometheus_url, hubble_address=hubble_address,
+    )  # fmt: skip
     with ExitStack() as stack:
-        if incident is not None:
-            from holmes.evals.replay import replay
-            from holmes.evals.runner import context_for
-
-            endpoints = stack.enter_context(replay(load_incident(incident)))
-
-            def contexts() -> ToolContext:
-                ctx = context_for(endpoints)
-                ctx.limits = limits
-                return ctx
-        else:
-            sources = SourceEndpoints(
-                kubeconfig=kubeconfig, kube_context=context, in_cluster=in_cluster,
-                prometheus_url=prometheus_url, hubble_address=hubble_address,
-            )  # fmt: skip
-            if not sources.has_kubernetes:
-                from holmes.cli.ask import _default_kubeconfig
-
-                sources.kubeconfig = _default_kubeconfig()
-
-            def contexts() -> ToolContext:
-                return ToolContext(sources, limits=limits)
-
+        contexts = _contexts(stack, incident, sources, Limits(timeout_seconds=timeout))
         investigator = Investigator(
             engine, contexts, llm=llm, limits=agent_limits(),
             conversations=_conversations(store_url) if llm else None,
@@ -131,6 +113,30 @@ def serve_command(
             app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5
         )
         uvicorn.Server(config).run()
+
+
+def _contexts(
+    stack: ExitStack, incident: Path | None, sources: SourceEndpoints, limits: Limits
+) -> Callable[[], ToolContext]:
+    """A fresh tool context per investigation: on the replayed incident (started here, stopped
+    with `stack`), else on the live sources (kubectl's default kubeconfig if none is given)."""
+    if incident is not None:
+        from holmes.evals.replay import replay
+        from holmes.evals.runner import context_for
+
+        endpoints = stack.enter_context(replay(load_incident(incident)))
+
+        def replayed() -> ToolContext:
+            ctx = context_for(endpoints)
+            ctx.limits = limits
+            return ctx
+
+        return replayed
+    if not sources.has_kubernetes:
+        from holmes.cli.ask import _default_kubeconfig
+
+        sources.kubeconfig = _default_kubeconfig()
+    return lambda: ToolContext(sources, limits=limits)
 
 
 def _check_store(url: str) -> None:
