@@ -23,6 +23,8 @@ from pydantic import ValidationError
 from holmes.agent.intake import AlertInput
 from holmes.server.store import FiringAlert
 
+MAX_NAME = 253  # a DNS subdomain, the longest Kubernetes name; the store's column width
+
 
 class AlertBodyError(ValueError):
     """A body that is not an Alertmanager payload; `location` is the field's path."""
@@ -83,6 +85,7 @@ def _firing(item: dict[str, Any], location: list[str | int]) -> FiringAlert:
         raise AlertBodyError([*location, *first["loc"]], first["msg"]) from None
     if alert.status not in ("firing", "resolved"):
         raise AlertBodyError([*location, "status"], "must be firing or resolved")
+    check_alert(alert, location)
     labels = alert.labels
     return FiringAlert(
         fingerprint=alert.fingerprint or fingerprint_of(labels),
@@ -91,6 +94,21 @@ def _firing(item: dict[str, Any], location: list[str | int]) -> FiringAlert:
         namespace=labels.get("exported_namespace") or labels.get("namespace"),
         alert=alert.model_dump(mode="json", exclude_none=True),
     )
+
+
+def check_alert(alert: AlertInput, location: list[str | int]) -> None:
+    """Refuse what the store cannot keep: NUL characters, over-long names and fingerprints."""
+    texts = [(["labels", key], value) for key, value in alert.labels.items()]
+    texts += [(["annotations", key], value) for key, value in alert.annotations.items()]
+    for where, value in texts:
+        if "\x00" in value or "\x00" in where[1]:
+            raise AlertBodyError([*location, *where], "NUL characters are not allowed")
+    for label in ("alertname", "namespace", "exported_namespace"):
+        if len(alert.labels.get(label, "")) > MAX_NAME:
+            raise AlertBodyError([*location, "labels", label], f"longer than {MAX_NAME} characters")
+    fingerprint = alert.fingerprint
+    if fingerprint is not None and (len(fingerprint) > 64 or not fingerprint.isprintable()):
+        raise AlertBodyError([*location, "fingerprint"], "at most 64 printable characters")
 
 
 def fingerprint_of(labels: dict[str, str]) -> str:

@@ -8,13 +8,22 @@ Unknown request fields are refused, so a typo is a 422 naming it rather than sil
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.intake import AlertInput
 from holmes.server.store import InvestigationRecord
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+Text = Annotated[str | None, AfterValidator(_no_nul)]
 
 Status = Literal["queued", "running", "done", "failed", "deferred"]
 Source = Literal["api", "alertmanager", "slack"]
@@ -25,9 +34,9 @@ class InvestigationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str | None = Field(None, max_length=4000, description="What to investigate.")
+    question: Text = Field(None, max_length=4000, description="What to investigate.")
     alert: AlertInput | None = Field(None, description="One Alertmanager alert.")
-    namespace: str | None = Field(
+    namespace: Text = Field(
         None, max_length=253, description="The namespace the question is about, if it says none."
     )
     llm: bool | None = Field(
@@ -47,7 +56,7 @@ class FollowUpCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(..., min_length=1, max_length=4000)
+    question: Annotated[str, AfterValidator(_no_nul)] = Field(..., min_length=1, max_length=4000)
 
 
 class InvestigationLinks(BaseModel):

@@ -35,6 +35,12 @@ def test_malformed_bodies_get_422_naming_the_field(serve):
         ({"question": "x", "alert": {"labels": "x"}}, ["body", "alert", "labels"]),
         ({"question": "x", "llm": "maybe"}, ["body", "llm"]),
         ({"qestion": "typo"}, ["body", "qestion"]),
+        ({"question": "a\x00b"}, ["body", "question"]),
+        (
+            {"alert": {"labels": {"a": "b"}, "fingerprint": "f" * 65}},
+            ["body", "alert", "fingerprint"],
+        ),
+        ({"alert": {"labels": {"alertname": "x" * 254}}}, ["body", "alert", "labels", "alertname"]),
     ]
     for body, location in cases:
         response = running.client.post("/api/v1/investigations", json=body)
@@ -48,6 +54,8 @@ def test_malformed_bodies_get_422_naming_the_field(serve):
     assert not_json.status_code == 422
     assert running.client.get("/api/v1/investigations?limit=0").status_code == 422
     assert running.client.get("/api/v1/investigations?cursor=zz").status_code == 422
+    nul = running.client.get("/api/v1/investigations", params={"namespace": "a\x00"})
+    assert nul.status_code == 422 and nul.json()["detail"][0]["loc"] == ["query", "namespace"]
     assert running.client.get("/api/v1/investigations/nope").status_code == 404
 
 

@@ -12,10 +12,10 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import Body
-from fastapi.exceptions import RequestValidationError
 
 from holmes.server.alerts import AlertBodyError, alerts_from_body
 from holmes.server.models import AlertsAccepted
+from holmes.server.routes.submit import invalid
 from holmes.server.services import ServicesDep
 
 WebhookBody = Annotated[
@@ -29,16 +29,7 @@ async def alertmanager_webhook(body: WebhookBody, services: ServicesDep) -> Aler
     try:
         alerts, suppressed = alerts_from_body(body)
     except AlertBodyError as error:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ["body", *error.location],
-                    "msg": str(error),
-                    "input": None,
-                }
-            ]
-        ) from None
+        raise invalid(error) from None
     outcome = await asyncio.to_thread(
         services.store.ingest_alerts, alerts, queue_limit=services.settings.queue_size
     )

@@ -27,6 +27,7 @@ from holmes.server.store import CursorError, InvestigationRecord, NewInvestigati
 
 router = APIRouter(prefix="/investigations", tags=["investigations"])
 
+PRINTABLE = r"^[^\x00-\x1f]*$"
 QUEUE_FULL = {429: {"description": "The queue is full; retry after `Retry-After` seconds."}}
 NOT_FOUND = {404: {"description": "No investigation with this id."}}
 
@@ -45,11 +46,12 @@ async def list_investigations(
     services: ServicesDep,
     status: Status | None = None,
     source: Source | None = None,
-    alertname: Annotated[str | None, Query(max_length=253)] = None,
-    namespace: Annotated[str | None, Query(max_length=253)] = None,
+    alertname: Annotated[str | None, Query(max_length=253, pattern=PRINTABLE)] = None,
+    namespace: Annotated[str | None, Query(max_length=253, pattern=PRINTABLE)] = None,
     since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
     cursor: Annotated[
-        str | None, Query(max_length=512, description="`next` of the previous page.")
+        str | None,
+        Query(max_length=512, pattern=PRINTABLE, description="`next` of the previous page."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InvestigationPage:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import HTTPException
+from fastapi.exceptions import RequestValidationError
 
+from holmes.server.alerts import AlertBodyError, check_alert
 from holmes.server.investigator import NO_LLM
 from holmes.server.models import InvestigationCreate
 from holmes.server.services import Services
@@ -16,7 +18,12 @@ from holmes.server.store import InvestigationRecord, NewInvestigation
 
 
 def new_investigation(body: InvestigationCreate) -> NewInvestigation:
-    """The stored form of an API request."""
+    """The stored form of an API request (422 naming the field the store cannot keep)."""
+    if body.alert is not None:
+        try:
+            check_alert(body.alert, ["alert"])
+        except AlertBodyError as error:
+            raise invalid(error) from None
     alert = body.alert.model_dump(mode="json", exclude_none=True) if body.alert else None
     labels = body.alert.labels if body.alert else {}
     return NewInvestigation(
@@ -28,6 +35,12 @@ def new_investigation(body: InvestigationCreate) -> NewInvestigation:
         fingerprint=body.alert.fingerprint if body.alert else None,
         llm="auto" if body.llm is None else ("yes" if body.llm else "no"),
     )
+
+
+def invalid(error: AlertBodyError) -> RequestValidationError:
+    """A 422 in FastAPI's format, naming the field of the body."""
+    problem = {"type": "value_error", "loc": ["body", *error.location], "msg": str(error)}
+    return RequestValidationError([{**problem, "input": None}])
 
 
 async def submit(services: Services, new: NewInvestigation) -> InvestigationRecord:
