@@ -100,7 +100,7 @@ def _lifespan(settings: ServerSettings, investigator: Investigator):  # type: ig
         store = await asyncio.to_thread(Store.open, settings.store_url)
         owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         metrics = ServiceMetrics(store.status_counts)
-        notifier = Notifier()
+        notifier = Notifier(asyncio.get_running_loop())
         pool = WorkerPool(
             store,
             investigator,

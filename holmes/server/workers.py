@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from typing import Any
 
@@ -76,47 +77,74 @@ class WorkerPool:
         self.metrics, self.notifier = metrics, notifier
         self.owner, self.size = owner, workers
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
-        self._wake = asyncio.Event()
         self._stopping = False
+        self._grace = 0.0
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stop: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: dict[int, asyncio.Task[None]] = {}
 
     @property
     def running(self) -> bool:
-        """True while every worker is alive (readiness)."""
-        return bool(self._tasks) and not any(task.done() for task in self._tasks)
+        """True while the workers' thread and every worker are alive (readiness)."""
+        alive = self._thread is not None and self._thread.is_alive()
+        return alive and bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     def start(self) -> None:
-        """Start the workers."""
-        self._tasks = [
-            asyncio.create_task(self._work(n), name=f"worker-{n}") for n in range(self.size)
-        ]
+        """Start the workers in their own thread and event loop.
+
+        Investigating is CPU work (triage, CEL, shaping evidence); on the HTTP loop it would
+        delay every webhook acknowledgement behind it. In a thread it only shares the GIL.
+        """
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._main(ready)), name="holmes-workers", daemon=True
+        )
+        self._thread.start()
+        ready.wait()
 
     def wake(self) -> None:
         """Something was queued: idle workers claim now instead of at the next poll."""
-        self._wake.set()
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self, grace: float) -> None:
         """Stop claiming; give running investigations `grace` seconds, then re-queue them."""
-        self._stopping = True
+        self._stopping, self._grace = True, grace
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join)
+
+    async def _main(self, ready: threading.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake, self._stop = asyncio.Event(), asyncio.Event()
+        self._tasks = [
+            asyncio.create_task(self._work(n), name=f"worker-{n}") for n in range(self.size)
+        ]
+        ready.set()
+        await self._stop.wait()
         self._wake.set()
         busy = list(self._busy.values())
         if busy:
-            await asyncio.wait(busy, timeout=grace)
+            await asyncio.wait(busy, timeout=self._grace)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _work(self, number: int) -> None:
         owner = f"{self.owner}/{number}"
+        assert self._wake is not None
         while not self._stopping:
+            self._wake.clear()  # before claiming: a submission from now on wakes us
             try:
                 record = await asyncio.to_thread(self.store.claim, owner, self.lease_seconds)
             except Exception:  # the store is down: keep the worker, retry after a pause
                 log.exception("claiming from the store failed")
                 record = None
             if record is None:
-                self._wake.clear()
                 await Notifier.wait(self._wake, self.poll_seconds)
                 continue
             task = asyncio.create_task(self._investigate(record, owner))
