@@ -24,6 +24,7 @@ from holmes.server.metrics import ServiceMetrics
 from holmes.server.notify import Notifier
 from holmes.server.store import InvestigationRecord, Store
 from holmes.tools import ToolResult
+from holmes.tools.redaction import redact
 
 log = logging.getLogger("holmes.server")
 
@@ -53,9 +54,14 @@ class EventWriter:
                 batch.append(self._pending.get_nowait())
             closing = batch[-1] is None
             events = [item for item in batch if item is not None]
-            if events:
+            if not events:
+                continue
+            try:
                 await asyncio.to_thread(self.store.append_events, self.investigation_id, events)
-                self.notifier.notify(self.investigation_id)
+            except Exception:  # progress events are best effort; the result is not
+                log.exception("storing %d events of %s failed", len(events), self.investigation_id)
+                continue
+            self.notifier.notify(self.investigation_id)
 
 
 class WorkerPool:
@@ -151,6 +157,8 @@ class WorkerPool:
             self._busy[number] = task
             try:
                 await asyncio.shield(task)
+            except Exception:  # the store failed at the end: the lease expires, it runs again
+                log.exception("investigation %s could not be recorded", record.id)
             except asyncio.CancelledError:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -259,4 +267,5 @@ def _describe(failure: BaseException) -> str:
         return str(failure)
     if isinstance(failure, TimeoutError):
         return "the investigation ran past its wall-time limit"
-    return f"{type(failure).__name__}: {failure}"
+    # Stored and served: an unexpected error's text could quote a source's credentials.
+    return redact(f"{type(failure).__name__}: {failure}")
