@@ -94,7 +94,9 @@ class Store:
         now = _now()
         with self._write() as db:
             queued = _queued(db)
-            for alert in alerts:
+            # Fingerprint order: two bodies locking the same episodes never deadlock (PostgreSQL);
+            # the sort is stable, so one fingerprint's firing/resolved keep the body's order.
+            for alert in sorted(alerts, key=lambda a: a.fingerprint):
                 outcome.accepted += 1
                 if alert.status == "resolved":
                     closed = db.execute(
