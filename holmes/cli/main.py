@@ -7,6 +7,7 @@ import typer
 from holmes import __version__
 from holmes.cli.ask import ask_command
 from holmes.cli.eval import eval_command
+from holmes.cli.investigate import investigate_app
 from holmes.cli.replay import replay_command
 from holmes.cli.runbooks import runbooks_app
 from holmes.cli.serve import serve_command
@@ -23,6 +24,7 @@ app.command("eval")(eval_command)
 app.command("ask")(ask_command)
 app.command("serve")(serve_command)
 app.add_typer(tools_app, name="tools")
+app.add_typer(investigate_app, name="investigate")
 app.add_typer(runbooks_app, name="runbooks")
 
 

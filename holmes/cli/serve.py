@@ -103,7 +103,7 @@ def serve_command(
         prometheus_url=prometheus_url, hubble_address=hubble_address,
     )  # fmt: skip
     with ExitStack() as stack:
-        contexts = _contexts(stack, incident, sources, Limits(timeout_seconds=timeout))
+        contexts = tool_contexts(stack, incident, sources, Limits(timeout_seconds=timeout))
         investigator = Investigator(
             engine, contexts, llm=llm, limits=agent_limits(),
             conversations=_conversations(store_url) if llm else None,
@@ -115,7 +115,7 @@ def serve_command(
         uvicorn.Server(config).run()
 
 
-def _contexts(
+def tool_contexts(
     stack: ExitStack, incident: Path | None, sources: SourceEndpoints, limits: Limits
 ) -> Callable[[], ToolContext]:
     """A fresh tool context per investigation: on the replayed incident (started here, stopped

@@ -8,7 +8,9 @@ sources: a replayed incident or a live cluster) and hands it to the app; the wor
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,22 @@ class Investigator:
         """How long one investigation may take in all (the agent's bound plus the tools')."""
         return self.limits.max_seconds + 30.0
 
+    async def investigate(
+        self, request: InvestigationRequest, *, on_call: CallListener | None = None
+    ) -> Diagnosis:
+        """One request, not stored (`holmes investigate alertmanager`): the same path as `run`."""
+        record = InvestigationRecord(
+            id=uuid.uuid4().hex,
+            status="running",
+            source="alertmanager" if request.alert else "api",
+            question=request.question,
+            alert=request.alert.model_dump(mode="json", exclude_none=True)
+            if request.alert
+            else None,
+            created_at=datetime.now(UTC),
+        )
+        return await self.run(record, on_call or _ignore_call)
+
     async def run(
         self,
         record: InvestigationRecord,
@@ -101,6 +119,10 @@ class Investigator:
             return await agent.investigate(
                 _request(record), ctx, conversation_id=record.id, on_call=on_call
             )
+
+
+def _ignore_call(_tool: str, _arguments: dict[str, Any], _result: Any) -> None:
+    return None
 
 
 def _request(record: InvestigationRecord) -> InvestigationRequest:
