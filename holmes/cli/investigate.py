@@ -108,22 +108,26 @@ def alertmanager_command(
             InvestigationRequest(alert=AlertInput.model_validate(a.alert)) for a in distinct
         ]
         answers = asyncio.run(_investigate_all(investigator, requests))
+    _show(distinct, answers, as_json=as_json, verbose=verbose, console=console)
+
+
+def _show(
+    alerts: list[Any], answers: list[Any], *, as_json: bool, verbose: bool, console: Console
+) -> None:
+    """Print each alert's diagnosis: markdown under a line naming the alert, or one JSON array."""
+    pairs = list(zip(alerts, answers, strict=True))
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "fingerprint": alert.fingerprint,
-                        "alertname": alert.alertname,
-                        "diagnosis": diagnosis.model_dump(mode="json"),
-                    }
-                    for alert, diagnosis in zip(distinct, answers, strict=True)
-                ],
-                indent=2,
-            )
-        )
+        rows = [
+            {
+                "fingerprint": a.fingerprint,
+                "alertname": a.alertname,
+                "diagnosis": d.model_dump(mode="json"),
+            }
+            for a, d in pairs
+        ]
+        typer.echo(json.dumps(rows, indent=2))
         return
-    for alert, diagnosis in zip(distinct, answers, strict=True):
+    for alert, diagnosis in pairs:
         console.print(f"[bold]alert {alert.alertname}[/bold] (fingerprint {alert.fingerprint})")
         Console().print(Markdown(diagnosis_markdown(diagnosis, verbose=verbose)))
 

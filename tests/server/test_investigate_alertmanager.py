@@ -46,6 +46,11 @@ def test_pulled_alerts_are_investigated_once_each(alertmanager):
         env=NO_LLM_ENV,
     )
     assert [a["alertname"] for a in json.loads(filtered.stdout)] == ["KubePodCrashLooping"]
+    text = runner.invoke(
+        app, [*command_for(url)[:-1], "--filter", 'alertname="GPUXidError"'], env=NO_LLM_ENV
+    )
+    assert "alert GPUXidError" in text.output
+    assert "Root cause:" in text.stdout and "gpu-node-3" in text.stdout
 
 
 def test_pulled_alerts_go_to_a_running_server_with_the_same_dedupe(serve, alertmanager):
