@@ -145,12 +145,16 @@ def _check_store(url: str) -> None:
 
     from holmes.server import StoreError
     from holmes.server.store import Store
+    from holmes.tools.redaction import redact
 
     try:
         Store.open(url).close()
-    except (StoreError, SQLAlchemyError) as error:
-        message = str(error).splitlines()[0]
-        raise typer.BadParameter(f"{url}: {message}", param_hint="--store") from None
+    except StoreError as error:
+        raise typer.BadParameter(redact(str(error)), param_hint="--store") from None
+    except SQLAlchemyError as error:
+        # The URL may carry a password: the message shows it masked.
+        message = f"{url}: {str(error).splitlines()[0]}"
+        raise typer.BadParameter(redact(message), param_hint="--store") from None
 
 
 def _conversations(store_url: str) -> Path:

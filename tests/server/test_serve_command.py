@@ -52,3 +52,18 @@ def test_holmes_serve_answers_ask_with_the_incidents_runbook(tmp_path):
     # uvicorn shuts down cleanly, then re-raises SIGTERM so the exit status says why it ended.
     assert server.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
+
+
+def test_a_bad_store_is_named_with_its_password_masked():
+    from typer.testing import CliRunner
+
+    from holmes.cli.main import app
+
+    runner = CliRunner()
+    unreachable = runner.invoke(
+        app, ["serve", "--store", f"postgresql://holmes:s3cr3tpw@127.0.0.1:{free_port()}/x"]
+    )
+    assert unreachable.exit_code == 2
+    assert "s3cr3tpw" not in unreachable.output and "REDACTED" in unreachable.output
+    other = runner.invoke(app, ["serve", "--store", "mysql://u:pw@x/db"])
+    assert other.exit_code == 2 and "postgresql://" in " ".join(other.output.split())
