@@ -50,6 +50,14 @@ COMMANDS: dict[str, Entry] = {
         "holmes.cli.record:record_command",
         "Investigate and save what was read as a recorded incident (a regression test to be).",
     ),
+    "serve": Entry(
+        "holmes.cli.serve:serve_command",
+        "Serve the HTTP API and the Alertmanager webhook, investigating in the background.",
+    ),
+    "investigate": Entry(
+        "holmes.cli.investigate:investigate_app",
+        "Investigate alerts pulled from their source.",
+    ),
     "tools": Entry("holmes.cli.tools:tools_app", "List the tools, or run one."),
     "runbooks": Entry("holmes.cli.runbooks:runbooks_app", "List or validate the runbooks."),
     "version": Entry("holmes.cli.main:version_command", "Print the holmes version."),
