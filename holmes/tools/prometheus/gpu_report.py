@@ -6,6 +6,8 @@ Pure: `gpu.py` calls `render` with the states (findings filled) and the investig
 
 from __future__ import annotations
 
+import re
+
 from holmes.tools.prometheus.gpu_findings import gpu_name
 from holmes.tools.prometheus.gpu_state import GpuKey, GpuState, node_peers
 from holmes.tools.prometheus.render import fit
@@ -27,8 +29,10 @@ def render(
     head: str,
     limit: int,
     max_items: int,
+    notes: list[str] | None = None,
 ) -> str:
-    """The report: a head line, problem GPUs (most severe first), healthy GPUs by node."""
+    """The report: a head line, problem GPUs (most severe first), healthy GPUs by node, then
+    `notes` (the signals not exported), for which room is kept."""
     by_node = node_peers(states)
     gpus = [gpu for node_gpus in by_node.values() for gpu in node_gpus]
     problems = sorted((g for g in gpus if g.findings), key=lambda g: g.worst)
@@ -46,6 +50,17 @@ def render(
         blocks.append(["healthy GPUs (no findings):"])
         blocks.extend([line] for line in healthy)
     text, _ = fit(lines, blocks, limit=limit, more=_more, hidden=max(len(problems) - max_items, 0))
+    return _with_notes(text, notes or [], limit)
+
+
+def _with_notes(text: str, notes: list[str], limit: int) -> str:
+    """`text` and the notes in full, or their short names, or nothing, whichever fits."""
+    if not notes:
+        return text
+    names = [re.split(r" (?:are|is) not exported", n.split(": ", 1)[-1])[0] for n in notes]
+    for tail in ("\n".join(notes), f"not exported: {', '.join(names)} (details in data)"):
+        if len(text) + len(tail) + 1 <= limit:
+            return f"{text}\n{tail}"
     return text
 
 
@@ -76,6 +91,8 @@ def readings_text(gpu: GpuState) -> str:
     parts = []
     if "DCGM_FI_DEV_GPU_UTIL" in r:
         parts.append(f"util {format_number(r['DCGM_FI_DEV_GPU_UTIL'], '%')}")
+    elif "DCGM_FI_PROF_GR_ENGINE_ACTIVE" in r:  # MIG instances report no GPU_UTIL
+        parts.append(f"engine active {r['DCGM_FI_PROF_GR_ENGINE_ACTIVE']:.0%}")
     used, total = r.get("DCGM_FI_DEV_FB_USED"), gpu.fb_total
     if used is not None and total:
         parts.append(
