@@ -8,7 +8,7 @@ to `exported_namespace`/`exported_pod`/`exported_container` and sets `namespace`
 exporter's pod. So the workload is `exported_*` when a series carries them, else the plain
 labels, else dcgm-exporter's `--use-old-namespace` spellings. A series of such a scrape whose GPU
 holds no pod has no `exported_*` at all (Prometheus renames only non-empty labels): its plain
-labels are the exporter's, which `ScrapeTargets` recognises from the other series of the batch.
+labels are the exporter's, which `scrape_targets()` recognises from the other series of the batch.
 
 Node. `Hostname` (released dcgm-exporter), `hostname` (its main branch), `node`,
 `kubernetes_node`, then the host part of `instance`. A candidate that is a pod's name (the
@@ -59,18 +59,26 @@ def is_exporter_pod(workload: Workload) -> bool:
     return bool(_EXPORTER_NAME.search(workload.pod) or _EXPORTER_NAME.search(workload.container))
 
 
+def is_gpu_series(labels: Mapping[str, str]) -> bool:
+    """Whether labels are a GPU's (a DCGM metric, or the exporter's gpu/UUID labels)."""
+    name = labels.get("__name__") or ""
+    return name.startswith("DCGM_") or any(k in labels for k in ("gpu", "UUID", "uuid"))
+
+
 def workload_of(
     labels: Mapping[str, str], scrape_targets: Collection[tuple[str, str]] = ()
 ) -> Workload:
     """The workload a series names: `exported_*` when set, else `namespace`/`pod`, else the old
-    `pod_namespace`/`pod_name`. Plain labels naming a scrape target (`scrape_targets`, from
-    `ScrapeTargets`) or an exporter's own pod are the scraper's, not a workload: empty result."""
+    `pod_namespace`/`pod_name`. On a GPU series, plain labels naming a scrape target
+    (`scrape_targets`, from `scrape_targets()`) or dcgm-exporter's own pod are the scraper's,
+    not a workload: empty result."""
     exported = _family_values(labels, EXPORTED)
     if exported.pod or exported.namespace:
         return exported
     plain = _family_values(labels, PLAIN)
     if plain.pod:
-        if (plain.namespace, plain.pod) in scrape_targets or is_exporter_pod(plain):
+        scraper = (plain.namespace, plain.pod) in scrape_targets
+        if scraper or (is_exporter_pod(plain) and is_gpu_series(labels)):
             return Workload()
         return plain
     old = _family_values(labels, OLD)
