@@ -6,17 +6,17 @@ dcgm-exporter pod, `exported_*` the workload. Run: python evals/generators/gpu_x
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from k8s import event, gpu_uuid, node, owner, pod, write_list, write_series  # noqa: E402
+from k8s import event, gpu_uuid, node, owner, pod, write_list, write_series
 
 ID = "gpu-xid-74-nvlink-operator-labels"
 OUT = Path(__file__).resolve().parents[1] / "incidents" / ID
-TIME = datetime(2026, 9, 14, 3, 47, tzinfo=timezone.utc)
+TIME = datetime(2026, 9, 14, 3, 47, tzinfo=UTC)
 XID_AT = TIME - timedelta(minutes=9)
 NS = "inference"
 STS = "qwen3-235b-vllm"
@@ -63,7 +63,7 @@ def series() -> list[tuple[str, dict[str, str], str]]:
             crashed = held == 1  # replica 1 crash-loops since the Xid: its GPUs idle
             busy = held is not None
 
-            def v(normal: str, after: str) -> str:
+            def v(normal: str, after: str, crashed: bool = crashed) -> str:
                 return f"{normal}x101 {after}x17" if crashed else f"{normal}x119"
 
             xid = "0x101 74x17" if (node_name, gpu) == BAD else "0x119"
