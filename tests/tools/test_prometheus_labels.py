@@ -3,9 +3,14 @@ that select them (reference/gpu-metrics.md section 1; Prometheus's honor_labels 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from holmes.agent.names import hints_from_alert
 from holmes.agent.triage import _cluster_nodes
+from holmes.tools.context import ToolContext
+from holmes.tools.prometheus import TOOLS
 from holmes.tools.prometheus.labels import (
+    RELABELLED_NOTE,
     Workload,
     host_part,
     matcher_variants,
@@ -15,6 +20,7 @@ from holmes.tools.prometheus.labels import (
     workload_matchers,
     workload_of,
 )
+from holmes.tools.registry import ToolRegistry
 
 # A DCGM series scraped by the gpu-operator's ServiceMonitor (honorLabels: false).
 OPERATOR = {
@@ -127,3 +133,18 @@ def test_alert_intake_takes_the_subject_from_exported_labels() -> None:
     assert _cluster_nodes(pod_as_host.nodes, {"h200-sxm-14"}) == []
     plain = hints_from_alert({"alertname": "KubePodCrashLooping", "namespace": "ml", "pod": "p-0"})
     assert (plain.namespace, plain.pod) == ("ml", "p-0")
+
+
+async def test_query_results_say_which_labels_name_the_workload(
+    tool_context: Callable[..., ToolContext],
+) -> None:
+    registry = ToolRegistry(TOOLS)
+    ctx = tool_context("gpu-xid-74-nvlink-operator-labels")
+    query = (
+        'DCGM_FI_DEV_XID_ERRORS{exported_pod="qwen3-235b-vllm-1"} or '
+        'DCGM_FI_DEV_XID_ERRORS{pod="qwen3-235b-vllm-1",exported_pod=""}'
+    )
+    result = await registry.invoke("prometheus_query", {"query": query}, ctx)
+    assert result.ok, result.error
+    assert len(result.data["series"]) == 4
+    assert RELABELLED_NOTE in result.text

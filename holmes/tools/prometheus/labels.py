@@ -95,6 +95,17 @@ def scrape_targets(series_labels: Iterable[Mapping[str, str]]) -> set[tuple[str,
     return found
 
 
+RELABELLED_NOTE = (
+    "exported_namespace/exported_pod/exported_container name the workload; namespace/pod on "
+    "those series are the scraped exporter's (honorLabels: false)"
+)
+
+
+def exported_workload(labels: Mapping[str, str]) -> bool:
+    """Whether a series carries the workload in `exported_*` (an honorLabels: false scrape)."""
+    return bool(labels.get("exported_pod") or labels.get("exported_namespace"))
+
+
 def host_part(instance: str) -> str:
     """`gpu-node-3:9400` -> `gpu-node-3`; `[fd00::1]:9400` -> `fd00::1`."""
     match = _PORT.match(instance.strip())
