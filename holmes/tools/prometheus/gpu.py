@@ -58,6 +58,8 @@ _KEY_LABELS = ", ".join(
 # Every DCGM series is telemetry except the Xid fields: DCGM keeps the last Xid code and the
 # exporter re-exports it even for a GPU that fell off the bus and reports nothing else.
 _TELEMETRY = '__name__=~"DCGM_.+",__name__!~"DCGM_FI_DEV_XID_ERRORS|DCGM_EXP_XID_ERRORS_COUNT"'
+# The step of the last-seen scan: below the 5m lookback, so every sample is seen by a step.
+_LAST_SEEN_STEP = 240.0
 # A GPU is silent when its newest telemetry is older than this many steps (and 2 minutes).
 _STALE_STEPS = 4
 _MIN_STALE_SECONDS = 120.0
@@ -169,7 +171,9 @@ async def _last_seen(
 
     `timestamp()` gives a sample's own time only when applied to a selector, and drops the
     metric name, so each metric is read on its own, named in a label (series of different
-    metrics would otherwise collide), and the times are then reduced per GPU.
+    metrics would otherwise collide), and the times are then reduced per GPU. The window is
+    scanned at a coarse step (below the 5m lookback, so no sample is skipped) and the newest
+    times come from an instant query at `now`, exact for the steps' last few minutes.
     """
     start = now - timedelta(seconds=window)
     names, _ = await client.label_values(
@@ -177,15 +181,18 @@ async def _last_seen(
     )
     if not names:
         return []
-    step = format_duration(min(choose_step(window), _MAX_HEARTBEAT_STEP))
+    step = format_duration(_LAST_SEEN_STEP)
     span = format_duration(window)
     per_metric = " or ".join(
         f"label_replace({_any(variants, lambda v, m=name: f'timestamp({selector(m, v)})')}, "
         f'"dcgm_metric", "{name}", "", "")'
         for name in sorted(names)
     )
-    promql = f"max by ({_KEY_LABELS}) (max_over_time(({per_metric})[{span}:{step}]))"
-    return (await client.query(promql, now)).vector
+    newest, scanned = await asyncio.gather(
+        client.query(f"max by ({_KEY_LABELS}) ({per_metric})", now),
+        client.query(f"max by ({_KEY_LABELS}) (max_over_time(({per_metric})[{span}:{step}]))", now),
+    )
+    return newest.vector + scanned.vector
 
 
 def _xid_history(variants: list[list[str]], window: float) -> str:
