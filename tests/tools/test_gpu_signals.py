@@ -132,7 +132,7 @@ def test_exporter_xid_count_err_msg_health_and_pcie_replays() -> None:
     assert gpu.health == ["MEM FAIL (DCGM_FR_VOLATILE_DBE_DETECTED)"]
     add_findings(states, NOW)
     kinds = {f.kind: f for f in gpu.findings}
-    assert kinds["health"].severity == "critical"
+    assert kinds["health_fail"].severity == "critical"
     assert kinds["pcie"].text.startswith("340 PCIe replays in the window")
     labelled = build_states(
         [sample("DCGM_FI_DEV_XID_ERRORS", 79, err_code="79", err_msg="GPU has fallen off the bus")],

@@ -36,6 +36,8 @@ from holmes.tools.prometheus.gpu_state import (
     READINGS,
     SM_CLOCK,
     XID,
+    GpuKey,
+    GpuState,
     build_states,
     mark_stopped,
 )
@@ -69,11 +71,17 @@ class GpuHealthInput(BaseModel):
     """Arguments of prometheus_gpu_health."""
 
     node: str | None = Field(
-        None, description="Node name as in the DCGM Hostname/hostname label, e.g. gpu-node-3."
+        None,
+        description="Node name, e.g. gpu-node-3 (matched in the Hostname, hostname, node, "
+        "kubernetes_node or instance label).",
     )
     gpu: int | None = Field(None, ge=0, description="GPU index on the node (the gpu label).")
     namespace: str | None = Field(None, description="Only GPUs held by pods of this namespace.")
-    pod: str | None = Field(None, description="Only GPUs held by this pod (exact name).")
+    pod: str | None = Field(
+        None,
+        description="Only GPUs held by this pod (exact name; exported_pod on series scraped "
+        "with honorLabels: false).",
+    )
     since: str = Field(
         "1h", description="Window for Xid history and for GPUs that stopped reporting: 1h, 6h."
     )
@@ -92,7 +100,9 @@ class PrometheusGpuHealth(Tool):
         "needing drain/reset/reboot or an application error, and when it appeared; "
         "uncorrectable ECC errors, row remap pending/failure, pages pending retirement; the "
         "clock-event (throttle) reasons decoded into names (sw_thermal, hw_slowdown, "
-        "power_cap...); GPUs that stopped reporting while their node's other GPUs still do; "
+        "power_cap...), or throttling inferred from temperature and the SM clock when they "
+        "are not exported; GPUs that stopped reporting while their node's other GPUs still "
+        "do; MIG instances; DCGM health watches; PCIe replays; the signals not exported; "
         "utilisation, memory used/total, temperature and power; the pod using each GPU. GPUs "
         "with findings come first; healthy GPUs are one line per node. Filter by node, GPU "
         "index, namespace or pod. Use for stalled training jobs, NCCL hangs, CUDA errors, "
@@ -102,7 +112,6 @@ class PrometheusGpuHealth(Tool):
 
     async def run(self, args: GpuHealthInput, ctx: ToolContext) -> ToolOutput:
         """Query DCGM metrics, build per-GPU states and findings, render problems first."""
-        client = prometheus(ctx)
         now = ctx.now()
         window = parse_duration(args.since)
         step = choose_step(window)
@@ -112,30 +121,7 @@ class PrometheusGpuHealth(Tool):
             pod=args.pod,
             extra=None if args.gpu is None else {"gpu": str(args.gpu)},
         )
-        span = format_duration(window)
-        readings, seen, history, peaks, replays = await asyncio.gather(
-            client.query(_any(variants, _readings_selector), now),
-            _last_seen(client, variants, window, now),
-            client.query_range(
-                _xid_history(variants, window), now - timedelta(seconds=window), now, step
-            ),
-            client.query(
-                _any(variants, lambda v: f"max_over_time({selector(SM_CLOCK, v)}[{span}])"), now
-            ),
-            client.query(
-                _any(variants, lambda v: f"increase({selector(PCIE_REPLAY, v)}[{span}])"), now
-            ),
-        )
-        states = build_states(
-            readings.vector,
-            seen,
-            history.matrix,
-            step=step,
-            sm_clock_peaks=peaks.vector,
-            pcie_replays=replays.vector,
-        )
-        for state in states.values():
-            infer_throttling(state)
+        states = await _states(prometheus(ctx), variants, window, now)
         missing = missing_signals(states.values())
         stale_after = max(_MIN_STALE_SECONDS, _STALE_STEPS * min(step, _MAX_HEARTBEAT_STEP))
         start = (now - timedelta(seconds=window)).timestamp()
@@ -162,6 +148,38 @@ class PrometheusGpuHealth(Tool):
             states, head=head, limit=budget(ctx), max_items=ctx.limits.max_items, notes=notes
         )
         return ToolOutput(data=data, text=text)
+
+
+async def _states(
+    client: PrometheusClient, variants: list[list[str]], window: float, now: datetime
+) -> dict[GpuKey, GpuState]:
+    """Run the queries concurrently and build the GPU states (throttling inferred)."""
+    span = format_duration(window)
+    step = choose_step(window)
+    readings, seen, history, peaks, replays = await asyncio.gather(
+        client.query(_any(variants, _readings_selector), now),
+        _last_seen(client, variants, window, now),
+        client.query_range(
+            _xid_history(variants, window), now - timedelta(seconds=window), now, step
+        ),
+        client.query(
+            _any(variants, lambda v: f"max_over_time({selector(SM_CLOCK, v)}[{span}])"), now
+        ),
+        client.query(
+            _any(variants, lambda v: f"increase({selector(PCIE_REPLAY, v)}[{span}])"), now
+        ),
+    )
+    states = build_states(
+        readings.vector,
+        seen,
+        history.matrix,
+        step=step,
+        sm_clock_peaks=peaks.vector,
+        pcie_replays=replays.vector,
+    )
+    for state in states.values():
+        infer_throttling(state)
+    return states
 
 
 async def _last_seen(

@@ -200,7 +200,9 @@ def _health(gpu: GpuState) -> list[Finding]:
         return []
     failed = any(" FAIL" in h for h in gpu.health)
     text = f"DCGM health watches not passing: {', '.join(gpu.health)}"
-    return [Finding(severity="critical" if failed else "warning", kind="health", text=text)]
+    if failed:
+        return [Finding(severity="critical", kind="health_fail", text=text)]
+    return [Finding(severity="warning", kind="health", text=text)]
 
 
 def _pcie(gpu: GpuState) -> list[Finding]:

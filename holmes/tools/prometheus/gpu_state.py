@@ -1,8 +1,9 @@
 """The state of each GPU, assembled from DCGM query results, and the facts worth reading first.
 
 Pure: `gpu.py` runs the queries and hands the results to `build_states`; `gpu_report.py` renders
-the states. A GPU is keyed by its node (`Hostname` or `hostname`), its index (`gpu`) and, for a
-MIG instance, `GPU_I_ID`. Sentinel values become "no data" (`no_data`), never readings. Each
+the states. A GPU is keyed by its node (labels.node_of: `Hostname`, `hostname`, `node`, ...),
+its index (`gpu`) and, for a MIG instance, `GPU_I_ID`; its pods come from labels.workload_of
+(`exported_*` first). Sentinel values become "no data" (`no_data`), never readings. Each
 `Finding` is a fact with a severity, so that problems lead the text; none of them is a diagnosis.
 """
 
