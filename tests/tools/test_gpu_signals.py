@@ -184,6 +184,11 @@ async def test_mig_instances_are_not_silent_gpus(tool_context: MakeContext) -> N
     assert not [g for g in gpus if g["stopped_since"] is not None]
     mig = [g for g in gpus if g["instance"]]
     assert len(mig) == 9 and {g["mig_profile"] for g in mig} == {"1g.10gb", "3g.40gb"}
+    assert "GPUs 0/7, 0/8, 0/9, 0/12, 0/13, 0/14, 1/1, 1/2, 2," in result.text
+    assert "engine active 0-64%, memory free 2760-81037 MiB" in result.text
+    notes = result.data["missing_signals"]
+    assert "without DCGM_FI_DEV_GPU_TEMP either, throttling cannot be judged" in notes[0]
+    assert notes[1] == "GPU temperature is not exported: enable DCGM_FI_DEV_GPU_TEMP"
     faulty = next(g for g in gpus if g["xid"])
     assert (faulty["instance"], faulty["pods"]) == (
         "11",

@@ -118,6 +118,7 @@ def _healthy_line(node: str, gpus: list[GpuState]) -> str:
     indexes = ", ".join(g.gpu + (f"/{g.instance}" if g.instance else "") for g in gpus)
     parts = [
         _spread(gpus, "DCGM_FI_DEV_GPU_UTIL", "util ", "%"),
+        _engine_spread(gpus),
         _memory_spread(gpus),
         _spread(gpus, "DCGM_FI_DEV_GPU_TEMP", "", "°C"),
         _spread(gpus, "DCGM_FI_DEV_POWER_USAGE", "", "W"),
@@ -125,7 +126,21 @@ def _healthy_line(node: str, gpus: list[GpuState]) -> str:
     pods = sorted({pod for g in gpus for pod in g.pods})
     owner = f"pod{'s' if len(pods) > 1 else ''} {', '.join(pods)}" if pods else "no pod"
     label = "GPU" if len(gpus) == 1 else "GPUs"
-    return f"{node}: {label} {indexes}: {', '.join(p for p in parts if p)}; {owner}"
+    readings = ", ".join(p for p in parts if p) or "no readings in the last 5m"
+    return f"{node}: {label} {indexes}: {readings}; {owner}"
+
+
+def _engine_spread(gpus: list[GpuState]) -> str:
+    """The graphics engine's busy share, for GPUs without GPU_UTIL (MIG instances)."""
+    if any("DCGM_FI_DEV_GPU_UTIL" in g.readings for g in gpus):
+        return ""
+    metric = "DCGM_FI_PROF_GR_ENGINE_ACTIVE"
+    values = [g.readings[metric] * 100 for g in gpus if metric in g.readings]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = f"{low:.0f}%" if round(low) == round(high) else f"{low:.0f}-{high:.0f}%"
+    return f"engine active {span}"
 
 
 def _spread(gpus: list[GpuState], metric: str, prefix: str, unit: str) -> str:
@@ -142,7 +157,14 @@ def _memory_spread(gpus: list[GpuState]) -> str:
     used = [g.readings["DCGM_FI_DEV_FB_USED"] for g in gpus if "DCGM_FI_DEV_FB_USED" in g.readings]
     totals = [t for g in gpus if (t := g.fb_total)]
     if not used or not totals:
-        return ""
+        free = [
+            g.readings["DCGM_FI_DEV_FB_FREE"] for g in gpus if "DCGM_FI_DEV_FB_FREE" in g.readings
+        ]
+        if not free:
+            return ""
+        low, high = min(free), max(free)
+        span = format_number(low) if low == high else f"{format_number(low)}-{format_number(high)}"
+        return f"memory free {span} MiB"
     low, high = min(used), max(used)
     span = format_number(low) if low == high else f"{format_number(low)}-{format_number(high)}"
     total = max(totals)

@@ -78,13 +78,20 @@ def missing_signals(gpus: Iterable[GpuState]) -> list[str]:
     if not exported:
         return []
     notes = []
+    absent = [name for name in (GPU_TEMP, SM_CLOCK) if name not in exported]
+    judged = (
+        f"without {' or '.join(absent)} either, throttling cannot be judged"
+        if absent
+        else "throttling is judged from temperature and the SM clock against its own peak instead"
+    )
     if not exported & {*CLOCK_REASON_METRICS, CLOCK_EVENTS_COUNT}:
         notes.append(
             "clock-event reasons are not exported: enable DCGM_FI_DEV_CLOCKS_EVENT_REASONS in "
-            "the counters CSV (throttling is judged from temperature and the SM clock against "
-            "its own peak instead)"
+            f"the counters CSV ({judged})"
         )
-    if SLOWDOWN_TEMP not in exported:
+    if GPU_TEMP not in exported:
+        notes.append("GPU temperature is not exported: enable DCGM_FI_DEV_GPU_TEMP")
+    elif SLOWDOWN_TEMP not in exported:
         notes.append(
             f"the slowdown threshold is not exported (DCGM_FI_DEV_SLOWDOWN_TEMP): "
             f"{HOT_CELSIUS:g} °C is assumed"

@@ -302,7 +302,7 @@ def node_peers(states: dict[GpuKey, GpuState]) -> dict[str, list[GpuState]]:
     for found in states.values():
         by_node[found.node].append(found)
     for gpus in by_node.values():
-        gpus.sort(key=lambda g: (_index(g.gpu), g.instance))
+        gpus.sort(key=lambda g: (_index(g.gpu), _index(g.instance)))
     return dict(sorted(by_node.items()))
 
 
