@@ -14,10 +14,13 @@ import re
 from dataclasses import dataclass, field
 
 from holmes.tools.kubernetes.find import match_quality
+from holmes.tools.prometheus.labels import node_candidates, workload_of
 
-# Alert labels that name a namespace, a pod, a workload, a node; in order of preference.
-NAMESPACE_LABELS = ("namespace", "exported_namespace", "destination_namespace", "k8s_namespace")
-POD_LABELS = ("pod", "exported_pod", "pod_name", "kubernetes_pod_name")
+# Alert labels that name a namespace, a pod, a workload, a node; in order of preference. The
+# metric conventions (exported_* before namespace/pod, Hostname/hostname/node/instance) are
+# read by holmes.tools.prometheus.labels first; these are the other spellings alerts use.
+NAMESPACE_LABELS = ("destination_namespace", "k8s_namespace")
+POD_LABELS = ("kubernetes_pod_name",)
 WORKLOAD_LABELS = {
     "deployment": "Deployment",
     "statefulset": "StatefulSet",
@@ -30,7 +33,7 @@ WORKLOAD_LABELS = {
     "workload": None,
     "app": None,
 }
-NODE_LABELS = ("node", "Hostname", "hostname", "kubernetes_node", "exported_node", "nodename")
+NODE_LABELS = ("exported_node", "nodename")
 
 # Words that never name an object on their own.
 _STOPWORD_TEXT = """
@@ -114,13 +117,18 @@ class Hints:
 def hints_from_alert(labels: dict[str, str]) -> Hints:
     """Hints from an alert's labels."""
     hints = Hints()
-    hints.namespace = next((labels[k] for k in NAMESPACE_LABELS if labels.get(k)), None)
-    hints.pod = next((labels[k] for k in POD_LABELS if labels.get(k)), None)
-    hints.container = labels.get("container") or None
+    workload = workload_of(labels)
+    hints.namespace = workload.namespace or next(
+        (labels[k] for k in NAMESPACE_LABELS if labels.get(k)), None
+    )
+    hints.pod = workload.pod or next((labels[k] for k in POD_LABELS if labels.get(k)), None)
+    hints.container = workload.container or None
     for label, kind in WORKLOAD_LABELS.items():
         if labels.get(label):
             hints.workloads.append((kind, labels[label]))
-    hints.nodes = [labels[k] for k in NODE_LABELS if labels.get(k)][:1]
+    # Every candidate, most trusted first: triage keeps the first that is a cluster node.
+    extra = [labels[k] for k in NODE_LABELS if labels.get(k)]
+    hints.nodes = list(dict.fromkeys([*node_candidates(labels), *extra]))
     hints.gpu = labels.get("gpu") or labels.get("gpu_index") or None
     return hints
 

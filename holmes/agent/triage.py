@@ -78,6 +78,7 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
             names.append(named)
             summaries[named] = item.get("summary", "")
     namespaces = {n.namespace for n in names if n.namespace} | _names_of(namespace_list)
+    hints.nodes = _cluster_nodes(hints.nodes, {n.name for n in names if n.kind == "Node"})
     question = request.question or ""
     if not hints.namespace and question:
         hints.namespace = namespace_in_question(question, namespaces)
@@ -98,6 +99,14 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     triaged.symptoms = symptoms(triaged)
     subject["symptoms"] = triaged.symptoms
     return triaged
+
+
+def _cluster_nodes(candidates: list[str], known: set[str]) -> list[str]:
+    """The first alert node candidate that is a cluster node (a pod name or an exporter's IP
+    is not); without a node listing, the first candidate."""
+    if known:
+        return [c for c in candidates if c in known][:1]
+    return candidates[:1]
 
 
 def _names_of(result: ToolResult) -> set[str]:

@@ -13,10 +13,10 @@ from holmes.tools.prometheus.dcgm import (
     is_blank,
     known_xids,
     pod_of,
-    selector_variants,
     sentinel_name,
     xid_info,
 )
+from holmes.tools.prometheus.labels import matcher_variants
 
 
 def test_xid_79_is_a_hardware_fault_that_needs_the_node_drained_and_rebooted() -> None:
@@ -93,14 +93,19 @@ def test_label_helpers_accept_both_spellings() -> None:
     assert pod_of({"Hostname": "n", "pod": ""}) == ""
 
 
-def test_selector_variants_cover_every_spelling_of_the_filtered_labels() -> None:
-    assert selector_variants() == [{}]
-    assert selector_variants(gpu="2") == [{"gpu": "2"}]
-    variants = selector_variants(node="gpu-node-3", namespace="ml")
-    assert variants == [
-        {"Hostname": "gpu-node-3", "namespace": "ml"},
-        {"Hostname": "gpu-node-3", "pod_namespace": "ml"},
-        {"hostname": "gpu-node-3", "namespace": "ml"},
-        {"hostname": "gpu-node-3", "pod_namespace": "ml"},
-    ]
-    assert selector_variants(pod="p") == [{"pod": "p"}, {"pod_name": "p"}]
+def test_matcher_variants_cover_every_spelling_of_the_filtered_labels() -> None:
+    assert matcher_variants() == [[]]
+    assert matcher_variants(extra={"gpu": "2"}) == [['gpu="2"']]
+    variants = matcher_variants(node="gpu-node-3", namespace="ml")
+    hosts = {v[0] for v in variants}
+    assert hosts == {
+        'Hostname="gpu-node-3"',
+        'hostname="gpu-node-3"',
+        'node="gpu-node-3"',
+        'kubernetes_node="gpu-node-3"',
+        'instance=~"gpu-node-3(:[0-9]+)?"',
+    }
+    assert ['Hostname="gpu-node-3"', 'exported_namespace="ml"'] in variants
+    assert ['Hostname="gpu-node-3"', 'pod_namespace="ml"'] in variants
+    plain = ['Hostname="gpu-node-3"', 'namespace="ml"', 'exported_pod=""', 'exported_namespace=""']
+    assert plain in variants

@@ -58,7 +58,7 @@ async def test_label_values_hint_the_other_hostname_spelling(tool_context: MakeC
     result = await REGISTRY.invoke("prometheus_label_values", {"label": "Hostname"}, ctx)
     assert result.text == (
         "no series carry label Hostname in the last 1h (dcgm-exporter versions differ: "
-        "try hostname)"
+        "try hostname, node or instance)"
     )
     lower = await REGISTRY.invoke("prometheus_label_values", {"label": "hostname"}, ctx)
     assert lower.data["values"] == ["a100-node-1", "a100-node-2"]

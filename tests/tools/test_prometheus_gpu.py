@@ -43,8 +43,8 @@ async def test_xid_79_gpu_fell_off_the_bus_and_stopped_reporting(
     assert "changed 0 -> 79 at 14:22:00Z (10m ago)" in gpu2
     assert "hardware fault needing drain" in gpu2 and "reboot or power-cycle" in gpu2
     assert (
-        "GPU 2 on gpu-node-3 has stopped reporting: no utilisation, temperature, power or memory "
-        "samples since 14:22:00Z (10m ago) while GPUs 0, 1, 3 on gpu-node-3 still report"
+        "GPU 2 on gpu-node-3 has stopped reporting: no sample of any of its DCGM series "
+        "since 14:22:00Z (10m ago) while GPUs 0, 1, 3 on gpu-node-3 still report"
     ) in gpu2
     gpu0 = block(text, "GPU 0 on gpu-node-1")
     assert gpu0.startswith("NOTICE GPU 0 on gpu-node-1 (no pod;")
@@ -69,7 +69,7 @@ async def test_filters_by_node_and_gpu(tool_context: MakeContext) -> None:
     assert "1 GPU on 1 node; 0 with findings" in one.text
     assert "gpu-node-2: GPU 1: util 100%, memory 74210/81559 MiB used" in one.text
     alone = await REGISTRY.invoke("prometheus_gpu_health", {"node": "gpu-node-3", "gpu": 2}, ctx)
-    assert "GPU 2 on gpu-node-3 has stopped reporting: no utilisation" in alone.text
+    assert "GPU 2 on gpu-node-3 has stopped reporting: no sample" in alone.text
     assert "no GPU on gpu-node-3 reports" not in alone.text  # its peers were not queried
     none = await REGISTRY.invoke("prometheus_gpu_health", {"node": "gpu-node-9"}, ctx)
     assert "no DCGM GPU metrics found" in none.text

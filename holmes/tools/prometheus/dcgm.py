@@ -4,18 +4,21 @@ Pure and dependency-free: `prometheus_gpu_health` (gpu.py, gpu_report.py) reads 
 runbook rules that judge GPU evidence. The facts come from `reference/gpu-metrics.md` (NVIDIA's
 Xid catalog buckets, `dcgm_fields.h`, dcgm-exporter's labels), written here in our own words.
 
-Label names vary with the exporter's version and flags: released versions write `Hostname`, main
-writes `hostname`; `--use-old-namespace` turns `namespace`/`pod`/`container` into
-`pod_namespace`/`pod_name`/`container_name` and `UUID` into `uuid`. The helpers below accept all.
+Label names vary with the exporter's version, flags and scrape: released versions write
+`Hostname`, main writes `hostname`; `--use-old-namespace` turns `namespace`/`pod`/`container`
+into `pod_namespace`/`pod_name`/`container_name` and `UUID` into `uuid`; an `honorLabels: false`
+scrape moves the workload to `exported_*`. labels.py reads them all.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Literal
 
 from pydantic import BaseModel
+
+from holmes.tools.prometheus.labels import node_of, workload_of
 
 # Xid buckets (NVIDIA's "immediate action") that mean: cordon and drain the node before acting.
 DRAIN_BUCKETS = frozenset(
@@ -237,9 +240,6 @@ def is_dcgm(labels: Mapping[str, str], query: str = "") -> bool:
 
 
 HOST_LABELS = ("Hostname", "hostname")
-NAMESPACE_LABELS = ("namespace", "pod_namespace")
-POD_LABELS = ("pod", "pod_name")
-CONTAINER_LABELS = ("container", "container_name")
 UUID_LABELS = ("UUID", "uuid", "gpu_uuid")
 MODEL_LABELS = ("modelName", "model_name")
 
@@ -254,38 +254,10 @@ def first_label(labels: Mapping[str, str], names: tuple[str, ...]) -> str:
 
 
 def host_of(labels: Mapping[str, str]) -> str:
-    """The node name from `Hostname` or `hostname`."""
-    return first_label(labels, HOST_LABELS)
+    """The node of a DCGM series (labels.node_of: Hostname, hostname, node, ..., instance)."""
+    return node_of(labels)
 
 
-def pod_of(labels: Mapping[str, str]) -> str:
-    """The pod holding the GPU as "namespace/pod", or "" when no pod holds it."""
-    pod = first_label(labels, POD_LABELS)
-    if not pod:
-        return ""
-    namespace = first_label(labels, NAMESPACE_LABELS)
-    return f"{namespace}/{pod}" if namespace else pod
-
-
-def selector_variants(
-    *,
-    node: str | None = None,
-    gpu: str | None = None,
-    namespace: str | None = None,
-    pod: str | None = None,
-) -> list[dict[str, str]]:
-    """Label matchers for each spelling of the labels filtered on (an `or` of these is wanted).
-
-    Host spellings combine with both pod label families; an exporter uses one family at a time,
-    so `namespace` goes with `pod` and `pod_namespace` with `pod_name`.
-    """
-    hosts = [{name: node} for name in HOST_LABELS] if node else [{}]
-    families = list(zip(NAMESPACE_LABELS, POD_LABELS, strict=True))
-    pods: list[dict[str, str]] = [{}]
-    if namespace or pod:
-        pods = []
-        for namespace_label, pod_label in families:
-            matcher = {namespace_label: namespace} if namespace else {}
-            pods.append(matcher | ({pod_label: pod} if pod else {}))
-    base = {"gpu": gpu} if gpu is not None else {}
-    return [base | host | pod_matcher for host in hosts for pod_matcher in pods]
+def pod_of(labels: Mapping[str, str], scrape_targets: Collection[tuple[str, str]] = ()) -> str:
+    """The pod holding the GPU as "namespace/pod" (`exported_*` first), "" when none holds it."""
+    return workload_of(labels, scrape_targets).ref

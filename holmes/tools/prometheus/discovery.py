@@ -158,5 +158,7 @@ class PrometheusLabelValues(Tool):
 def _hint(label: str) -> str:
     if label in HOST_LABELS:
         other = next(name for name in HOST_LABELS if name != label)
-        return f" (dcgm-exporter versions differ: try {other})"
+        return f" (dcgm-exporter versions differ: try {other}, node or instance)"
+    if label in ("namespace", "pod", "container"):
+        return f" (series scraped with honorLabels: false carry the workload in exported_{label})"
     return " (label names are case-sensitive)"

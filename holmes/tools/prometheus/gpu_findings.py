@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from holmes.tools.prometheus.dcgm import XidInfo, clock_event_reason
+from holmes.tools.prometheus.gpu_signals import inferred_throttling_text
 from holmes.tools.prometheus.gpu_state import (
-    HEARTBEATS,
     HOT_CELSIUS,
+    INFERRED_THERMAL,
     MEMORY_FULL_SHARE,
     SEVERITY_ORDER,
     XID,
@@ -43,13 +44,16 @@ def add_findings(
                 *_throttling(gpu),
                 *_temperature(gpu),
                 *_framebuffer(gpu),
+                *_health(gpu),
+                *_pcie(gpu),
             ]
             gpu.findings = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
 def gpu_name(gpu: GpuState) -> str:
     """`GPU 2 on gpu-node-3` (with the MIG instance when there is one)."""
-    instance = f" (MIG instance {gpu.instance})" if gpu.instance else ""
+    profile = f" {gpu.mig_profile}" if gpu.mig_profile else ""
+    instance = f" (MIG instance {gpu.instance}{profile})" if gpu.instance else ""
     return f"GPU {gpu.gpu}{instance} on {gpu.node}"
 
 
@@ -58,14 +62,13 @@ def _stopped(
 ) -> list[Finding]:
     if gpu.stopped_since is None:
         return []
-    *most, last = HEARTBEATS.values()
-    what = f"{', '.join(most)} or {last} samples"
-    if not gpu.last_seen:
+    what = "sample of any of its DCGM series"
+    if gpu.last_seen is None:
         since = f"in the whole window (since {format_time(gpu.stopped_since, now)})"
     else:
         since = f"since {format_time(gpu.stopped_since, now)}"
     if reporting:
-        peers = ", ".join(g.gpu for g in reporting)
+        peers = ", ".join(dict.fromkeys(g.gpu for g in reporting))
         context = f" while GPU{'s' if len(reporting) > 1 else ''} {peers} on {node} still report"
     elif whole_nodes:
         context = f"; no GPU on {node} reports (the node or its dcgm-exporter may be down)"
@@ -106,8 +109,9 @@ def _xid(gpu: GpuState, now: datetime) -> list[Finding]:
         when = f"changed {before} -> {xid.code} at {format_time(xid.since, now)}"
     else:
         when = f"seen at {format_time(xid.since, now)}, no longer reported"
+    said = f' (exporter: "{xid.message}")' if xid.message else ""
     text = (
-        f"XID {xid.code} ({info.mnemonic}) on {gpu_name(gpu)}, {when}: {info.meaning}; "
+        f"XID {xid.code} ({info.mnemonic}) on {gpu_name(gpu)}, {when}: {info.meaning}{said}; "
         f"{classify(info)}; action: {info.action}"
     )
     if info.drain:
@@ -149,6 +153,9 @@ def _throttling(gpu: GpuState) -> list[Finding]:
         return []
     parts = []
     for name in bad:
+        if name == INFERRED_THERMAL:
+            parts.append(inferred_throttling_text(gpu))
+            continue
         reason = clock_event_reason(name)
         count = gpu.clock_event_counts.get(name)
         counted = f", {format_number(count)} events in the exporter's window" if count else ""
@@ -186,3 +193,24 @@ def _framebuffer(gpu: GpuState) -> list[Finding]:
         f"({used / total:.0%}); allocations may fail with CUDA out of memory"
     )
     return [Finding(severity="warning", kind="memory", text=text)]
+
+
+def _health(gpu: GpuState) -> list[Finding]:
+    if not gpu.health:
+        return []
+    failed = any(" FAIL" in h for h in gpu.health)
+    text = f"DCGM health watches not passing: {', '.join(gpu.health)}"
+    if failed:
+        return [Finding(severity="critical", kind="health_fail", text=text)]
+    return [Finding(severity="warning", kind="health", text=text)]
+
+
+def _pcie(gpu: GpuState) -> list[Finding]:
+    replays = gpu.pcie_replays
+    if not replays or replays <= 0:
+        return []
+    text = (
+        f"{format_number(replays)} PCIe replays in the window (DCGM_FI_DEV_PCIE_REPLAY_COUNTER): "
+        "link retries; a rate well above the fleet's points at a bad riser, slot or link"
+    )
+    return [Finding(severity="notice", kind="pcie", text=text)]

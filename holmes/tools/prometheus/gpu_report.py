@@ -6,6 +6,8 @@ Pure: `gpu.py` calls `render` with the states (findings filled) and the investig
 
 from __future__ import annotations
 
+import re
+
 from holmes.tools.prometheus.gpu_findings import gpu_name
 from holmes.tools.prometheus.gpu_state import GpuKey, GpuState, node_peers
 from holmes.tools.prometheus.render import fit
@@ -27,8 +29,10 @@ def render(
     head: str,
     limit: int,
     max_items: int,
+    notes: list[str] | None = None,
 ) -> str:
-    """The report: a head line, problem GPUs (most severe first), healthy GPUs by node."""
+    """The report: a head line, problem GPUs (most severe first), healthy GPUs by node, then
+    `notes` (the signals not exported), for which room is kept."""
     by_node = node_peers(states)
     gpus = [gpu for node_gpus in by_node.values() for gpu in node_gpus]
     problems = sorted((g for g in gpus if g.findings), key=lambda g: g.worst)
@@ -46,6 +50,17 @@ def render(
         blocks.append(["healthy GPUs (no findings):"])
         blocks.extend([line] for line in healthy)
     text, _ = fit(lines, blocks, limit=limit, more=_more, hidden=max(len(problems) - max_items, 0))
+    return _with_notes(text, notes or [], limit)
+
+
+def _with_notes(text: str, notes: list[str], limit: int) -> str:
+    """`text` and the notes in full, or their short names, or nothing, whichever fits."""
+    if not notes:
+        return text
+    names = [re.split(r" (?:are|is) not exported", n.split(": ", 1)[-1])[0] for n in notes]
+    for tail in ("\n".join(notes), f"not exported: {', '.join(names)} (details in data)"):
+        if len(text) + len(tail) + 1 <= limit:
+            return f"{text}\n{tail}"
     return text
 
 
@@ -76,6 +91,8 @@ def readings_text(gpu: GpuState) -> str:
     parts = []
     if "DCGM_FI_DEV_GPU_UTIL" in r:
         parts.append(f"util {format_number(r['DCGM_FI_DEV_GPU_UTIL'], '%')}")
+    elif "DCGM_FI_PROF_GR_ENGINE_ACTIVE" in r:  # MIG instances report no GPU_UTIL
+        parts.append(f"engine active {r['DCGM_FI_PROF_GR_ENGINE_ACTIVE']:.0%}")
     used, total = r.get("DCGM_FI_DEV_FB_USED"), gpu.fb_total
     if used is not None and total:
         parts.append(
@@ -101,6 +118,7 @@ def _healthy_line(node: str, gpus: list[GpuState]) -> str:
     indexes = ", ".join(g.gpu + (f"/{g.instance}" if g.instance else "") for g in gpus)
     parts = [
         _spread(gpus, "DCGM_FI_DEV_GPU_UTIL", "util ", "%"),
+        _engine_spread(gpus),
         _memory_spread(gpus),
         _spread(gpus, "DCGM_FI_DEV_GPU_TEMP", "", "°C"),
         _spread(gpus, "DCGM_FI_DEV_POWER_USAGE", "", "W"),
@@ -108,7 +126,21 @@ def _healthy_line(node: str, gpus: list[GpuState]) -> str:
     pods = sorted({pod for g in gpus for pod in g.pods})
     owner = f"pod{'s' if len(pods) > 1 else ''} {', '.join(pods)}" if pods else "no pod"
     label = "GPU" if len(gpus) == 1 else "GPUs"
-    return f"{node}: {label} {indexes}: {', '.join(p for p in parts if p)}; {owner}"
+    readings = ", ".join(p for p in parts if p) or "no readings in the last 5m"
+    return f"{node}: {label} {indexes}: {readings}; {owner}"
+
+
+def _engine_spread(gpus: list[GpuState]) -> str:
+    """The graphics engine's busy share, for GPUs without GPU_UTIL (MIG instances)."""
+    if any("DCGM_FI_DEV_GPU_UTIL" in g.readings for g in gpus):
+        return ""
+    metric = "DCGM_FI_PROF_GR_ENGINE_ACTIVE"
+    values = [g.readings[metric] * 100 for g in gpus if metric in g.readings]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = f"{low:.0f}%" if round(low) == round(high) else f"{low:.0f}-{high:.0f}%"
+    return f"engine active {span}"
 
 
 def _spread(gpus: list[GpuState], metric: str, prefix: str, unit: str) -> str:
@@ -125,7 +157,14 @@ def _memory_spread(gpus: list[GpuState]) -> str:
     used = [g.readings["DCGM_FI_DEV_FB_USED"] for g in gpus if "DCGM_FI_DEV_FB_USED" in g.readings]
     totals = [t for g in gpus if (t := g.fb_total)]
     if not used or not totals:
-        return ""
+        free = [
+            g.readings["DCGM_FI_DEV_FB_FREE"] for g in gpus if "DCGM_FI_DEV_FB_FREE" in g.readings
+        ]
+        if not free:
+            return ""
+        low, high = min(free), max(free)
+        span = format_number(low) if low == high else f"{format_number(low)}-{format_number(high)}"
+        return f"memory free {span} MiB"
     low, high = min(used), max(used)
     span = format_number(low) if low == high else f"{format_number(low)}-{format_number(high)}"
     total = max(totals)

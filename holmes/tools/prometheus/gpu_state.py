@@ -1,8 +1,9 @@
 """The state of each GPU, assembled from DCGM query results, and the facts worth reading first.
 
 Pure: `gpu.py` runs the queries and hands the results to `build_states`; `gpu_report.py` renders
-the states. A GPU is keyed by its node (`Hostname` or `hostname`), its index (`gpu`) and, for a
-MIG instance, `GPU_I_ID`. Sentinel values become "no data" (`no_data`), never readings. Each
+the states. A GPU is keyed by its node (labels.node_of: `Hostname`, `hostname`, `node`, ...),
+its index (`gpu`) and, for a MIG instance, `GPU_I_ID`; its pods come from labels.workload_of
+(`exported_*` first). Sentinel values become "no data" (`no_data`), never readings. Each
 `Finding` is a fact with a severity, so that problems lead the text; none of them is a diagnosis.
 """
 
@@ -27,6 +28,7 @@ from holmes.tools.prometheus.dcgm import (
     sentinel_name,
     xid_info,
 )
+from holmes.tools.prometheus.labels import scrape_targets
 from holmes.tools.shaping.series import last_change
 
 GpuKey = tuple[str, str, str]  # node, gpu index, MIG instance id ("" for a whole GPU)
@@ -37,20 +39,28 @@ XID = "DCGM_FI_DEV_XID_ERRORS"
 CLOCK_REASON_METRICS = ("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS")
 CLOCK_EVENTS_COUNT = "DCGM_EXP_CLOCK_EVENTS_COUNT"
 XID_COUNT = "DCGM_EXP_XID_ERRORS_COUNT"
-# Telemetry a healthy GPU reports at every collection; its absence means the GPU went silent.
-HEARTBEATS: dict[str, str] = {
-    "DCGM_FI_DEV_GPU_UTIL": "utilisation",
-    "DCGM_FI_DEV_GPU_TEMP": "temperature",
-    "DCGM_FI_DEV_POWER_USAGE": "power",
-    "DCGM_FI_DEV_FB_USED": "memory",
-}
+SM_CLOCK = "DCGM_FI_DEV_SM_CLOCK"
+GPU_TEMP = "DCGM_FI_DEV_GPU_TEMP"
+SLOWDOWN_TEMP = "DCGM_FI_DEV_SLOWDOWN_TEMP"
+MAX_OP_TEMP = "DCGM_FI_DEV_GPU_MAX_OP_TEMP"
+PCIE_REPLAY = "DCGM_FI_DEV_PCIE_REPLAY_COUNTER"
+HEALTH_STATUS = "DCGM_EXP_GPU_HEALTH_STATUS"
+# Busy signals, coarse first: MIG instances report no GPU_UTIL but do report the PROF ratios.
+UTILISATION = (
+    "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_SM_ACTIVE",
+)  # fmt: skip
+PROFILING = (
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_SM_ACTIVE", "DCGM_FI_PROF_DRAM_ACTIVE",
+    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+)  # fmt: skip
 READINGS = (
     "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_TOTAL",
-    "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_POWER_USAGE",
-    "DCGM_FI_DEV_SM_CLOCK", XID, "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL", "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+    GPU_TEMP, "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_POWER_USAGE", SLOWDOWN_TEMP, MAX_OP_TEMP,
+    SM_CLOCK, XID, "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL", "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
     "DCGM_FI_DEV_ROW_REMAP_PENDING", "DCGM_FI_DEV_ROW_REMAP_FAILURE",
-    "DCGM_FI_DEV_RETIRED_PENDING", "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS",
-    *CLOCK_REASON_METRICS, CLOCK_EVENTS_COUNT, XID_COUNT,
+    "DCGM_FI_DEV_RETIRED_PENDING", "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", PCIE_REPLAY,
+    "DCGM_FI_DEV_THERMAL_VIOLATION", "DCGM_FI_DEV_POWER_VIOLATION", *PROFILING,
+    *CLOCK_REASON_METRICS, CLOCK_EVENTS_COUNT, XID_COUNT, HEALTH_STATUS,
 )  # fmt: skip
 HOT_CELSIUS = 85.0  # common practice for H100/A100-class GPUs, not a vendor number
 MEMORY_FULL_SHARE = 0.95
@@ -61,6 +71,7 @@ class XidState(BaseModel):
 
     code: int
     info: XidInfo
+    message: str = Field("", description="The exporter's err_msg label, when it sets one.")
     since: float | None = Field(None, description="When the value became this code.")
     previous: float | None = Field(None, description="The value before it.")
     current: bool = Field(True, description="False when seen in the window but not reported now.")
@@ -80,12 +91,19 @@ class GpuState(BaseModel):
     node: str
     gpu: str
     instance: str = ""
+    mig_profile: str = ""
     uuid: str = ""
     model: str = ""
     pods: list[str] = Field(default_factory=list)
+    pod_uids: list[str] = Field(default_factory=list)
     readings: dict[str, float] = Field(default_factory=dict)
+    metrics: list[str] = Field(default_factory=list, description="DCGM metrics read, any value")
     no_data: dict[str, str] = Field(default_factory=dict, description="metric -> sentinel")
-    last_seen: dict[str, float] = Field(default_factory=dict, description="heartbeat -> time")
+    last_seen: float | None = Field(None, description="Newest sample of any of its DCGM series.")
+    sm_clock_peak: float | None = Field(None, description="Highest SM clock in the window.")
+    pcie_replays: float | None = Field(None, description="PCIe replays in the window.")
+    health: list[str] = Field(default_factory=list, description="DCGM health watches not PASS")
+    throttle_inferred: bool = Field(False, description="Throttling judged without reasons.")
     xid: XidState | None = None
     xid_counts: dict[str, float] = Field(default_factory=dict)
     clock_mask: int | None = None
@@ -113,18 +131,29 @@ class GpuState(BaseModel):
 
 
 def gpu_key(labels: dict[str, str]) -> GpuKey:
-    """Node, GPU index and MIG instance of a DCGM series."""
+    """Node, GPU index and MIG instance (`GPU_I_ID`) of a DCGM series."""
     return host_of(labels), labels.get("gpu", ""), labels.get("GPU_I_ID", "")
 
 
 def build_states(
     readings: Iterable[Sample],
-    last_seen: dict[str, list[Sample]],
+    last_seen: Iterable[Sample],
     xid_history: Iterable[SeriesPoints],
     *,
     step: float,
+    sm_clock_peaks: Iterable[Sample] = (),
+    pcie_replays: Iterable[Sample] = (),
 ) -> dict[GpuKey, GpuState]:
-    """GPU states from the instant readings, the heartbeat last-seen times and the Xid history."""
+    """GPU states from the instant readings, the newest-sample times of every DCGM series
+    (`last_seen`), the Xid history, and optionally the SM clock peaks and PCIe replay increases
+    in the window."""
+    readings, last_seen = list(readings), list(last_seen)
+    xid_history = list(xid_history)
+    targets = scrape_targets(
+        [s.labels for s in readings]
+        + [s.labels for s in last_seen]
+        + [x.labels for x in xid_history]
+    )
     states: dict[GpuKey, GpuState] = {}
 
     def state(labels: dict[str, str]) -> GpuState:
@@ -134,26 +163,41 @@ def build_states(
         found = states[key]
         found.uuid = found.uuid or first_label(labels, UUID_LABELS)
         found.model = found.model or first_label(labels, MODEL_LABELS)
-        pod = pod_of(labels)
+        found.mig_profile = found.mig_profile or labels.get("GPU_I_PROFILE", "")
+        pod = pod_of(labels, targets)
         if pod and pod not in found.pods:
             found.pods.append(pod)
+        uid = labels.get("pod_uid", "")
+        if pod and uid and uid not in found.pod_uids:
+            found.pod_uids.append(uid)
         return found
 
     for sample in readings:
         _add_reading(state(sample.labels), sample)
-    for metric, samples in last_seen.items():
-        for sample in samples:
+    for sample in last_seen:
+        if sample.labels.get("gpu", "") != "":  # NVSwitch series name no GPU
             target = state(sample.labels)
-            target.last_seen[metric] = max(sample.value, target.last_seen.get(metric, 0.0))
+            target.last_seen = max(sample.value, target.last_seen or 0.0)
     for series in xid_history:
         _add_xid_history(state(series.labels), series, step)
+    for sample in sm_clock_peaks:
+        if sentinel_name(sample.value) is None:
+            target = state(sample.labels)
+            target.sm_clock_peak = max(sample.value, target.sm_clock_peak or 0.0)
+    for sample in pcie_replays:
+        if sentinel_name(sample.value) is None:
+            target = state(sample.labels)
+            target.pcie_replays = max(sample.value, target.pcie_replays or 0.0)
     for found in states.values():
         _decode_clocks(found)
+        _xid_from_count(found)
     return states
 
 
 def _add_reading(target: GpuState, sample: Sample) -> None:
     metric = sample.labels.get("__name__", "")
+    if metric not in target.metrics:
+        target.metrics.append(metric)
     blank = sentinel_name(sample.value)
     if blank is not None:
         target.no_data[metric] = blank
@@ -164,11 +208,40 @@ def _add_reading(target: GpuState, sample: Sample) -> None:
     elif metric == XID_COUNT:
         code = sample.labels.get("xid", "")
         target.xid_counts[code] = max(sample.value, target.xid_counts.get(code, 0))
+    elif metric == HEALTH_STATUS:
+        _add_health(target, sample)
     else:
         # Several series for one GPU (time-slicing, a pod label that just changed): keep the max.
         target.readings[metric] = max(sample.value, target.readings.get(metric, sample.value))
     if metric == XID and sample.value > 0:
+        message = sample.labels.get("err_msg", "")
         target.xid = XidState(code=int(sample.value), info=xid_info(int(sample.value)))
+        target.xid.message = message
+
+
+# DCGM health results (DCGM_EXP_GPU_HEALTH_STATUS): 0 PASS, 10 WARN, 20 FAIL.
+_HEALTH_RESULTS = {10: "WARN", 20: "FAIL"}
+
+
+def _add_health(target: GpuState, sample: Sample) -> None:
+    result = _HEALTH_RESULTS.get(int(sample.value))
+    watch = sample.labels.get("health_watch", "")
+    if result is None or watch == "ALL":  # ALL repeats the other watches
+        return
+    code = sample.labels.get("health_error_code", "")
+    text = f"{watch} {result}" + (f" ({code})" if code and code != "DCGM_FR_OK" else "")
+    if text not in target.health:
+        target.health.append(text)
+
+
+def _xid_from_count(target: GpuState) -> None:
+    """Without DCGM_FI_DEV_XID_ERRORS, the exporter's Xid counter names the Xid seen."""
+    if target.xid is not None or XID in target.readings:
+        return
+    seen = [int(code) for code, count in target.xid_counts.items() if code.isdigit() and count]
+    if seen:
+        code = max(seen, key=lambda c: (xid_info(c).drain, xid_info(c).fatal, c))
+        target.xid = XidState(code=code, info=xid_info(code))
 
 
 def _add_xid_history(target: GpuState, series: SeriesPoints, step: float) -> None:
@@ -204,13 +277,21 @@ def _decode_clocks(target: GpuState) -> None:
 def mark_stopped(
     states: dict[GpuKey, GpuState], *, now: float, window_start: float, stale_after: float
 ) -> None:
-    """Set `stopped_since` on GPUs whose telemetry went silent (last sample older than allowed).
-
-    A GPU with no telemetry in the whole window (known only from its Xid) is silent since the
-    window's start.
+    """Set `stopped_since` on GPUs whose telemetry went silent: no sample of any of their DCGM
+    series newer than allowed. A MIG instance reports while it or its parent GPU does (instances
+    omit some fields); a GPU with no telemetry in the whole window (known only from its Xid
+    history) is silent since the window's start.
     """
+    newest_of_gpu: dict[tuple[str, str], float] = {}
     for found in states.values():
-        newest = max(found.last_seen.values(), default=window_start)
+        if found.last_seen is not None:
+            key = (found.node, found.gpu)
+            newest_of_gpu[key] = max(found.last_seen, newest_of_gpu.get(key, 0.0))
+    for found in states.values():
+        newest = found.last_seen
+        if found.instance:
+            newest = newest_of_gpu.get((found.node, found.gpu), newest)
+        newest = window_start if newest is None else newest
         if now - newest > stale_after:
             found.stopped_since = newest
 
@@ -221,7 +302,7 @@ def node_peers(states: dict[GpuKey, GpuState]) -> dict[str, list[GpuState]]:
     for found in states.values():
         by_node[found.node].append(found)
     for gpus in by_node.values():
-        gpus.sort(key=lambda g: (_index(g.gpu), g.instance))
+        gpus.sort(key=lambda g: (_index(g.gpu), _index(g.instance)))
     return dict(sorted(by_node.items()))
 
 
@@ -229,7 +310,14 @@ def _index(gpu: str) -> tuple[int, str]:
     return (int(gpu), "") if gpu.isdigit() else (1 << 30, gpu)
 
 
+# The reason named when clock-event reasons are not exported but temperature and the SM clock
+# show a thermal slowdown (gpu_signals.infer_throttling).
+INFERRED_THERMAL = "thermal_slowdown_inferred"
+
+
 def is_concerning(reason_name: str) -> bool:
     """Whether a clock-event reason is worth a finding (thermal, hardware slowdown, brake)."""
+    if reason_name == INFERRED_THERMAL:
+        return True
     reason = clock_event_reason(reason_name)
     return reason is not None and reason.concern

@@ -66,7 +66,10 @@ class PrometheusQuery(Tool):
         "first unless the query orders them (sort, sort_desc, topk, bottomk). A series with no "
         "sample in the 5 minutes before the evaluation time is not returned: use "
         "prometheus_query_range to see when it stopped. Use for current values: GPU "
-        "temperature, memory, restarts, CPU throttling, alert expressions."
+        "temperature, memory, restarts, CPU throttling, alert expressions. GPU series scraped "
+        "by the gpu-operator carry the workload in exported_namespace/exported_pod (their "
+        'namespace/pod are the exporter\'s): filter with {exported_pod="x"} or '
+        '{pod="x",exported_pod=""}.'
     )
     Input = QueryInput
 

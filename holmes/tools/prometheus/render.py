@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from holmes.tools.context import ToolContext
+from holmes.tools.prometheus.labels import RELABELLED_NOTE, exported_workload
 from holmes.tools.shaping.series import common_labels, format_labels, redundant_identity_labels
 
 # Room kept for the "N more ... not shown" line and the registry's own framing.
@@ -25,6 +26,7 @@ class LabelLayout:
         varying = [{k: v for k, v in s.items() if k not in self.common} for s in label_sets]
         self.dropped = redundant_identity_labels(varying) if len(label_sets) > 1 else []
         self._omit = set(self.common) | set(self.dropped)
+        self.relabelled = any(exported_workload(labels) for labels in label_sets)
 
     def header(self) -> list[str]:
         """Lines that say the common labels and the left-out identity labels, once."""
@@ -33,6 +35,8 @@ class LabelLayout:
             lines.append(f"common labels: {format_labels(self.common)}")
         if self.dropped:
             lines.append(f"not shown per series: {', '.join(self.dropped)} (in data)")
+        if self.relabelled:
+            lines.append(RELABELLED_NOTE)
         return lines
 
     def label(self, labels: Mapping[str, str]) -> str:

@@ -42,10 +42,15 @@ def _ranges(indices: list[str]) -> str:
 
 
 def gpu_names(gpus: Any) -> str:
-    """`GPU 2 on gpu-node-3`, `GPUs 4-7 on node-a and GPU 1 on node-b`."""
+    """`GPU 2 on gpu-node-3`, `GPUs 4-7 on node-a and GPU 1 on node-b`; a MIG instance as
+    `GPU 0 (MIG 1g.10gb instance 11) on node-c`."""
     by_node: dict[str, list[str]] = {}
     for gpu in gpus or []:
-        by_node.setdefault(str(gpu.get("node")), []).append(str(gpu.get("gpu")))
+        index = str(gpu.get("gpu"))
+        if gpu.get("instance"):
+            profile = f"{gpu.get('mig_profile')} " if gpu.get("mig_profile") else ""
+            index += f" (MIG {profile}instance {gpu.get('instance')})"
+        by_node.setdefault(str(gpu.get("node")), []).append(index)
     parts = []
     for node, indices in by_node.items():
         label = "GPU" if len(indices) == 1 else "GPUs"

@@ -16,8 +16,9 @@ from holmes.agent.runbooks.expressions import register
 # Xid causes (holmes.tools.prometheus.dcgm) that put the fault on the GPU, its memory or its
 # firmware rather than on the program that ran on it.
 HARDWARE_CAUSES = ("hardware", "driver")
-# Tool finding kinds that are a hardware fault with or without an Xid.
-HARDWARE_FINDINGS = ("ecc", "row_remap", "retired_pages", "stopped")
+# Tool finding kinds that are a hardware fault with or without an Xid (health_fail: a DCGM
+# health watch reported FAIL).
+HARDWARE_FINDINGS = ("ecc", "row_remap", "retired_pages", "stopped", "health_fail")
 
 
 def _xid(gpu: dict[str, Any]) -> dict[str, Any]:
