@@ -22,16 +22,22 @@ import typer
 
 from holmes.cli.options import (
     NO_LLM,
+    ConfigOption,
     ContextOption,
     HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
+    TimeoutOption,
     agent_limits,
+    endpoints_and_limits,
     llm_settings,
     load_incident,
     runbook_engine,
+    source_flags,
+    use_config,
 )
 
 # The engine, the clients and rich load when the command runs, not for `holmes ask --help`.
@@ -53,11 +59,11 @@ def ask_command(
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
     context: ContextOption = None,
-    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    in_cluster: InClusterOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one tool call may take.")] = 10.0,
+    timeout: TimeoutOption = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
     model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
     interactive: Annotated[
@@ -68,19 +74,23 @@ def ask_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Diagnosis as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("-v", help="Also list what was checked.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Find the root cause of a problem, with the evidence and the remediation."""
     from rich.console import Console
 
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for, request_for
-    from holmes.tools import Limits, SourceEndpoints, ToolContext
+    from holmes.tools import ToolContext
 
+    flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
+    use_config(config, **flags, **{"llm.model": model})
+    endpoints, limits = endpoints_and_limits()
     console = Console(stderr=True)
     settings = None if no_llm else llm_settings(model)
     if (interactive or conversation) and settings is None:
         raise typer.BadParameter(f"follow-ups need an LLM: {NO_LLM}", param_hint="--interactive")
-    engine = runbook_engine(runbooks)
+    engine = runbook_engine(runbooks)  # --runbooks, else the config's folders
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
@@ -88,17 +98,8 @@ def ask_command(
             ctx = context_for(stack.enter_context(replay(bundle)))
         else:
             request = _request(question, alert, default=None)
-            endpoints = SourceEndpoints(
-                kubeconfig=kubeconfig,
-                kube_context=context,
-                in_cluster=in_cluster,
-                prometheus_url=prometheus_url,
-                hubble_address=hubble_address,
-            )
-            if not endpoints.has_kubernetes:
-                endpoints.kubeconfig = _default_kubeconfig()
             ctx = ToolContext(endpoints)
-        ctx.limits = Limits(timeout_seconds=timeout)
+        ctx.limits = limits
         mode = f"LLM agent ({settings.model})" if settings else "runbook engine"
         console.print(f"[bold]investigating[/bold] with the {mode}: {request.describe()}")
         session = Session(engine, settings, ctx, console, as_json=as_json, verbose=verbose)
@@ -157,12 +158,14 @@ class Session:
                 self.show(await self.engine.diagnose(request, self.ctx, on_call=self.on_call))
                 return
             # The agent's stack (langgraph, openai) loads only when an LLM is used.
-            from holmes.agent.conversations import conversation_file, conversation_store
+            from holmes.agent.conversations import conversation_store
             from holmes.agent.graph import LLMAgent
             from holmes.agent.llm.client import LLMClient
+            from holmes.cli.config_use import conversations_file
+            from holmes.cli.options import current_config
 
             async with (
-                conversation_store(conversation_file(os.environ)) as saver,
+                conversation_store(conversations_file(current_config(), os.environ)) as saver,
                 LLMClient(self.settings) as llm,
             ):
                 agent = LLMAgent(self.engine, llm, limits=self.limits, checkpointer=saver)
