@@ -48,26 +48,35 @@ class KubernetesSource(Section):
         flag="--kubeconfig",
     )
     context: str | None = setting(
-        None, "kubeconfig context (default: its current context)", env=("HOLMES_KUBE_CONTEXT",),
+        None,
+        "kubeconfig context (default: its current context)",
+        env=("HOLMES_KUBE_CONTEXT",),
         flag="--context",
-    )  # fmt: skip
+    )
     in_cluster: bool = setting(
-        False, "use the pod's service account instead of a kubeconfig",
-        env=("HOLMES_IN_CLUSTER",), flag="--in-cluster",
-    )  # fmt: skip
+        False,
+        "use the pod's service account instead of a kubeconfig",
+        env=("HOLMES_IN_CLUSTER",),
+        flag="--in-cluster",
+    )
 
 
 class PrometheusSource(Section):
     """How to reach Prometheus (or a compatible API: Thanos, Mimir, VictoriaMetrics)."""
 
     url: str | None = setting(
-        None, "Prometheus base URL, e.g. http://prometheus.monitoring:9090",
-        env=("HOLMES_PROMETHEUS_URL",), flag="--prometheus-url", pattern=r"^https?://\S+$",
-    )  # fmt: skip
+        None,
+        "Prometheus base URL, e.g. http://prometheus.monitoring:9090",
+        env=("HOLMES_PROMETHEUS_URL",),
+        flag="--prometheus-url",
+        pattern=r"^https?://\S+$",
+    )
     bearer_token: SecretStr | None = setting(
-        None, "sent as `Authorization: Bearer ...`", env=("HOLMES_PROMETHEUS_BEARER_TOKEN",),
+        None,
+        "sent as `Authorization: Bearer ...`",
+        env=("HOLMES_PROMETHEUS_BEARER_TOKEN",),
         secret=True,
-    )  # fmt: skip
+    )
     username: str | None = setting(
         None, "basic auth user (with password)", env=("HOLMES_PROMETHEUS_USERNAME",)
     )
@@ -78,9 +87,10 @@ class PrometheusSource(Section):
         {}, "more HTTP headers sent with every request (e.g. X-Scope-OrgID)", secret=True
     )
     ca_file: Path | None = setting(
-        None, "PEM file of the CA that signed the server's certificate",
+        None,
+        "PEM file of the CA that signed the server's certificate",
         env=("HOLMES_PROMETHEUS_CA_FILE",),
-    )  # fmt: skip
+    )
     insecure_skip_verify: bool = setting(
         False, "accept any server certificate (testing only)", env=("HOLMES_PROMETHEUS_INSECURE",)
     )
@@ -90,9 +100,11 @@ class HubbleSource(Section):
     """How to reach Cilium's Hubble Relay (gRPC)."""
 
     address: str | None = setting(
-        None, "Hubble Relay host:port, e.g. hubble-relay.kube-system:80",
-        env=("HOLMES_HUBBLE_ADDRESS",), flag="--hubble-address",
-    )  # fmt: skip
+        None,
+        "Hubble Relay host:port, e.g. hubble-relay.kube-system:80",
+        env=("HOLMES_HUBBLE_ADDRESS",),
+        flag="--hubble-address",
+    )
     tls: bool = setting(
         False, "connect with TLS (implied by any file below)", env=("HOLMES_HUBBLE_TLS",)
     )
@@ -104,9 +116,10 @@ class HubbleSource(Section):
     )
     key_file: Path | None = setting(None, "client key (mTLS), PEM", env=("HOLMES_HUBBLE_KEY_FILE",))
     server_name: str | None = setting(
-        None, "name to verify in the Relay's certificate (e.g. *.hubble-relay.cilium.io)",
+        None,
+        "name to verify in the Relay's certificate (e.g. *.hubble-relay.cilium.io)",
         env=("HOLMES_HUBBLE_SERVER_NAME",),
-    )  # fmt: skip
+    )
 
 
 class Sources(Section):
@@ -121,25 +134,32 @@ class LLMConfig(Section):
     """The LLM endpoint; none configured means the runbook engine answers alone."""
 
     model: str | None = setting(
-        None, "model name (on Azure: the deployment when azure_deployment is unset)",
-        env=("HOLMES_LLM_MODEL", "OPENAI_MODEL"), flag="--model",
-    )  # fmt: skip
+        None,
+        "model name (on Azure: the deployment when azure_deployment is unset)",
+        env=("HOLMES_LLM_MODEL", "OPENAI_MODEL"),
+        flag="--model",
+    )
     base_url: str | None = setting(
-        None, "OpenAI-compatible base URL ending in /v1 (vLLM, Ollama, LiteLLM...)",
+        None,
+        "OpenAI-compatible base URL ending in /v1 (vLLM, Ollama, LiteLLM...)",
         env=("OPENAI_BASE_URL",),
-    )  # fmt: skip
+    )
     api_key: SecretStr | None = setting(
-        None, "API key (prefer api_key_file or the env variable to a literal)",
-        env=("OPENAI_API_KEY",), secret=True,
-    )  # fmt: skip
+        None,
+        "API key (prefer api_key_file or the env variable to a literal)",
+        env=("OPENAI_API_KEY",),
+        secret=True,
+    )
     api_key_file: Path | None = setting(
-        None, "file holding the API key (a mounted Secret), read at start",
+        None,
+        "file holding the API key (a mounted Secret), read at start",
         env=("HOLMES_LLM_API_KEY_FILE",),
-    )  # fmt: skip
+    )
     azure_endpoint: str | None = setting(
-        None, "Azure OpenAI resource URL (selects the Azure provider)",
+        None,
+        "Azure OpenAI resource URL (selects the Azure provider)",
         env=("AZURE_OPENAI_ENDPOINT",),
-    )  # fmt: skip
+    )
     azure_api_key: SecretStr | None = setting(
         None, "Azure OpenAI key", env=("AZURE_OPENAI_API_KEY",), secret=True
     )
@@ -150,9 +170,11 @@ class LLMConfig(Section):
         None, "Azure OpenAI API version (default 2024-10-21)", env=("OPENAI_API_VERSION",)
     )
     context_tokens: int = setting(
-        120_000, "the model's context window: no request may exceed it",
-        env=("HOLMES_LLM_CONTEXT_TOKENS",), ge=2000,
-    )  # fmt: skip
+        120_000,
+        "the model's context window: no request may exceed it",
+        env=("HOLMES_LLM_CONTEXT_TOKENS",),
+        ge=2000,
+    )
     timeout_seconds: float = setting(
         60.0, "limit for one LLM request", env=("HOLMES_LLM_TIMEOUT_SECONDS",), gt=0
     )
@@ -160,25 +182,31 @@ class LLMConfig(Section):
         2, "retries of a failed LLM request", env=("HOLMES_LLM_MAX_RETRIES",), ge=0, le=10
     )
     price_input_per_1m: float | None = setting(
-        None, "US dollars per 1M input tokens (with price_output_per_1m)",
-        env=("HOLMES_LLM_PRICE_INPUT_PER_1M",), ge=0,
-    )  # fmt: skip
+        None,
+        "US dollars per 1M input tokens (with price_output_per_1m)",
+        env=("HOLMES_LLM_PRICE_INPUT_PER_1M",),
+        ge=0,
+    )
     price_output_per_1m: float | None = setting(
         None, "US dollars per 1M output tokens", env=("HOLMES_LLM_PRICE_OUTPUT_PER_1M",), ge=0
     )
     conversations_file: Path | None = setting(
-        None, "SQLite file of follow-up conversations (default ~/.cache/holmes/...)",
+        None,
+        "SQLite file of follow-up conversations (default ~/.cache/holmes/...)",
         env=("HOLMES_CONVERSATIONS",),
-    )  # fmt: skip
+    )
 
 
 class LimitsConfig(Section):
     """Bounds on tool calls and on one LLM investigation."""
 
     tool_timeout_seconds: float = setting(
-        10.0, "wall time of one tool call (one source request)",
-        env=("HOLMES_TOOL_TIMEOUT_SECONDS",), flag="--timeout", gt=0,
-    )  # fmt: skip
+        10.0,
+        "wall time of one tool call (one source request)",
+        env=("HOLMES_TOOL_TIMEOUT_SECONDS",),
+        flag="--timeout",
+        gt=0,
+    )
     max_steps: int = setting(
         8, "model turns (LLM calls) at most", env=("HOLMES_AGENT_MAX_STEPS",), ge=1
     )
@@ -192,18 +220,22 @@ class LimitsConfig(Section):
         90.0, "wall time of one LLM investigation", env=("HOLMES_AGENT_MAX_SECONDS",), gt=0
     )
     prompt_tokens: int = setting(
-        8_000, "budget of the system prompt and the first message",
-        env=("HOLMES_AGENT_PROMPT_TOKENS",), ge=1000,
-    )  # fmt: skip
+        8_000,
+        "budget of the system prompt and the first message",
+        env=("HOLMES_AGENT_PROMPT_TOKENS",),
+        ge=1000,
+    )
 
 
 class RunbooksConfig(Section):
     """Runbooks beyond the built-in ones."""
 
     folders: list[Path] = setting(
-        [], "folders of extra runbooks (env: a path list)", env=("HOLMES_RUNBOOKS",),
+        [],
+        "folders of extra runbooks (env: a path list)",
+        env=("HOLMES_RUNBOOKS",),
         flag="--runbooks",
-    )  # fmt: skip
+    )
 
 
 class ServerConfig(Section):
@@ -216,25 +248,36 @@ class ServerConfig(Section):
         5050, "port to listen on", env=("HOLMES_SERVER_PORT",), flag="--port", ge=1, le=65535
     )
     workers: int = setting(
-        2, "concurrent investigations", env=("HOLMES_SERVER_WORKERS",), flag="--workers",
-        ge=1, le=64,
-    )  # fmt: skip
+        2,
+        "concurrent investigations",
+        env=("HOLMES_SERVER_WORKERS",),
+        flag="--workers",
+        ge=1,
+        le=64,
+    )
     queue_size: int = setting(
-        100, "queued investigations before the API answers 429", env=("HOLMES_QUEUE_SIZE",),
-        flag="--queue-size", ge=1,
-    )  # fmt: skip
+        100,
+        "queued investigations before the API answers 429",
+        env=("HOLMES_QUEUE_SIZE",),
+        flag="--queue-size",
+        ge=1,
+    )
     tokens_file: Path | None = setting(
         None, "API tokens, one per line", env=("HOLMES_API_TOKENS_FILE",), flag="--tokens-file"
     )
     store_url: str | None = setting(
-        None, "sqlite:///PATH or postgresql://... (default sqlite in the data dir)",
-        env=("HOLMES_STORE_URL",), flag="--store", secret=True,
+        None,
+        "sqlite:///PATH or postgresql://... (default sqlite in the data dir)",
+        env=("HOLMES_STORE_URL",),
+        flag="--store",
+        secret=True,
         pattern=r"^(sqlite:///|postgres(ql)?://)\S+$",
-    )  # fmt: skip
+    )
     data_dir: Path | None = setting(
-        None, "where the default SQLite store lives (default ~/.local/share/holmes)",
+        None,
+        "where the default SQLite store lives (default ~/.local/share/holmes)",
         env=("HOLMES_DATA_DIR",),
-    )  # fmt: skip
+    )
 
 
 class SlackConfig(Section):

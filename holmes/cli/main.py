@@ -50,6 +50,7 @@ COMMANDS: dict[str, Entry] = {
         "holmes.cli.record:record_command",
         "Investigate and save what was read as a recorded incident (a regression test to be).",
     ),
+    "config": Entry("holmes.cli.config_command:config_app", "Show the effective configuration."),
     "tools": Entry("holmes.cli.tools:tools_app", "List the tools, or run one."),
     "runbooks": Entry("holmes.cli.runbooks:runbooks_app", "List or validate the runbooks."),
     "version": Entry("holmes.cli.main:version_command", "Print the holmes version."),
