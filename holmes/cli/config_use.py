@@ -116,13 +116,17 @@ def llm_settings(resolved: ResolvedConfig) -> LLMSettings | None:
     mapping = {
         variable: str(values[name])
         for name, variable in _LLM_VARIABLES.items()
-        if values[name] is not None and not _is_default(resolved, f"llm.{name}")
+        if values[name] is not None
     }
     try:
         settings = LLMSettings.from_env(mapping)
     except LLMSettingsError as error:
         field = next((n for n, v in _LLM_VARIABLES.items() if v == error.variable), "model")
-        place = resolved.origin(f"llm.{field}").place
+        origin = resolved.origin(f"llm.{field}")
+        if origin.kind == "default":  # a missing value: point at the llm setting that needs it
+            given = [resolved.origin(f"llm.{name}") for name in _LLM_VARIABLES]
+            origin = next((o for o in given if o.kind != "default"), origin)
+        place = origin.place
         message = str(error).removeprefix(f"{error.variable}: ")
         raise ConfigError(f"{place}: llm.{field}: {message}") from None
     from_flag = resolved.origin("llm.model").kind == "flag"
@@ -130,11 +134,6 @@ def llm_settings(resolved: ResolvedConfig) -> LLMSettings | None:
         # --model names the deployment on Azure.
         settings = settings.model_copy(update={"azure_deployment": settings.model})
     return settings
-
-
-def _is_default(resolved: ResolvedConfig, path: str) -> bool:
-    # Defaults are LLMSettings' own: only values somebody set are passed on.
-    return resolved.origin(path).kind == "default"
 
 
 def _read_key(path: Path, resolved: ResolvedConfig) -> str:
