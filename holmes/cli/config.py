@@ -265,6 +265,12 @@ class ServerConfig(Section):
     tokens_file: Path | None = setting(
         None, "API tokens, one per line", env=("HOLMES_API_TOKENS_FILE",), flag="--tokens-file"
     )
+    api_tokens: SecretStr | None = setting(
+        None,
+        "API tokens, comma-separated (prefer tokens_file)",
+        env=("HOLMES_API_TOKENS",),
+        secret=True,
+    )
     store_url: str | None = setting(
         None,
         "sqlite:///PATH or postgresql://... (default sqlite in the data dir)",
