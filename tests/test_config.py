@@ -130,6 +130,15 @@ def test_the_cli_reports_a_config_error_on_one_line_with_exit_2(tmp_path: Path) 
         assert "Traceback" not in result.output
 
 
+def test_show_checks_that_the_llm_fields_make_an_endpoint(tmp_path: Path) -> None:
+    path = write(tmp_path, "llm:\n  model: qwen\n")
+    result = runner.invoke(
+        app, ["config", "show", "--config", str(path)], env={"OPENAI_API_KEY": ""}
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith(f"holmes: config: {path}:2: llm.api_key: an LLM model")
+
+
 def test_show_prints_origins_and_masks_secrets(tmp_path: Path) -> None:
     path = write(tmp_path)
     env = {"HOLMES_CONFIG": str(path), "OPENAI_API_KEY": "sk-env-secret-5678"}

@@ -33,7 +33,15 @@ def show_config(
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """Print every setting's effective value and its origin (default, file:line, env, flag)."""
+    from holmes.cli.config_load import ConfigError
+    from holmes.cli.config_use import llm_settings
+
     resolved = use_config(config)
+    try:  # the LLM fields must also make one endpoint together (a model needs a URL or key)
+        llm_settings(resolved)
+    except ConfigError as error:
+        typer.echo(f"holmes: config: {error}", err=True)
+        raise typer.Exit(2) from None
     rows = effective_rows(resolved)
     if as_json:
         typer.echo(json.dumps({"file": _file(resolved), "settings": rows}, indent=2))
