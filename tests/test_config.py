@@ -152,6 +152,9 @@ def test_show_prints_origins_and_masks_secrets(tmp_path: Path) -> None:
     assert "postgresql://holmes:********@db:5432/holmes" in rows["server.store_url"]
     for secret in ("file-token-1234", "sk-env-secret-5678", "hunter2", "xoxb-not-shown"):
         assert secret not in result.output
+    flagged = runner.invoke(app, ["config", "show", "--timeout", "3"], env=env)
+    (timeout,) = [line for line in flagged.output.splitlines() if "tool_timeout" in line]
+    assert timeout.split()[1:] == ["3.0", "flag", "--timeout"]
     shown = runner.invoke(app, ["config", "show", "--json"], env=env)
     settings = {row["key"]: row for row in json.loads(shown.output)["settings"]}
     assert settings["server.port"] == {"key": "server.port", "value": 6060,

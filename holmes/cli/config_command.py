@@ -1,8 +1,9 @@
 """`holmes config show`: the effective configuration, each value with where it came from.
 
-Origins: `default`, `file PATH:LINE`, `env VARIABLE`, `flag --x` (flags only reach the commands
-that take them; `show` has none but `--config`). Secrets are masked. A config error is one
-line naming the file and line (or the variable) and the key, exit 2.
+Origins: `default`, `file PATH:LINE`, `env VARIABLE`, `flag --x`. `show` takes the source,
+limit and model flags the other commands share, to show how a command line would resolve.
+Secrets are masked. A config error is one line naming the file and line (or the variable, or
+the flag) and the key, exit 2.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from holmes.cli.options import ConfigOption, use_config
+from holmes.cli.options import (
+    ConfigOption,
+    ContextOption,
+    HubbleOption,
+    InClusterOption,
+    KubeconfigOption,
+    PrometheusOption,
+    RunbooksOption,
+    TimeoutOption,
+    source_flags,
+    use_config,
+)
 
 if TYPE_CHECKING:
     from holmes.cli.config_load import ResolvedConfig
@@ -31,12 +43,23 @@ config_app = typer.Typer(
 def show_config(
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
+    kubeconfig: KubeconfigOption = None,
+    context: ContextOption = None,
+    in_cluster: InClusterOption = None,
+    prometheus_url: PrometheusOption = None,
+    hubble_address: HubbleOption = None,
+    runbooks: RunbooksOption = None,
+    timeout: TimeoutOption = None,
+    model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
 ) -> None:
     """Print every setting's effective value and its origin (default, file:line, env, flag)."""
     from holmes.cli.config_load import ConfigError
     from holmes.cli.config_use import llm_settings
 
-    resolved = use_config(config)
+    flags = source_flags(
+        kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout, runbooks
+    )
+    resolved = use_config(config, **flags | {"llm.model": model})
     try:  # the LLM fields must also make one endpoint together (a model needs a URL or key)
         llm_settings(resolved)
     except ConfigError as error:
