@@ -246,3 +246,24 @@ def test_config_show_help_loads_no_settings_library() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.splitlines()[-1] == "False False"
+
+
+def _sample(path: str, type_name: str, default: object) -> str:
+    """A valid text for an environment variable of this field."""
+    if default not in (None, [], {}):
+        return str(default).lower() if isinstance(default, bool) else str(default)
+    special = {"sources.prometheus.url": "http://127.0.0.1:9090", "llm.base_url": "http://h/v1",
+               "llm.azure_endpoint": "https://x.openai.azure.com",
+               "server.store_url": "sqlite:////tmp/h.db"}  # fmt: skip
+    if path in special:
+        return special[path]
+    return "1.5" if "float" in type_name else "/srv/x" if "Path" in type_name else "v"
+
+
+@pytest.mark.parametrize(
+    ("path", "variable"), [(leaf.path, name) for leaf in leaves() for name in leaf.env]
+)
+def test_every_variable_sets_its_field(path: str, variable: str) -> None:
+    leaf = next(leaf for leaf in leaves() if leaf.path == path)
+    resolved = load_config(None, {}, {variable: _sample(path, leaf.type_name, leaf.default)})
+    assert str(resolved.origin(path)) == f"env {variable}"
