@@ -56,28 +56,42 @@ RunbooksOption = Annotated[
 ]
 
 
-_resolved: ResolvedConfig | None = None
-_given: tuple[Path | None, dict[str, object]] = (None, {})
+# The resolved configuration lives in the running command's click context (shared by the
+# group and the command of one invocation), never in a module global: a later invocation in
+# the same process (tests, CliRunner) must not see an earlier one's.
+_META_KEY = "holmes.config"
 
 
 def use_config(config: Path | None = None, **flags: object) -> ResolvedConfig:
     """Resolve this command's configuration (flags by dotted path, None when not given) and
     keep it for the helpers below. A config error prints one line and exits with 2."""
+    from typer._click.globals import get_current_context
+
     from holmes.cli.config_load import ConfigError, load_config
 
-    global _resolved, _given
-    _given = (config, dict(flags))
     try:
-        _resolved = load_config(config, flags)
+        resolved = load_config(config, flags)
     except ConfigError as error:
         typer.echo(f"holmes: config: {error}", err=True)
         raise typer.Exit(2) from None
-    return _resolved
+    click_context = get_current_context(silent=True)
+    if click_context is not None:
+        click_context.meta[_META_KEY] = (resolved, config, dict(flags))
+    return resolved
 
 
 def current_config() -> ResolvedConfig:
-    """The configuration `use_config` resolved, else the file and environment alone."""
-    return _resolved if _resolved is not None else use_config()
+    """The configuration `use_config` resolved for this command, else the file and the
+    environment alone."""
+    given = _given()
+    return given[0] if given is not None else use_config()
+
+
+def _given() -> tuple[ResolvedConfig, Path | None, dict[str, object]] | None:
+    from typer._click.globals import get_current_context
+
+    click_context = get_current_context(silent=True)
+    return None if click_context is None else click_context.meta.get(_META_KEY)
 
 
 def source_flags(
@@ -154,7 +168,7 @@ def llm_settings(model: str | None = None) -> LLMSettings | None:
 
     resolved = current_config()
     if model and resolved.config.llm.model != model:
-        config, flags = _given
+        _, config, flags = _given() or (resolved, None, {})
         resolved = use_config(config, **{**flags, "llm.model": model})
     try:
         return configured_llm(resolved)
