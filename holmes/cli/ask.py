@@ -31,16 +31,21 @@ from holmes.cli.inputs import (
 )
 from holmes.cli.options import (
     NO_LLM,
+    ConfigOption,
     ContextOption,
     HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
     TimeoutOption,
+    endpoints_and_limits,
     llm_settings,
     load_incident,
     runbook_engine,
+    source_flags,
+    use_config,
 )
 
 # The engine, the clients and rich load when the command runs, not for `holmes ask --help`.
@@ -58,11 +63,11 @@ def ask_command(
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
     context: ContextOption = None,
-    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    in_cluster: InClusterOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: TimeoutOption = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
     model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
     interactive: Annotated[
@@ -73,6 +78,7 @@ def ask_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Diagnosis as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("-v", help="Also list what was checked.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Find the root cause of a problem, with the evidence and the remediation.
 
@@ -83,8 +89,11 @@ def ask_command(
     from holmes.cli.ask_session import Session
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for, request_for
-    from holmes.tools import Limits, ToolContext
+    from holmes.tools import ToolContext
 
+    flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
+    use_config(config, **flags, **{"llm.model": model})
+    configured, limits = endpoints_and_limits()
     console = Console(stderr=True)
     question, replaced = question_text(question)
     alerts = read_alert_file(alert) if alert is not None else []
@@ -96,8 +105,7 @@ def ask_command(
             f"follow-ups continue one investigation; {alert} holds {len(alerts)} alerts",
             param_hint="--interactive",
         )
-    engine = runbook_engine(runbooks)
-    limits = Limits(timeout_seconds=timeout)
+    engine = runbook_engine(runbooks)  # --runbooks, else the config's folders
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
@@ -111,7 +119,7 @@ def ask_command(
 
         else:
             requests = _requests(question, alerts, default=None)
-            sources = _live_sources(kubeconfig, context, in_cluster, prometheus_url, hubble_address)
+            sources = _checked_sources(configured, kubeconfig)
 
             def make_context() -> ToolContext:
                 return ToolContext(sources, limits=limits)
@@ -144,23 +152,14 @@ def _requests(
     return [default]
 
 
-def _live_sources(
-    kubeconfig: Path | None,
-    context: str | None,
-    in_cluster: bool,
-    prometheus_url: str | None,
-    hubble_address: str | None,
-) -> SourceEndpoints:
-    """The live cluster's endpoints, each checked; kubectl's kubeconfig when none is given."""
-    from holmes.tools import SourceEndpoints
-
-    endpoints = SourceEndpoints(
-        kubeconfig=checked_kubeconfig(kubeconfig) if kubeconfig is not None else None,
-        kube_context=context,
-        in_cluster=in_cluster,
-        prometheus_url=checked_prometheus_url(prometheus_url),
-        hubble_address=checked_hubble_address(hubble_address),
-    )
-    if not endpoints.has_kubernetes:
-        endpoints.kubeconfig = default_kubeconfig()
+def _checked_sources(endpoints: SourceEndpoints, kubeconfig_flag: Path | None) -> SourceEndpoints:
+    """The configured live endpoints with the checks of `inputs.py`: a kubeconfig given on the
+    command line (or named by $KUBECONFIG) must be a usable file, the Prometheus URL and the
+    Hubble address well formed."""
+    if kubeconfig_flag is not None:
+        endpoints.kubeconfig = checked_kubeconfig(kubeconfig_flag)
+    elif not endpoints.has_kubernetes:
+        endpoints.kubeconfig = default_kubeconfig()  # a $KUBECONFIG naming no file is an error
+    endpoints.prometheus_url = checked_prometheus_url(endpoints.prometheus_url)
+    endpoints.hubble_address = checked_hubble_address(endpoints.hubble_address)
     return endpoints

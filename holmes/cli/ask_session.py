@@ -88,12 +88,14 @@ class Session:
         if self.settings is None:
             return await self.engine.diagnose(request, self.ctx, on_call=self.on_call)
         # The agent's stack (langgraph, openai) loads only when an LLM is used.
-        from holmes.agent.conversations import conversation_file, conversation_store
+        from holmes.agent.conversations import conversation_store
         from holmes.agent.graph import LLMAgent
         from holmes.agent.llm.client import LLMClient
+        from holmes.cli.config_use import conversations_file
+        from holmes.cli.options import current_config
 
         async with (
-            conversation_store(conversation_file(os.environ)) as saver,
+            conversation_store(conversations_file(current_config(), os.environ)) as saver,
             LLMClient(self.settings) as llm,
         ):
             agent = LLMAgent(self.engine, llm, limits=self.limits, checkpointer=saver)

@@ -3,8 +3,12 @@
 Kubernetes: reachable and authenticated (server version), the DRA API versions served, the
 read permissions the tools need and any write verb held (SelfSubjectAccessReview).
 Prometheus: reachable (build info), DCGM series present and the DCGM fields each runbook reads,
-kube-state-metrics present. Each line that is not ok says how to fix it. Exit 0 when nothing
-failed (warnings allowed), 1 otherwise; `--json` prints the checks as JSON.
+kube-state-metrics present. Hubble: the Relay reachable (ServerStatus: version, flows), its
+nodes connected and unavailable. LLM: the endpoint and model answer a one-token request.
+Store: the server's store writable (SQLite file or folder; PostgreSQL `SELECT 1`).
+Each line that is not ok says how to fix it. Exit 0 when nothing failed (warnings allowed), 1
+otherwise; `--json` prints the checks as JSON. Sources, LLM and store come from the config
+(file, environment, flags: see `holmes config show`).
 """
 
 from __future__ import annotations
@@ -18,17 +22,26 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from holmes.cli.options import (
+    ConfigOption,
     ContextOption,
+    HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
-    default_kubeconfig,
+    TimeoutOption,
+    current_config,
+    endpoints_and_limits,
+    llm_settings,
     load_incident,
     load_runbook_set,
+    source_flags,
+    use_config,
 )
 
 if TYPE_CHECKING:
+    from holmes.agent.llm import LLMSettings
     from holmes.agent.runbooks import LoadedRunbook
     from holmes.tools import ToolContext
     from holmes.tools.checks import Check
@@ -41,17 +54,31 @@ def doctor_command(
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
     context: ContextOption = None,
-    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    in_cluster: InClusterOption = None,
     prometheus_url: PrometheusOption = None,
+    hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds each source may take.")] = 10.0,
+    timeout: TimeoutOption = None,
+    model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Skip the LLM check.")] = False,
+    store: Annotated[
+        str | None, typer.Option(help="Store URL to check (else the config's server.store_url).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Check the configured sources: reachable, versions, series, permissions, with fixes."""
     from holmes.agent.runbooks import RunbookError
+    from holmes.cli.config_use import store_url
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for
-    from holmes.tools import Limits, SourceEndpoints, ToolContext
+    from holmes.tools import ToolContext
+
+    flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
+    use_config(config, **flags | {"runbooks.folders": runbooks, "server.store_url": store})
+    endpoints, limits = endpoints_and_limits()
+    llm = None if no_llm else llm_settings(model)
+    store_at = store_url(current_config().config.server)
 
     try:
         needs = dcgm_fields_by_runbook(load_runbook_set(runbooks))
@@ -61,17 +88,10 @@ def doctor_command(
         if incident is not None:
             ctx = context_for(stack.enter_context(replay(load_incident(incident))))
         else:
-            endpoints = SourceEndpoints(
-                kubeconfig=kubeconfig,
-                kube_context=context,
-                in_cluster=in_cluster,
-                prometheus_url=prometheus_url,
-            )
-            if not endpoints.has_kubernetes:
-                endpoints.kubeconfig = default_kubeconfig()
             ctx = ToolContext(endpoints)
-        ctx.limits = Limits(timeout_seconds=timeout)
-        checks = asyncio.run(_run(ctx, needs))
+        ctx.limits = limits
+        checks = asyncio.run(_run(ctx, needs, None if no_llm else llm, check_llm=not no_llm))
+    checks.append(_store(store_at, limits.timeout_seconds))
     if as_json:
         typer.echo(json.dumps([check.model_dump() for check in checks], indent=2))
     else:
@@ -81,17 +101,34 @@ def doctor_command(
         raise typer.Exit(1)
 
 
-async def _run(ctx: ToolContext, needs: dict[str, list[str]]) -> list[Check]:
+async def _run(
+    ctx: ToolContext, needs: dict[str, list[str]], llm: LLMSettings | None, *, check_llm: bool
+) -> list[Check]:
+    """The source checks and the LLM's, concurrently, in a fixed order."""
+    from holmes.agent.llm.probe import llm_checks
+    from holmes.tools.hubble.doctor import hubble_checks
     from holmes.tools.kubernetes.doctor import kubernetes_checks
     from holmes.tools.prometheus.doctor import prometheus_checks
 
+    async def no_check() -> list[Check]:
+        return []
+
     try:
-        kubernetes, prometheus = await asyncio.gather(
-            kubernetes_checks(ctx), prometheus_checks(ctx, needs)
+        groups = await asyncio.gather(
+            kubernetes_checks(ctx),
+            prometheus_checks(ctx, needs),
+            hubble_checks(ctx),
+            llm_checks(llm) if check_llm else no_check(),
         )
     finally:
         await ctx.aclose()
-    return [*kubernetes, *prometheus]
+    return [check for group in groups for check in group]
+
+
+def _store(url: str, timeout: float) -> Check:
+    from holmes.cli.doctor_store import store_check
+
+    return store_check(url, timeout)
 
 
 def dcgm_fields_by_runbook(loaded: list[LoadedRunbook]) -> dict[str, list[str]]:

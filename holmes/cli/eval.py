@@ -20,10 +20,12 @@ import typer
 
 from holmes.cli.options import (
     NO_LLM,
+    ConfigOption,
     RunbooksOption,
     agent_limits,
     llm_settings,
     load_runbook_set,
+    use_config,
 )
 
 # The engine, the replay and rich load when the command runs, not for `holmes eval --help`.
@@ -56,6 +58,7 @@ def eval_command(
         bool, typer.Option("--judge", help="Also have the LLM judge each root cause.")
     ] = False,
     model: Annotated[str | None, typer.Option(help="LLM model for --llm/--judge.")] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Replay every incident of a suite, investigate it, and score the answer."""
     from rich.console import Console
@@ -67,6 +70,7 @@ def eval_command(
     from holmes.evals.runner import incident_folders, run_suite
     from holmes.tools import default_registry
 
+    use_config(config, **{"runbooks.folders": runbooks, "llm.model": model})
     console = Console()
     if json_out is not None and not json_out.parent.is_dir():
         raise typer.BadParameter(f"{json_out}: no folder {json_out.parent}", param_hint="--json")

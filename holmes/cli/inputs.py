@@ -32,12 +32,15 @@ _ALERT_SHAPES = (
 )
 
 
-def timeout_seconds(value: float) -> float:
-    """A `--timeout` callback: a finite number of seconds greater than 0, as `Limits` needs."""
+def timeout_seconds(value: float | None) -> float | None:
+    """A `--timeout` callback: a finite number of seconds greater than 0, as `Limits` needs
+    (None, not given, leaves it to the configuration)."""
     from pydantic import ValidationError
 
     from holmes.tools import Limits
 
+    if value is None:
+        return None
     if not math.isfinite(value):
         raise typer.BadParameter(f"must be a finite number of seconds, not {value}")
     try:

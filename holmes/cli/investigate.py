@@ -19,15 +19,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from holmes.cli.options import (
+    ConfigOption,
     ContextOption,
     HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
+    TimeoutOption,
     agent_limits,
+    endpoints_and_limits,
     llm_settings,
     runbook_engine,
+    source_flags,
+    use_config,
 )
 
 # rich, httpx, the tools and the server stack load when the command runs, not for `--help`.
@@ -58,15 +64,16 @@ def alertmanager_command(
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
     context: ContextOption = None,
-    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    in_cluster: InClusterOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one tool call may take.")] = 10.0,
+    timeout: TimeoutOption = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
     model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answers as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("-v", help="Also list what was checked.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Investigate every firing alert of an Alertmanager, once per fingerprint."""
     from rich.console import Console
@@ -74,11 +81,15 @@ def alertmanager_command(
     from holmes.cli.serve import tool_contexts
     from holmes.server.alerts import AlertBodyError, alerts_from_body
     from holmes.server.pull import PullError, active_alerts
-    from holmes.tools import Limits, SourceEndpoints
 
+    flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
+    use_config(config, **flags, **{"llm.model": model})
+    sources, limits = endpoints_and_limits()
     console = Console(stderr=True)
     try:
-        pulled = active_alerts(url, filters=filters or [], receiver=receiver, timeout=timeout)
+        pulled = active_alerts(
+            url, filters=filters or [], receiver=receiver, timeout=limits.timeout_seconds
+        )
         alerts, _ = alerts_from_body(pulled)
     except (PullError, AlertBodyError) as error:
         raise typer.BadParameter(str(error), param_hint="--url") from None
@@ -91,17 +102,13 @@ def alertmanager_command(
         if as_json:
             typer.echo("[]")
         return
-    sources = SourceEndpoints(
-        kubeconfig=kubeconfig, kube_context=context, in_cluster=in_cluster,
-        prometheus_url=prometheus_url, hubble_address=hubble_address,
-    )  # fmt: skip
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
     with ExitStack() as stack:
         from holmes.agent.intake import AlertInput, InvestigationRequest
         from holmes.server import Investigator
 
-        contexts = tool_contexts(stack, incident, sources, Limits(timeout_seconds=timeout))
+        contexts = tool_contexts(stack, incident, sources, limits)
         investigator = Investigator(
             engine, contexts, llm=llm, limits=agent_limits(),
             conversations=_conversations() if llm else None,

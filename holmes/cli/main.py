@@ -58,6 +58,7 @@ COMMANDS: dict[str, Entry] = {
         "holmes.cli.investigate:investigate_app",
         "Investigate alerts pulled from their source.",
     ),
+    "config": Entry("holmes.cli.config_command:config_app", "Show the effective configuration."),
     "tools": Entry("holmes.cli.tools:tools_app", "List the tools, or run one."),
     "runbooks": Entry("holmes.cli.runbooks:runbooks_app", "List or validate the runbooks."),
     "version": Entry("holmes.cli.main:version_command", "Print the holmes version."),

@@ -16,14 +16,20 @@ from typing import Annotated, Any
 import typer
 
 from holmes.cli.options import (
+    ConfigOption,
     ContextOption,
     HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
+    TimeoutOption,
+    endpoints_and_limits,
     load_incident,
     runbook_engine,
+    source_flags,
+    use_config,
 )
 
 
@@ -44,11 +50,12 @@ def record_command(
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
     context: ContextOption = None,
-    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    in_cluster: InClusterOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one source request may take.")] = 10.0,
+    timeout: TimeoutOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Investigate and save what was read as a recorded incident (a regression test to be)."""
     import asyncio
@@ -61,9 +68,12 @@ def record_command(
     from holmes.evals.record import record_investigation
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for, request_for
-    from holmes.tools import Limits, ToolContext
+    from holmes.tools import ToolContext
     from holmes.tools.times import duration_seconds
 
+    flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
+    use_config(config, **flags | {"runbooks.folders": runbooks})
+    endpoints, limits = endpoints_and_limits()
     console = Console(stderr=True)
     try:
         window = timedelta(seconds=duration_seconds(since))
@@ -79,13 +89,10 @@ def record_command(
             ctx = context_for(stack.enter_context(replay(bundle)))
         else:
             request = _request_from(question, alert, None)
-            endpoints = _live_endpoints(
-                kubeconfig, context, in_cluster, prometheus_url, hubble_address
-            )
-            ctx = ToolContext(endpoints)
+            ctx = ToolContext(_live_endpoints(endpoints))
         if namespace:
             request = _scoped(request, namespace)
-        ctx.limits = Limits(timeout_seconds=timeout)
+        ctx.limits = limits
         console.print(f"[bold]recording[/bold] {request.describe()}")
 
         async def run() -> Any:
@@ -101,26 +108,9 @@ def record_command(
     _report(console, outcome)
 
 
-def _live_endpoints(
-    kubeconfig: Path | None,
-    context: str | None,
-    in_cluster: bool,
-    prometheus_url: str | None,
-    hubble_address: str | None,
-) -> Any:
-    """The live sources given (kubectl's default kubeconfig when none); at least one."""
-    from holmes.tools import SourceEndpoints
-
-    endpoints = SourceEndpoints(
-        kubeconfig=kubeconfig,
-        kube_context=context,
-        in_cluster=in_cluster,
-        prometheus_url=prometheus_url,
-        hubble_address=hubble_address,
-    )
-    if not endpoints.has_kubernetes:
-        endpoints.kubeconfig = _kubectl_default_kubeconfig()
-    if not (endpoints.has_kubernetes or prometheus_url or hubble_address):
+def _live_endpoints(endpoints: Any) -> Any:
+    """The configured live sources (kubectl's default kubeconfig when none); at least one."""
+    if not (endpoints.has_kubernetes or endpoints.prometheus_url or endpoints.hubble_address):
         raise typer.BadParameter(
             "no source to record from: give --kubeconfig/--context/--in-cluster, "
             "--prometheus-url or --hubble-address (or --incident to record a replay)",
@@ -146,15 +136,6 @@ def _request_from(question: str | None, alert: Path | None, default: Any) -> Any
             raise typer.BadParameter("give a question or --alert", param_hint="QUESTION")
         return default
     return InvestigationRequest(question=question, alert=parsed)
-
-
-def _kubectl_default_kubeconfig() -> Path | None:
-    """What kubectl would use: the first file of $KUBECONFIG, else ~/.kube/config."""
-    import os
-
-    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
-    path = Path(listed[0]) if listed else Path.home() / ".kube" / "config"
-    return path if path.is_file() else None
 
 
 def _scoped(request: Any, namespace: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from holmes.cli.options import RunbooksOption, load_runbook_set
+from holmes.cli.options import ConfigOption, RunbooksOption, load_runbook_set, use_config
 
 # Plain help (no rich_markup_mode) and imports inside the commands keep `--help` instant.
 runbooks_app = typer.Typer(
@@ -18,7 +18,7 @@ runbooks_app = typer.Typer(
 
 
 @runbooks_app.command("list")
-def list_runbooks(runbooks: RunbooksOption = None) -> None:
+def list_runbooks(runbooks: RunbooksOption = None, config: ConfigOption = None) -> None:
     """Show each runbook: id, title, what selects it, how many steps and findings."""
     from rich.console import Console
     from rich.markup import escape
@@ -26,6 +26,7 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
 
     from holmes.agent.runbooks import RunbookError
 
+    use_config(config, **{"runbooks.folders": runbooks})
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:
@@ -49,13 +50,14 @@ def list_runbooks(runbooks: RunbooksOption = None) -> None:
 
 
 @runbooks_app.command("check")
-def check_runbooks(runbooks: RunbooksOption = None) -> None:
+def check_runbooks(runbooks: RunbooksOption = None, config: ConfigOption = None) -> None:
     """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
     from rich.console import Console
     from rich.markup import escape
 
     from holmes.agent.runbooks import RunbookError
 
+    use_config(config, **{"runbooks.folders": runbooks})
     try:
         loaded = load_runbook_set(runbooks)
     except RunbookError as error:

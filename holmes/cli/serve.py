@@ -19,16 +19,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from holmes.cli.options import (
+    ConfigOption,
     ContextOption,
     HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     RunbooksOption,
+    TimeoutOption,
     agent_limits,
+    endpoints_and_limits,
     llm_settings,
     load_incident,
     runbook_engine,
+    source_flags,
+    use_config,
 )
 
 # The server stack and the tools load when the command runs, not for `holmes serve --help`.
@@ -37,86 +43,104 @@ if TYPE_CHECKING:
 
 
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5050,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Concurrent investigations.")] = 2,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 5050].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Concurrent investigations [default: 2].")
+    ] = None,
     store: Annotated[
         str | None,
         typer.Option(
             help="Store URL: sqlite:///PATH (default <data dir>/holmes.db) or postgresql://...",
-            envvar="HOLMES_STORE_URL",
         ),
     ] = None,
     queue_size: Annotated[
-        int, typer.Option(min=1, help="Queued investigations before the API answers 429.")
-    ] = 100,
+        int | None,
+        typer.Option(min=1, help="Queued investigations before the API answers 429 [100]."),
+    ] = None,
     tokens_file: Annotated[
         Path | None, typer.Option(help="API tokens, one per line (also HOLMES_API_TOKENS).")
     ] = None,
     incident: IncidentOption = None,
     kubeconfig: KubeconfigOption = None,
     context: ContextOption = None,
-    in_cluster: Annotated[bool, typer.Option(help="Use the pod's service account.")] = False,
+    in_cluster: InClusterOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
     runbooks: RunbooksOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one tool call may take.")] = 10.0,
+    timeout: TimeoutOption = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the runbook engine only.")] = False,
     model: Annotated[str | None, typer.Option(help="LLM model (or Azure deployment).")] = None,
     lease_seconds: Annotated[
         float, typer.Option(min=1, help="A worker's lease; a dead worker's work resumes after it.")
     ] = 30.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error.")] = "info",
+    config: ConfigOption = None,
 ) -> None:
     """Serve the HTTP API and the Alertmanager webhook, investigating in the background."""
     import uvicorn
 
+    from holmes.cli.config_use import store_url as configured_store_url
     from holmes.server import (
         AuthConfigError,
         Investigator,
         ServerSettings,
         check_exposure,
         create_app,
-        default_store_url,
         load_tokens,
     )
-    from holmes.tools import Limits, SourceEndpoints
+
+    flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
+    server_flags = {
+        "server.host": host,
+        "server.port": port,
+        "server.workers": workers,
+        "server.queue_size": queue_size,
+        "server.tokens_file": tokens_file,
+        "server.store_url": store,
+    }
+    resolved = use_config(config, **flags, **server_flags, **{"llm.model": model})
+    server = resolved.config.server
+    sources, limits = endpoints_and_limits()
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     for chatty in ("httpx", "alembic"):  # a line per tool request or migration step is noise
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
-        tokens = load_tokens(dict(os.environ), tokens_file)
-        check_exposure(host, tokens)
+        listed = server.api_tokens.get_secret_value() if server.api_tokens else ""
+        tokens = load_tokens({"HOLMES_API_TOKENS": listed}, server.tokens_file)
+        check_exposure(server.host, tokens)
     except AuthConfigError as error:
         raise typer.BadParameter(str(error), param_hint="--host / --tokens-file") from None
-    store_url = store or default_store_url()
+    store_url = configured_store_url(server)
     _check_store(store_url)
     settings = ServerSettings(
         store_url=store_url,
-        host=host,
-        workers=workers,
-        queue_size=queue_size,
+        host=server.host,
+        workers=server.workers,
+        queue_size=server.queue_size,
         tokens=tokens,
         lease_seconds=lease_seconds,
     )
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
-    sources = SourceEndpoints(
-        kubeconfig=kubeconfig, kube_context=context, in_cluster=in_cluster,
-        prometheus_url=prometheus_url, hubble_address=hubble_address,
-    )  # fmt: skip
     with ExitStack() as stack:
-        contexts = tool_contexts(stack, incident, sources, Limits(timeout_seconds=timeout))
+        contexts = tool_contexts(stack, incident, sources, limits)
         investigator = Investigator(
             engine, contexts, llm=llm, limits=agent_limits(),
             conversations=_conversations(store_url) if llm else None,
         )  # fmt: skip
         app = create_app(settings, investigator)
-        config = uvicorn.Config(
-            app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5
+        served = uvicorn.Config(
+            app,
+            host=server.host,
+            port=server.port,
+            log_level=log_level,
+            timeout_graceful_shutdown=5,
         )
-        uvicorn.Server(config).run()
+        uvicorn.Server(served).run()
 
 
 def tool_contexts(

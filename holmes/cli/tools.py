@@ -22,13 +22,18 @@ from holmes.cli.inputs import (
     utf8_text,
 )
 from holmes.cli.options import (
+    ConfigOption,
     ContextOption,
     HubbleOption,
     IncidentOption,
+    InClusterOption,
     KubeconfigOption,
     PrometheusOption,
     TimeoutOption,
+    endpoints_and_limits,
     load_incident,
+    source_flags,
+    use_config,
 )
 
 # The tools, their clients and rich load when a command runs, not for `holmes tools --help`.
@@ -84,28 +89,32 @@ def run_tool(
     context: ContextOption = None,
     prometheus_url: PrometheusOption = None,
     hubble_address: HubbleOption = None,
-    timeout: TimeoutOption = 10.0,
+    in_cluster: InClusterOption = None,
+    timeout: TimeoutOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Run one tool and print its compact text (or the result as JSON)."""
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for
-    from holmes.tools import Limits, SourceEndpoints, ToolContext
+    from holmes.tools import ToolContext
 
     parsed = parse_arguments(arguments or [])
-    limits = Limits(timeout_seconds=timeout)
+    use_config(
+        config,
+        **source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout),
+    )
+    endpoints, limits = endpoints_and_limits()
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
             ctx = context_for(stack.enter_context(replay(bundle)))
             ctx.limits = limits
         else:
-            endpoints = SourceEndpoints(
-                kubeconfig=checked_kubeconfig(kubeconfig) if kubeconfig else None,
-                kube_context=context,
-                prometheus_url=checked_prometheus_url(prometheus_url),
-                hubble_address=checked_hubble_address(hubble_address),
-            )
+            if kubeconfig is not None:
+                endpoints.kubeconfig = checked_kubeconfig(kubeconfig)
+            endpoints.prometheus_url = checked_prometheus_url(endpoints.prometheus_url)
+            endpoints.hubble_address = checked_hubble_address(endpoints.hubble_address)
             ctx = ToolContext(endpoints, limits=limits)
         result = asyncio.run(_invoke(tool, parsed, ctx))
     if as_json:

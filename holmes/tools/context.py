@@ -36,6 +36,13 @@ class HubbleTLS(BaseModel):
     server_name: str | None = None
 
 
+class PrometheusTLS(BaseModel):
+    """TLS settings for an https:// Prometheus: a private CA, or no verification (testing)."""
+
+    ca_file: Path | None = None
+    insecure: bool = False
+
+
 class SourceEndpoints(BaseModel):
     """Where the sources answer. A source left unset is unavailable to the investigation."""
 
@@ -44,6 +51,7 @@ class SourceEndpoints(BaseModel):
     in_cluster: bool = False
     prometheus_url: str | None = None
     prometheus_headers: dict[str, str] = Field(default_factory=dict)
+    prometheus_tls: PrometheusTLS | None = None
     hubble_address: str | None = None
     hubble_tls: HubbleTLS | None = None
 

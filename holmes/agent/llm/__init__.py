@@ -1,7 +1,7 @@
 """The LLM client layer of the agent: settings, one chat-completion call, errors and cost.
 
-The agent builds an `LLMClient` from `LLMSettings` (the CLI and the server get those from
-`LLMSettings.from_env(os.environ)`), calls `complete`, and catches `LLMError` to fall back to
+The agent builds an `LLMClient` from `LLMSettings` (the CLI gets those from its config, through
+`LLMSettings.from_env`), calls `complete`, and catches `LLMError` to fall back to
 the runbook diagnosis. `client.usage` is the running `LLMUsage` for the Diagnosis's cost.
 """
 

@@ -142,6 +142,7 @@ class LLMClient:
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
         response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
     ) -> LLMReply:
         """Send one chat completion request (retried as the module docstring says).
 
@@ -156,6 +157,8 @@ class LLMClient:
             request["tool_choice"] = tool_choice
         if response_format is not None:
             request["response_format"] = response_format
+        if max_tokens is not None:  # `holmes doctor`'s one-token probe
+            request["max_tokens"] = max_tokens
 
         started = self._clock()
         deadline = started + settings.deadline_seconds

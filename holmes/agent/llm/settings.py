@@ -1,7 +1,8 @@
 """Which LLM endpoint to call and how: `LLMSettings`, built by the caller, usually `from_env`.
 
-The CLI and the server build one `LLMSettings` at start-up, from the environment mapping they
-pass in (nothing here reads `os.environ`, at import time or later), and hand it to `LLMClient`.
+The CLI builds one `LLMSettings` at start-up from the variables below, as a mapping it passes in
+(holmes/cli/config_use.py maps the config's llm section, whatever set each value, onto these
+names; nothing here reads `os.environ`, at import time or later), and hands it to `LLMClient`.
 `from_env` returns None when no LLM is configured: holmes then answers from the runbooks alone.
 
 Three providers, chosen from which variables are set (the first that applies wins):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import ssl
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, Field
 
-from holmes.tools.context import ToolContext
+from holmes.tools.context import PrometheusTLS, ToolContext
 from holmes.tools.prometheus import errors
 from holmes.tools.recorder import SourceRecorder
 
@@ -67,7 +68,9 @@ class PrometheusConnection:
     use it directly: `prometheus(ctx)` wraps it in a `PrometheusClient` with the call's deadline.
     """
 
-    def __init__(self, url: str, headers: dict[str, str], limit: float) -> None:
+    def __init__(
+        self, url: str, headers: dict[str, str], limit: float, tls: PrometheusTLS | None = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.limit = limit
         # httpx bounds each phase (connect, write, read) on its own; the per-call deadline of
@@ -76,6 +79,7 @@ class PrometheusConnection:
             base_url=self.url + "/",
             headers=headers,
             timeout=httpx.Timeout(limit * _TIMEOUT_SHARE),
+            verify=_verify(tls),
         )
 
     async def send(
@@ -197,7 +201,8 @@ def prometheus(ctx: ToolContext) -> PrometheusClient:
     if not url:
         raise errors.not_configured()
     headers = dict(ctx.endpoints.prometheus_headers)
-    connection = ctx.client("prometheus", lambda: PrometheusConnection(url, headers, limit))
+    tls = ctx.endpoints.prometheus_tls
+    connection = ctx.client("prometheus", lambda: PrometheusConnection(url, headers, limit, tls))
     return PrometheusClient(connection, deadline, ctx.recorder)
 
 
@@ -205,6 +210,20 @@ async def probe(ctx: ToolContext) -> None:
     """Evaluate the query `1`, which every Prometheus-compatible API answers: raises the
     `ToolFailure` of a server that does not (`holmes.tools.probe` calls it)."""
     await prometheus(ctx).query("1", ctx.now())
+
+
+def _verify(tls: PrometheusTLS | None) -> ssl.SSLContext | bool:
+    """httpx's `verify`: the system CAs, a private CA file, or none (insecure)."""
+    if tls is None:
+        return True
+    if tls.insecure:
+        return False
+    if tls.ca_file is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(tls.ca_file))
+    except (OSError, ssl.SSLError) as error:
+        raise errors.bad_tls(tls.ca_file, error) from error
 
 
 def _parse_result(data: Any, warnings: list[str]) -> QueryResult:

@@ -47,6 +47,13 @@ def not_configured() -> ToolFailure:
     )
 
 
+def bad_tls(ca_file: object, error: Exception) -> ToolFailure:
+    """The configured CA file cannot be read or parsed."""
+    return ToolFailure(
+        SOURCE, "unavailable", f"prometheus CA file {ca_file} is not usable: {error}"
+    )
+
+
 def from_transport(error: Exception, url: str, timeout: float) -> ToolFailure:
     """A request that got no HTTP answer: refused, unresolvable, reset or too slow.
 
