@@ -39,6 +39,8 @@ from holmes.cli.options import (
 
 # The server stack and the tools load when the command runs, not for `holmes serve --help`.
 if TYPE_CHECKING:
+    from holmes.cli.config import ServerConfig
+    from holmes.server import ServerSettings
     from holmes.tools import Limits, SourceEndpoints, ToolContext
 
 
@@ -82,14 +84,9 @@ def serve_command(
     """Serve the HTTP API and the Alertmanager webhook, investigating in the background."""
     import uvicorn
 
-    from holmes.cli.config_use import store_url as configured_store_url
     from holmes.server import (
-        AuthConfigError,
         Investigator,
-        ServerSettings,
-        check_exposure,
         create_app,
-        load_tokens,
     )
 
     flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
@@ -105,32 +102,15 @@ def serve_command(
     server = resolved.config.server
     sources, limits = endpoints_and_limits()
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
-    for chatty in ("httpx", "alembic"):  # a line per tool request or migration step is noise
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
-    try:
-        listed = server.api_tokens.get_secret_value() if server.api_tokens else ""
-        tokens = load_tokens({"HOLMES_API_TOKENS": listed}, server.tokens_file)
-        check_exposure(server.host, tokens)
-    except AuthConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--host / --tokens-file") from None
-    store_url = configured_store_url(server)
-    _check_store(store_url)
-    settings = ServerSettings(
-        store_url=store_url,
-        host=server.host,
-        workers=server.workers,
-        queue_size=server.queue_size,
-        tokens=tokens,
-        lease_seconds=lease_seconds,
-    )
+    _configure_logging(log_level)
+    settings = _server_settings(server, lease_seconds)
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
     with ExitStack() as stack:
         contexts = tool_contexts(stack, incident, sources, limits)
         investigator = Investigator(
             engine, contexts, llm=llm, limits=agent_limits(),
-            conversations=_conversations(store_url) if llm else None,
+            conversations=_conversations(settings.store_url) if llm else None,
         )  # fmt: skip
         app = create_app(settings, investigator)
         served = uvicorn.Config(
@@ -141,6 +121,37 @@ def serve_command(
             timeout_graceful_shutdown=5,
         )
         uvicorn.Server(served).run()
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    for chatty in ("httpx", "alembic"):  # a line per tool request or migration step is noise
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _server_settings(server: ServerConfig, lease_seconds: float) -> ServerSettings:
+    """The server's settings from the config's server section: tokens (refusing to serve open
+    on a non-loopback address) and the store, opened and migrated once (a bad URL is a usage
+    error)."""
+    from holmes.cli.config_use import store_url as configured_store_url
+    from holmes.server import AuthConfigError, ServerSettings, check_exposure, load_tokens
+
+    try:
+        listed = server.api_tokens.get_secret_value() if server.api_tokens else ""
+        tokens = load_tokens({"HOLMES_API_TOKENS": listed}, server.tokens_file)
+        check_exposure(server.host, tokens)
+    except AuthConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--host / --tokens-file") from None
+    store_url = configured_store_url(server)
+    _check_store(store_url)
+    return ServerSettings(
+        store_url=store_url,
+        host=server.host,
+        workers=server.workers,
+        queue_size=server.queue_size,
+        tokens=tokens,
+        lease_seconds=lease_seconds,
+    )
 
 
 def tool_contexts(
