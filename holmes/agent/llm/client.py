@@ -20,6 +20,7 @@ carries its token usage, duration and estimated price (cost.py), and the client 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -142,27 +143,30 @@ class LLMClient:
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
         response_format: dict[str, Any] | None = None,
+        *,
+        prompt_tokens: int | None = None,
     ) -> LLMReply:
         """Send one chat completion request (retried as the module docstring says).
 
         `messages`, `tools` (function definitions), `tool_choice` and `response_format` are
-        passed as the OpenAI chat completions API defines them. Raises `LLMError`.
+        passed as the OpenAI chat completions API defines them; with tools and no
+        `tool_choice`, the settings' choice is sent. Every request is bounded and repeatable:
+        the reply's cap (`max_completion_tokens`) and the temperature are always sent.
+        `prompt_tokens`, the caller's estimate of the request, scales the timeout when none is
+        configured. Raises `LLMError`.
         """
         settings = self._settings
-        request: dict[str, Any] = {"model": settings.model, "messages": messages}
-        if tools:
-            request["tools"] = tools
-        if tool_choice is not None:
-            request["tool_choice"] = tool_choice
-        if response_format is not None:
-            request["response_format"] = response_format
+        request = self._request(messages, tools, tool_choice, response_format)
+        if prompt_tokens is None:
+            prompt_tokens = _rough_tokens(messages, tools)
+        per_attempt = settings.timeout_for(prompt_tokens)
 
         started = self._clock()
-        deadline = started + settings.deadline_seconds
+        deadline = started + settings.deadline_for(prompt_tokens)
         attempt = 0
         while True:
             attempt += 1
-            timeout = min(settings.timeout_seconds, max(deadline - self._clock(), 0.001))
+            timeout = min(per_attempt, max(deadline - self._clock(), 0.001))
             try:
                 # The SDK's timeout is per connect/read/write; this one bounds the attempt.
                 async with asyncio.timeout(timeout):
@@ -170,7 +174,7 @@ class LLMClient:
             except (openai.OpenAIError, TimeoutError) as sdk_error:
                 error = errors.from_sdk(sdk_error, settings.endpoint, timeout)
                 error.attempts = attempt
-                delay = self._retry_delay(attempt, sdk_error, error, deadline)
+                delay = self._retry_delay(attempt, sdk_error, error, deadline, per_attempt)
                 if delay is None:
                     self._usage.failed_calls += 1
                     raise error from sdk_error
@@ -187,8 +191,60 @@ class LLMClient:
             self._usage.add(reply)
             return reply
 
+    def _request(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        tool_choice: str | dict[str, Any] | None,
+        response_format: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """The request's parameters: what was asked, the reply's cap and the temperature."""
+        settings = self._settings
+        request: dict[str, Any] = {"model": settings.model, "messages": messages}
+        # OpenAI's newer models refuse max_tokens; compatible servers (llama.cpp, vLLM,
+        # Ollama) all read max_tokens, not all the newer name.
+        cap = "max_tokens" if settings.provider == "compatible" else "max_completion_tokens"
+        request[cap] = settings.max_completion_tokens
+        if settings.temperature is not None:
+            request["temperature"] = settings.temperature
+        if tools:
+            request["tools"] = tools
+            request["tool_choice"] = tool_choice or settings.effective_tool_choice
+        elif tool_choice is not None:
+            request["tool_choice"] = tool_choice
+        if response_format is not None:
+            request["response_format"] = response_format
+        return request
+
+    async def context_window(self) -> int | None:
+        """The context size the server reports for the model on GET /models, or None.
+
+        vLLM says `max_model_len`, llama.cpp `meta.n_ctx_train` (and `n_ctx` on newer builds),
+        others `context_length` or `context_window`. Any failure means unknown (None).
+        """
+        if self._settings.provider == "azure":
+            return None
+        try:
+            async with asyncio.timeout(5.0):
+                page = await self._sdk.models.list(timeout=5.0)
+        except (openai.OpenAIError, TimeoutError, ValueError, TypeError):
+            return None
+        for model in getattr(page, "data", None) or []:
+            extra = model.model_dump() if hasattr(model, "model_dump") else {}
+            if extra.get("id") not in (self._settings.model, None) and len(page.data) > 1:
+                continue
+            size = _window_of(extra)
+            if size is not None:
+                return size
+        return None
+
     def _retry_delay(
-        self, attempt: int, sdk_error: BaseException, error: LLMError, deadline: float
+        self,
+        attempt: int,
+        sdk_error: BaseException,
+        error: LLMError,
+        deadline: float,
+        per_attempt: float,
     ) -> float | None:
         """How long to wait before the next attempt, or None to give up with `error`."""
         if not error.retryable or attempt > self._settings.max_retries:
@@ -198,7 +254,7 @@ class LLMClient:
         if asked is not None:
             delay = max(delay, asked)
         left_after_wait = deadline - self._clock() - delay
-        if left_after_wait < _MIN_ATTEMPT_SHARE * self._settings.timeout_seconds:
+        if left_after_wait < _MIN_ATTEMPT_SHARE * per_attempt:
             if asked is not None:
                 error.message += f"; the server asked to wait {asked:g} s, past the deadline"
             return None
@@ -269,15 +325,35 @@ def _sdk_client(settings: LLMSettings) -> openai.AsyncOpenAI:
             azure_deployment=settings.azure_deployment,
             api_version=settings.api_version,
             api_key=key,
-            timeout=settings.timeout_seconds,
+            timeout=settings.timeout_for(0),
             max_retries=0,
         )
     return openai.AsyncOpenAI(
         api_key=key,
         base_url=settings.endpoint,
-        timeout=settings.timeout_seconds,
+        timeout=settings.timeout_for(0),
         max_retries=0,
     )
+
+
+_WINDOW_KEYS = ("max_model_len", "n_ctx", "context_length", "context_window", "n_ctx_train")
+
+
+def _window_of(entry: dict[str, Any]) -> int | None:
+    """The context size in one /models entry (at its top level or under `meta`)."""
+    for scope in (entry, entry.get("meta") or {}):
+        if not isinstance(scope, dict):
+            continue
+        for key in _WINDOW_KEYS:
+            value = scope.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+    return None
+
+
+def _rough_tokens(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> int:
+    """A request's tokens at 2.5 characters each (errs high, which only lengthens a timeout)."""
+    return int(len(json.dumps([messages, tools or []], default=str)) / 2.5)
 
 
 def _retry_after(error: BaseException) -> float | None:
