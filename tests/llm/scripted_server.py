@@ -17,6 +17,12 @@ exhausted the server answers 500 saying so.
         ...
         assert scripted_llm.requests[1].body["messages"][-1]["role"] == "tool"
 
+Behaviours of real local servers, taken from llama.cpp transcripts (tests/llm/fixtures):
+`context_exceeded` (llama.cpp's 400 body with n_prompt_tokens and n_ctx), `recorded` (a real
+response body replayed as is: tool calls in fenced JSON content, a final answer in a wrapper
+with unescaped quotes, prose without JSON), `runaway` (a model that rambles until the request's
+max_tokens cuts it), and GET /v1/models reporting a context size (`models_context`).
+
 Import the `scripted_llm` fixture into a conftest.py (or a test module) to use it elsewhere.
 """
 
@@ -48,6 +54,7 @@ class Step:
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
     content_type: str = "application/json"
+    runaway: bool = False  # generate `body`'s text until the request's max_tokens cuts it
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,32 @@ def error(
     return Step(status, body, headers=dict(headers or {}))
 
 
+def context_exceeded(prompt_tokens: int, context_tokens: int) -> Step:
+    """llama.cpp's answer to a request longer than its window (as recorded, 400)."""
+    body = {
+        "error": {
+            "code": 400,
+            "message": f"request ({prompt_tokens} tokens) exceeds the available context size "
+            f"({context_tokens} tokens), try increasing it",
+            "type": "exceed_context_size_error",
+            "n_prompt_tokens": prompt_tokens,
+            "n_ctx": context_tokens,
+        }
+    }
+    return Step(400, body)
+
+
+def recorded(entry: dict[str, Any]) -> Step:
+    """A transcript entry's real response (status and body), replayed as the server sent it."""
+    return Step(int(entry["status"]), entry["response"])
+
+
+def runaway(text: str = "The pod is failing because the pod is failing. ") -> Step:
+    """A model that repeats `text` until the request's max_tokens stops it (finish "length");
+    a request without max_tokens gets 8,000 tokens of it, as the real server generated."""
+    return Step(200, text, runaway=True)
+
+
 def slow(seconds: float, reply: Step) -> Step:
     """`reply`, sent only after `seconds` (to make the client time out)."""
     return Step(
@@ -184,6 +217,8 @@ class ScriptedLLMServer:
         self._served = 0
         self._requests: list[RecordedRequest] = []
         self._closing = threading.Event()
+        # The context size GET /v1/models reports (llama.cpp's meta.n_ctx_train); None: 404.
+        self.models_context: int | None = None
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         # A short poll interval: shutdown() waits up to one interval, once per test.
@@ -265,6 +300,21 @@ class ScriptedLLMServer:
             def log_message(self, format: str, *args: Any) -> None:
                 """Keep test output quiet."""
 
+            def do_GET(self) -> None:
+                if urlsplit(self.path).path.rstrip("/") != "/v1/models" or (
+                    server.models_context is None
+                ):
+                    self._send(error(404, f"scripted LLM server: no route {self.path}"))
+                    return
+                entry = {
+                    "id": DEFAULT_MODEL,
+                    "object": "model",
+                    "created": CREATED,
+                    "owned_by": "llamacpp",
+                    "meta": {"n_ctx_train": server.models_context, "n_params": 1_543_714_304},
+                }
+                self._send(Step(200, {"object": "list", "data": [entry]}))
+
             def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -286,6 +336,8 @@ class ScriptedLLMServer:
                 step = server._next_step(recorded)
                 if step.delay_seconds and server._closing.wait(step.delay_seconds):
                     return
+                if step.runaway:
+                    step = _ran_away(step, body)
                 self._send(step)
 
             def _send(self, step: Step) -> None:
@@ -305,6 +357,17 @@ class ScriptedLLMServer:
                     pass
 
         return Handler
+
+
+def _ran_away(step: Step, request: Any) -> Step:
+    """The runaway step's reply to `request`: its text repeated up to the request's cap."""
+    request = request if isinstance(request, dict) else {}
+    cap = request.get("max_tokens") or request.get("max_completion_tokens") or 8000
+    text = str(step.body)
+    words_per_repeat = max(len(text.split()), 1)
+    content = (text * (cap // words_per_repeat + 1)).strip()
+    content = " ".join(content.split()[:cap])  # a word a token, near enough
+    return text_reply(content, finish_reason="length", completion_tokens=cap)
 
 
 def _is_chat_path(path: str) -> bool:
