@@ -208,7 +208,7 @@ async def test_prose_is_corrected_then_the_recorded_wrapped_answer_is_repaired(
 
 
 async def test_a_contradiction_is_sent_back_then_prose_twice_falls_back(scripted_llm, tool_context):
-    scripted_llm.script([text_reply(content(11)), recorded(TRANSCRIPTS[1])] + [text_reply("?")])
+    scripted_llm.script([text_reply(content(11)), recorded(TRANSCRIPTS[1]), text_reply("?")])
     diagnosis = await agent_for(scripted_llm).investigate(request(), tool_context(INCIDENT))
     assert diagnosis.mode == "llm_fallback"
     assert diagnosis.runbook_id == "oom-killed"
