@@ -145,7 +145,10 @@ class AgentNodes:
             try:
                 reply = await asyncio.wait_for(
                     self.run.llm.complete(
-                        sent, tools=self.tools, prompt_tokens=self.run.scale.tokens(sent, [])
+                        sent,
+                        tools=self.tools,
+                        prompt_tokens=self.run.scale.tokens(sent, self.tools),
+                        stream=self.run.profile.stream,
                     ),
                     remaining,
                 )

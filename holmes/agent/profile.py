@@ -48,9 +48,10 @@ class ModelProfile(BaseModel):
     tool_tokens: int = 2600  # the tool schemas' share of the first request
     output_rules: str = ""  # appended to the system prompt
     detected_context: int | None = None  # what /v1/models reported, if asked
+    stream: bool = False  # stream replies (streaming.py)
 
     @classmethod
-    def local(cls, detected_context: int | None = None) -> ModelProfile:
+    def local(cls, detected_context: int | None = None, stream: bool = True) -> ModelProfile:
         """The small-model profile."""
         return cls(
             name="local",
@@ -58,6 +59,7 @@ class ModelProfile(BaseModel):
             tool_tokens=1600,
             output_rules=LOCAL_OUTPUT_RULES,
             detected_context=detected_context,
+            stream=stream,
         )
 
 
@@ -73,8 +75,8 @@ async def resolve_profile(llm: LLMClient, limits: AgentLimits) -> tuple[ModelPro
             if detected is not None and detected <= LOCAL_CONTEXT_TOKENS:
                 name = "local"
     if name == "hosted":
-        return ModelProfile(detected_context=detected), limits
-    profile = ModelProfile.local(detected)
+        return ModelProfile(detected_context=detected, stream=bool(settings.stream)), limits
+    profile = ModelProfile.local(detected, stream=settings.stream is not False)
     given = limits.model_fields_set
     update: dict[str, object] = {k: v for k, v in LOCAL_LIMITS.items() if k not in given}
     if "context_tokens" not in given:

@@ -219,11 +219,16 @@ async def test_a_contradiction_is_sent_back_then_prose_twice_falls_back(scripted
 
 async def test_a_small_window_on_models_selects_the_local_profile(scripted_llm, tool_context):
     scripted_llm.models_context = 8192
-    scripted_llm.script([tool_calls_reply([answer("OOMKilled at 2Gi", ["E11"])])])
+    # Streamed: the recorded fenced call arrives in pieces, then a native answer.
+    scripted_llm.script(
+        [recorded(TRANSCRIPTS[8]), tool_calls_reply([answer("OOMKilled at 2Gi", ["E11"])])]
+    )
     diagnosis = await agent_for(scripted_llm).investigate(request(), tool_context(INCIDENT))
     assert diagnosis.mode == "llm"
     assert any("model profile local" in n for n in diagnosis.notes)
+    assert any("model-driven tool calls: 1 (1 written in text)" in n for n in diagnosis.notes)
     body = scripted_llm.requests[0].body
+    assert body["stream"] is True
     assert "Output format (strict)" in body["messages"][0]["content"]
     assert len(body["tools"]) <= 6
 

@@ -59,7 +59,7 @@ async def test_a_real_model_investigates_a_public_incident(incident, tool_contex
     diagnosis = await agent.investigate(request, tool_context(INCIDENTS / incident))
     run = agent.last_run
     assert run is not None
-    print(
+    print(  # noqa: T201  (what the model concluded, for the person who runs this test)
         f"\n{incident}: mode {diagnosis.mode}, profile {run.profile.name}, "
         f"model tool calls {run.tool_calls} ({run.text_calls} in text), turns {run.turns}, "
         f"{diagnosis.cost.seconds:.0f} s\n  root cause: {diagnosis.root_cause}\n"

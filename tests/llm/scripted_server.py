@@ -32,7 +32,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -55,6 +55,7 @@ class Step:
     delay_seconds: float = 0.0
     content_type: str = "application/json"
     runaway: bool = False  # generate `body`'s text until the request's max_tokens cuts it
+    chunk_delay_seconds: float = 0.0  # streamed: the pause before each chunk
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,12 @@ def runaway(text: str = "The pod is failing because the pod is failing. ") -> St
     """A model that repeats `text` until the request's max_tokens stops it (finish "length");
     a request without max_tokens gets 8,000 tokens of it, as the real server generated."""
     return Step(200, text, runaway=True)
+
+
+def trickle(seconds_per_chunk: float, reply: Step) -> Step:
+    """`reply`, streamed (to a request with stream: true) one chunk every `seconds_per_chunk`:
+    a slow model that keeps writing."""
+    return replace(reply, chunk_delay_seconds=seconds_per_chunk)
 
 
 def slow(seconds: float, reply: Step) -> Step:
@@ -338,7 +345,33 @@ class ScriptedLLMServer:
                     return
                 if step.runaway:
                     step = _ran_away(step, body)
+                wants_stream = isinstance(body, dict) and body.get("stream") is True
+                if wants_stream and step.status == 200 and isinstance(step.body, dict):
+                    self._send_stream(step, body)
+                    return
                 self._send(step)
+
+            def _send_stream(self, step: Step, request: dict[str, Any]) -> None:
+                """The completion as server-sent chunks, as the API streams it."""
+                usage = (request.get("stream_options") or {}).get("include_usage")
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for chunk in _chunks(step.body, include_usage=bool(usage)):
+                        if step.chunk_delay_seconds and server._closing.wait(
+                            step.chunk_delay_seconds
+                        ):
+                            return
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                finally:
+                    self.close_connection = True
 
             def _send(self, step: Step) -> None:
                 payload = (
@@ -357,6 +390,34 @@ class ScriptedLLMServer:
                     pass
 
         return Handler
+
+
+def _chunks(completion: dict[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
+    """A chat completion cut into the chunks a streaming server sends: the role, the content
+    in pieces, each tool call's name then its arguments in pieces, the finish, the usage."""
+    choice = completion["choices"][0]
+    message = choice["message"]
+    head = {k: completion[k] for k in ("id", "created", "model")}
+    head["object"] = "chat.completion.chunk"
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    text = message.get("content") or ""
+    chunks += [chunk({"content": text[i : i + 16]}) for i in range(0, len(text), 16)]
+    for index, call in enumerate(message.get("tool_calls") or []):
+        function = call["function"]
+        first = {"index": index, "id": call["id"], "type": "function"}
+        chunks.append(chunk({"tool_calls": [{**first, "function": {"name": function["name"]}}]}))
+        arguments = function["arguments"]
+        for i in range(0, len(arguments), 16):
+            piece = {"index": index, "function": {"arguments": arguments[i : i + 16]}}
+            chunks.append(chunk({"tool_calls": [piece]}))
+    chunks.append(chunk({}, choice["finish_reason"]))
+    if include_usage:
+        chunks.append({**head, "choices": [], "usage": completion["usage"]})
+    return chunks
 
 
 def _ran_away(step: Step, request: Any) -> Step:

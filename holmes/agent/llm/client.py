@@ -27,12 +27,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import openai
-from pydantic import BaseModel, Field
 
 from holmes.agent.llm import errors
 from holmes.agent.llm.cost import estimate_usd, known_price
 from holmes.agent.llm.errors import LLMError
+from holmes.agent.llm.models import LLMReply, LLMUsage, TokenUsage, ToolCall
 from holmes.agent.llm.settings import LLMSettings
+from holmes.agent.llm.streaming import StreamedReply, read_stream
 
 logger = logging.getLogger(__name__)
 
@@ -42,60 +43,8 @@ _NO_KEY = "not-needed"
 # Do not start an attempt with less than this share of timeout_seconds left before the deadline:
 # it could only time out.
 _MIN_ATTEMPT_SHARE = 0.1
-
-
-class ToolCall(BaseModel):
-    """One function call the model asked for. `arguments` is the raw JSON text it sent."""
-
-    id: str
-    name: str
-    arguments: str = Field(description="as the model wrote it: may be malformed JSON")
-
-
-class TokenUsage(BaseModel):
-    """Tokens of one reply, as the endpoint reported them (zero when it reported none)."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        """Prompt and completion tokens together."""
-        return self.prompt_tokens + self.completion_tokens
-
-
-class LLMReply(BaseModel):
-    """What the model answered: text, tool calls or both, and what the answer cost."""
-
-    content: str | None = None
-    tool_calls: list[ToolCall] = Field(default_factory=list)
-    finish_reason: str | None = None
-    model: str = Field("", description="the model the endpoint says answered")
-    usage: TokenUsage = Field(default_factory=TokenUsage)
-    seconds: float = Field(0.0, description="wall time of the call, retries included")
-    attempts: int = Field(1, description="requests sent; more than 1 after retries")
-    estimated_usd: float | None = Field(None, description="None when the price is unknown")
-
-
-class LLMUsage(BaseModel):
-    """The running tally of one client: what all its calls so far have spent."""
-
-    calls: int = Field(0, description="calls that returned a reply")
-    failed_calls: int = Field(0, description="calls that ended in an LLMError")
-    retries: int = Field(0, description="extra attempts after 429, 5xx, timeouts...")
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    seconds: float = 0.0
-    estimated_usd: float | None = Field(None, description="sum over priced replies; None if none")
-
-    def add(self, reply: LLMReply) -> None:
-        """Count one successful reply (its retries are counted by the client as they happen)."""
-        self.calls += 1
-        self.prompt_tokens += reply.usage.prompt_tokens
-        self.completion_tokens += reply.usage.completion_tokens
-        self.seconds += reply.seconds
-        if reply.estimated_usd is not None:
-            self.estimated_usd = (self.estimated_usd or 0.0) + reply.estimated_usd
+# Streamed, the most a reply may pause between two chunks when no timeout is configured.
+STREAM_IDLE_SECONDS = 60.0
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -126,6 +75,7 @@ class LLMClient:
         self._price = settings.price()
         self._usage = LLMUsage()
         self._sdk = _sdk_client(settings)
+        self._streaming_refused = False
 
     @property
     def settings(self) -> LLMSettings:
@@ -145,6 +95,7 @@ class LLMClient:
         response_format: dict[str, Any] | None = None,
         *,
         prompt_tokens: int | None = None,
+        stream: bool = False,
     ) -> LLMReply:
         """Send one chat completion request (retried as the module docstring says).
 
@@ -153,10 +104,15 @@ class LLMClient:
         `tool_choice`, the settings' choice is sent. Every request is bounded and repeatable:
         the reply's cap (`max_completion_tokens`) and the temperature are always sent.
         `prompt_tokens`, the caller's estimate of the request, scales the timeout when none is
-        configured. Raises `LLMError`.
+        configured. With `stream`, the reply is streamed (streaming.py: a slow model that keeps
+        writing is not cut); a server that refuses streaming is asked again without, and not
+        asked to stream again. Raises `LLMError`.
         """
         settings = self._settings
         request = self._request(messages, tools, tool_choice, response_format)
+        streamed = stream and not self._streaming_refused
+        if streamed:
+            request |= {"stream": True, "stream_options": {"include_usage": True}}
         if prompt_tokens is None:
             prompt_tokens = _rough_tokens(messages, tools)
         per_attempt = settings.timeout_for(prompt_tokens)
@@ -168,12 +124,25 @@ class LLMClient:
             attempt += 1
             timeout = min(per_attempt, max(deadline - self._clock(), 0.001))
             try:
-                # The SDK's timeout is per connect/read/write; this one bounds the attempt.
-                async with asyncio.timeout(timeout):
-                    completion = await self._sdk.chat.completions.create(**request, timeout=timeout)
+                if streamed:
+                    outcome: Any = await self._stream_attempt(request, timeout)
+                else:
+                    # The SDK's timeout is per connect/read/write; this one bounds the attempt.
+                    async with asyncio.timeout(timeout):
+                        outcome = await self._sdk.chat.completions.create(
+                            **request, timeout=timeout
+                        )
             except (openai.OpenAIError, TimeoutError) as sdk_error:
                 error = errors.from_sdk(sdk_error, settings.endpoint, timeout)
                 error.attempts = attempt
+                if streamed and error.kind == "bad_request" and "stream" in error.message.lower():
+                    logger.warning(
+                        "%s does not stream (%s): asking without", settings.endpoint, error
+                    )
+                    self._streaming_refused, streamed = True, False
+                    request = {k: v for k, v in request.items() if not k.startswith("stream")}
+                    attempt -= 1
+                    continue
                 delay = self._retry_delay(attempt, sdk_error, error, deadline, per_attempt)
                 if delay is None:
                     self._usage.failed_calls += 1
@@ -183,13 +152,55 @@ class LLMClient:
                 await self._sleep(delay)
                 continue
             try:
-                reply = self._reply(completion, attempts=attempt)
+                if streamed:
+                    reply = self._streamed_reply(outcome, attempts=attempt)
+                else:
+                    reply = self._reply(outcome, attempts=attempt)
             except LLMError:
                 self._usage.failed_calls += 1
                 raise
             reply.seconds = self._clock() - started
             self._usage.add(reply)
             return reply
+
+    async def _stream_attempt(self, request: dict[str, Any], timeout: float) -> StreamedReply:
+        """One streamed attempt: the first chunk within `timeout`, the next ones each within
+        the idle limit (the configured timeout, else STREAM_IDLE_SECONDS)."""
+        started = self._clock()
+        idle = self._settings.timeout_seconds or STREAM_IDLE_SECONDS
+        async with asyncio.timeout(timeout):
+            chunks = await self._sdk.chat.completions.create(**request, timeout=max(timeout, idle))
+        first = max(timeout - (self._clock() - started), 0.001)
+        try:
+            return await read_stream(chunks, first_seconds=first, idle_seconds=idle)
+        finally:
+            await chunks.close()
+
+    def _streamed_reply(self, streamed: StreamedReply, *, attempts: int) -> LLMReply:
+        """Our `LLMReply` from an assembled stream; `LLMError('bad_response')` if it was empty."""
+        empty = streamed.content is None and not streamed.calls
+        if streamed.chunks == 0 or (empty and streamed.finish_reason is None):
+            raise LLMError(
+                "bad_response",
+                f"{self._settings.endpoint} streamed no reply ({streamed.chunks} chunks)",
+                attempts=attempts,
+            )
+        usage = TokenUsage(
+            prompt_tokens=streamed.prompt_tokens, completion_tokens=streamed.completion_tokens
+        )
+        price = self._price or known_price(streamed.model)
+        return LLMReply(
+            content=streamed.content,
+            tool_calls=[
+                ToolCall(id=c.id or f"call_{n}", name=c.name, arguments=c.arguments)
+                for n, c in enumerate(streamed.calls, start=1)
+            ],
+            finish_reason=streamed.finish_reason,
+            model=streamed.model,
+            usage=usage,
+            attempts=attempts,
+            estimated_usd=estimate_usd(price, usage.prompt_tokens, usage.completion_tokens),
+        )
 
     def _request(
         self,

@@ -25,6 +25,8 @@ Any provider also reads (every LLM variable of holmes is read here, nowhere else
                                  included) or `auto`; default required for OpenAI and Azure,
                                  auto for compatible servers (not all support required). The
                                  agent never relies on it: calls written in text are parsed too
+    HOLMES_LLM_STREAM            `on` or `off`: stream replies (a slow model that keeps writing
+                                 is not taken for a dead one); default on in the local profile
     HOLMES_LLM_PROFILE           `local` (small window, caps, fewer tools, stricter output),
                                  `hosted`, or `auto` (default: local when the server's
                                  /v1/models reports a context of 32k tokens or less)
@@ -95,6 +97,7 @@ class LLMSettings(BaseModel):
         None, description="None: required for openai/azure, auto for compatible servers"
     )
     profile: Profile = "auto"
+    stream: bool | None = Field(None, description="None: stream in the local profile only")
     input_usd_per_1m: float | None = Field(None, ge=0)
     output_usd_per_1m: float | None = Field(None, ge=0)
 
@@ -291,7 +294,18 @@ def _choices_from_env(env: Mapping[str, str]) -> dict[str, object]:
                 variable, f"expected one of {', '.join(allowed)}, got {env[variable]!r}"
             )
         fields[field] = value
+    if "HOLMES_LLM_STREAM" in env:
+        word = env["HOLMES_LLM_STREAM"].lower()
+        if word not in _ON | _OFF:
+            raise LLMSettingsError(
+                "HOLMES_LLM_STREAM", f"expected on or off, got {env['HOLMES_LLM_STREAM']!r}"
+            )
+        fields["stream"] = word in _ON
     return fields
+
+
+_ON = frozenset({"on", "true", "1", "yes"})
+_OFF = frozenset({"off", "false", "0", "no"})
 
 
 def _is_openai(url: str) -> bool:
