@@ -21,7 +21,7 @@ from holmes.agent.fitting import fit_messages
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMError, LLMReply, ToolCall
-from holmes.agent.offer import offered_tools
+from holmes.agent.offer import drop_order, offered_tools
 from holmes.agent.prompts import FOLLOW_UP_HINT, SYSTEM_PROMPT, first_message
 from holmes.agent.replies import calls_in_text
 from holmes.agent.state import AgentRun, AgentState
@@ -44,9 +44,7 @@ class AgentNodes:
         )
         *chosen, final = tools
         while chosen and estimate_request([], [*chosen, final]) > profile.tool_tokens:
-            ranks = {name: rank for rank, name in enumerate(dict.fromkeys(used))}
-            drop = max(chosen, key=lambda t: ranks.get(t["function"]["name"], len(ranks)))
-            chosen.remove(drop)
+            chosen.remove(max(chosen, key=lambda t: drop_order(t["function"]["name"], used)))
         return [*chosen, final]
 
     @property

@@ -18,6 +18,19 @@ from holmes.tools import SourceEndpoints, ToolRegistry
 
 TOOL_DESCRIPTION_CHARS = 200
 PARAMETER_DESCRIPTION_CHARS = 70
+# A tool's parameter descriptions share this many characters (Hubble's flow filters are 17).
+PARAMETERS_DESCRIPTION_CHARS = 700
+# Offered last when the tools' share of the request is short: helpers of other tools, or what
+# the kubernetes_* tools also show.
+DROPPED_FIRST = (
+    "prometheus_metric_names",
+    "prometheus_label_values",
+    "hubble_server_status",
+    "kubernetes_find",
+    "kubernetes_get",
+    "prometheus_query_range",
+    "kubernetes_list",
+)
 # Keys a model needs to fill an argument; the others (pattern, bounds, defaults) are checked
 # by the tool itself.
 _KEPT_KEYS = ("type", "enum", "items", "description", "properties", "required")
@@ -48,6 +61,15 @@ def offered_tools(
     return [*schemas, lean_schema(final_answer_tool())]
 
 
+def drop_order(name: str, used: list[str]) -> tuple[int, int]:
+    """Sort key of the tools to drop first (largest first): unused before used, then the
+    DROPPED_FIRST helpers in their order."""
+    ranks = {tool: rank for rank, tool in enumerate(dict.fromkeys(used))}
+    used_rank = -ranks[name] if name in ranks else 1
+    helper = len(DROPPED_FIRST) - DROPPED_FIRST.index(name) if name in DROPPED_FIRST else 0
+    return used_rank, helper
+
+
 def lean_schema(tool: dict[str, Any]) -> dict[str, Any]:
     """A tool's schema with short descriptions and only the keys a model needs."""
     function = tool["function"]
@@ -68,15 +90,20 @@ def _lean_parameters(
     lean: dict[str, Any] = {"type": schema.get("type", "object")}
     properties = schema.get("properties") or {}
     if properties:
+        share = max(
+            30, min(PARAMETER_DESCRIPTION_CHARS, PARAMETERS_DESCRIPTION_CHARS // len(properties))
+        )
         lean["properties"] = {
-            name: _lean_property(p, definitions) for name, p in properties.items()
+            name: _lean_property(p, definitions, share) for name, p in properties.items()
         }
     if schema.get("required"):
         lean["required"] = schema["required"]
     return lean
 
 
-def _lean_property(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+def _lean_property(
+    schema: dict[str, Any], definitions: dict[str, Any], limit: int = PARAMETER_DESCRIPTION_CHARS
+) -> dict[str, Any]:
     reference = schema.get("$ref", "")
     if reference.startswith("#/$defs/"):  # inlined: one level of nesting reads more easily
         schema = {**definitions.get(reference.removeprefix("#/$defs/"), {}), **schema}
@@ -88,7 +115,7 @@ def _lean_property(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[
     if "properties" in lean:
         lean = {**lean, **_lean_parameters(schema, definitions)}
     if "description" in lean:
-        lean["description"] = shorten(lean["description"], PARAMETER_DESCRIPTION_CHARS)
+        lean["description"] = shorten(lean["description"], limit)
     if "type" not in lean and "anyOf" in schema:
         types = [o.get("type") for o in schema["anyOf"] if isinstance(o, dict) and o.get("type")]
         if types:

@@ -45,7 +45,7 @@ class ModelProfile(BaseModel):
 
     name: Literal["hosted", "local"] = "hosted"
     max_tools: int | None = None  # tools offered besides final_answer; None: all that fit
-    tool_tokens: int = 2600  # the tool schemas' share of the first request
+    tool_tokens: int = 3200  # the tool schemas' share of the first request
     output_rules: str = ""  # appended to the system prompt
     detected_context: int | None = None  # what /v1/models reported, if asked
     stream: bool = False  # stream replies (streaming.py)
