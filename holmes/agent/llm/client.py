@@ -124,18 +124,11 @@ class LLMClient:
             attempt += 1
             timeout = min(per_attempt, max(deadline - self._clock(), 0.001))
             try:
-                if streamed:
-                    outcome: Any = await self._stream_attempt(request, timeout)
-                else:
-                    # The SDK's timeout is per connect/read/write; this one bounds the attempt.
-                    async with asyncio.timeout(timeout):
-                        outcome = await self._sdk.chat.completions.create(
-                            **request, timeout=timeout
-                        )
+                outcome = await self._attempt(request, streamed, timeout)
             except (openai.OpenAIError, TimeoutError) as sdk_error:
                 error = errors.from_sdk(sdk_error, settings.endpoint, timeout)
                 error.attempts = attempt
-                if streamed and error.kind == "bad_request" and "stream" in error.message.lower():
+                if streamed and _refuses_streaming(error):
                     logger.warning(
                         "%s does not stream (%s): asking without", settings.endpoint, error
                     )
@@ -162,6 +155,14 @@ class LLMClient:
             reply.seconds = self._clock() - started
             self._usage.add(reply)
             return reply
+
+    async def _attempt(self, request: dict[str, Any], streamed: bool, timeout: float) -> Any:
+        """One request: the SDK's completion, or the assembled stream."""
+        if streamed:
+            return await self._stream_attempt(request, timeout)
+        # The SDK's timeout is per connect/read/write; this one bounds the attempt.
+        async with asyncio.timeout(timeout):
+            return await self._sdk.chat.completions.create(**request, timeout=timeout)
 
     async def _stream_attempt(self, request: dict[str, Any], timeout: float) -> StreamedReply:
         """One streamed attempt: the first chunk within `timeout`, the next ones each within
@@ -348,6 +349,11 @@ def _sdk_client(settings: LLMSettings) -> openai.AsyncOpenAI:
 
 
 _WINDOW_KEYS = ("max_model_len", "n_ctx", "context_length", "context_window", "n_ctx_train")
+
+
+def _refuses_streaming(error: LLMError) -> bool:
+    """Whether a 400 says the server does not stream (then the request is sent without)."""
+    return error.kind == "bad_request" and "stream" in error.message.lower()
 
 
 def _window_of(entry: dict[str, Any]) -> int | None:
