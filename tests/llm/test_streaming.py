@@ -78,7 +78,7 @@ async def test_a_server_that_does_not_stream_is_asked_without_and_remembered(scr
 
 
 async def test_openai_gets_its_cap_parameter_and_required_tool_choice(scripted_llm):
-    scripted_llm.script([text_reply("a"), text_reply("b")])
+    scripted_llm.script([text_reply("a"), text_reply("b"), text_reply("c")])
     hosted = LLMSettings(
         provider="openai", model="gpt-4.1-mini", api_key="sk", base_url=scripted_llm.url
     )
@@ -86,8 +86,10 @@ async def test_openai_gets_its_cap_parameter_and_required_tool_choice(scripted_l
         await client.complete(QUESTION, tools=TOOLS)
     async with LLMClient(compatible(scripted_llm, temperature=None)) as client:
         await client.complete(QUESTION, tools=TOOLS)
-    openai_body, compatible_body = (r.body for r in scripted_llm.requests)
+        await client.complete(QUESTION, max_tokens=1)  # `holmes doctor`'s one-token probe
+    openai_body, compatible_body, probe = (r.body for r in scripted_llm.requests)
     assert openai_body["max_completion_tokens"] == 1200 and "max_tokens" not in openai_body
     assert (openai_body["tool_choice"], openai_body["temperature"]) == ("required", 0.0)
     assert compatible_body["max_tokens"] == 1200 and compatible_body["tool_choice"] == "auto"
     assert "temperature" not in compatible_body  # HOLMES_LLM_TEMPERATURE=default
+    assert probe["max_tokens"] == 1

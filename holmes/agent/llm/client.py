@@ -93,6 +93,7 @@ class LLMClient:
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
         response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
         *,
         prompt_tokens: int | None = None,
         stream: bool = False,
@@ -102,14 +103,15 @@ class LLMClient:
         `messages`, `tools` (function definitions), `tool_choice` and `response_format` are
         passed as the OpenAI chat completions API defines them; with tools and no
         `tool_choice`, the settings' choice is sent. Every request is bounded and repeatable:
-        the reply's cap (`max_completion_tokens`) and the temperature are always sent.
+        the reply's cap (`max_tokens`, else the settings' `max_completion_tokens`) and the
+        temperature are always sent.
         `prompt_tokens`, the caller's estimate of the request, scales the timeout when none is
         configured. With `stream`, the reply is streamed (streaming.py: a slow model that keeps
         writing is not cut); a server that refuses streaming is asked again without, and not
         asked to stream again. Raises `LLMError`.
         """
         settings = self._settings
-        request = self._request(messages, tools, tool_choice, response_format)
+        request = self._request(messages, tools, tool_choice, response_format, max_tokens)
         streamed = stream and not self._streaming_refused
         if streamed:
             request |= {"stream": True, "stream_options": {"include_usage": True}}
@@ -209,6 +211,7 @@ class LLMClient:
         tools: list[dict[str, Any]] | None,
         tool_choice: str | dict[str, Any] | None,
         response_format: dict[str, Any] | None,
+        max_tokens: int | None = None,
     ) -> dict[str, Any]:
         """The request's parameters: what was asked, the reply's cap and the temperature."""
         settings = self._settings
@@ -216,7 +219,7 @@ class LLMClient:
         # OpenAI's newer models refuse max_tokens; compatible servers (llama.cpp, vLLM,
         # Ollama) all read max_tokens, not all the newer name.
         cap = "max_tokens" if settings.provider == "compatible" else "max_completion_tokens"
-        request[cap] = settings.max_completion_tokens
+        request[cap] = max_tokens or settings.max_completion_tokens
         if settings.temperature is not None:
             request["temperature"] = settings.temperature
         if tools:
