@@ -254,7 +254,9 @@ def _sample(path: str, type_name: str, default: object) -> str:
         return str(default).lower() if isinstance(default, bool) else str(default)
     special = {"sources.prometheus.url": "http://127.0.0.1:9090", "llm.base_url": "http://h/v1",
                "llm.azure_endpoint": "https://x.openai.azure.com",
-               "server.store_url": "sqlite:////tmp/h.db"}  # fmt: skip
+               "server.store_url": "sqlite:////tmp/h.db", "llm.max_tokens": "800",
+               "llm.temperature": "0.2", "llm.tool_choice": "auto", "llm.profile": "local",
+               "llm.stream": "true"}  # fmt: skip
     if path in special:
         return special[path]
     return "1.5" if "float" in type_name else "/srv/x" if "Path" in type_name else "v"

@@ -1,9 +1,11 @@
 """The model's structured answer: its schema (the `final_answer` tool) and its validation.
 
 The model ends by calling `final_answer`, whose parameters are `AgentAnswer`'s JSON schema.
-`validate_answer` parses the call's arguments; evidence ids the investigation never produced
-are dropped from the claims and flagged; an answer that does not parse, or has no root cause,
-is an `AnswerError` (the graph asks once more, then falls back to the runbook diagnosis). The
+`parse_answer` reads the call's arguments however the model wrote them (a fenced block, the
+`{"name": "final_answer", "arguments": {...}}` wrapper, the bare arguments, near-JSON repaired
+by `json_repair`), then validates; `check_answer` rejects what contradicts itself or the
+investigation (see `AnswerContext`). Either raises `AnswerError` with a message the model can
+act on: the graph asks again (twice at most), then falls back to the runbook diagnosis. The
 result is the same `Diagnosis` the runbook engine gives, marked `mode="llm"`.
 """
 
@@ -15,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from holmes.agent.diagnosis import Claim, Diagnosis, RemediationStep
+from holmes.agent.replies import json_objects
 from holmes.tools.schemas import compact_schema
 
 FINAL_ANSWER = "final_answer"
@@ -68,14 +71,19 @@ def final_answer_tool() -> dict[str, Any]:
 
 
 def parse_answer(arguments: str) -> AgentAnswer:
-    """The answer in a `final_answer` call's raw arguments (or a JSON message content)."""
+    """The answer in a `final_answer` call's raw arguments (or in a reply's text)."""
     text = arguments.strip()
-    if text.startswith("```"):
-        text = text.strip("`").removeprefix("json").strip()
     try:
-        raw = json.loads(text)
+        raw: Any = json.loads(text)
     except json.JSONDecodeError as error:
-        raise AnswerError(f"final_answer arguments are not valid JSON: {error.msg}") from None
+        found = json_objects(text)
+        if not found:
+            raise AnswerError(
+                f"the answer is not a JSON object ({error.msg}): give final_answer's "
+                "arguments as one JSON object"
+            ) from None
+        raw = found[0]
+    raw = _unwrapped(raw)
     try:
         answer = AgentAnswer.model_validate(raw)
     except ValidationError as invalid:
@@ -87,6 +95,21 @@ def parse_answer(arguments: str) -> AgentAnswer:
     if not answer.root_cause.strip():
         raise AnswerError("final_answer has an empty root_cause")
     return answer
+
+
+def _unwrapped(raw: Any) -> Any:
+    """The arguments inside a `{"name": "final_answer", "arguments": {...}}` wrapper."""
+    for _ in range(2):  # {"function": {"name": ..., "arguments": ...}} nests once more
+        if not isinstance(raw, dict):
+            return raw
+        inner = raw.get("function") if isinstance(raw.get("function"), dict) else raw
+        if inner.get("name") != FINAL_ANSWER:
+            return raw
+        raw = inner.get("arguments", inner.get("parameters", {}))
+        if isinstance(raw, str):
+            found = json_objects(raw)
+            raw = found[0] if found else {}
+    return raw
 
 
 def to_diagnosis(answer: AgentAnswer, known_ids: set[str], runbook_ids: set[str]) -> Diagnosis:

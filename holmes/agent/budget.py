@@ -1,20 +1,27 @@
 """The agent's limits and a token estimate that needs no tokenizer download.
 
 Every investigation is bounded: steps (model turns), tool calls, tokens and wall time. The
-estimate counts about four characters per token for English and JSON (a tokenizer's vocabulary
-file would have to be downloaded at run time, which holmes never does); it is used to bound the
-prompt and to report the first request's size, never to bill.
+estimate errs safe: it counts characters per token as low as small models' tokenizers measured
+on holmes's own requests (llama.cpp's server-reported counts, tests/llm/fixtures: evidence text
+and JSON 2.4 characters a token, tool schemas 3.6; OpenAI's tokenizers count fewer tokens). No
+single tokenizer would do better: the request goes to whatever model the user runs (Qwen,
+Llama, SmolLM...), each with its own vocabulary, and none may be downloaded at run time. The
+agent lowers the ratio further when a server reports more tokens than estimated. It bounds the
+prompt and reports the first request's size, never bills.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-CHARS_PER_TOKEN = 4
+CHARS_PER_TOKEN = 2.4  # evidence text, messages and JSON
+TOOL_CHARS_PER_TOKEN = 3.2  # tool schemas (measured 3.6)
+MESSAGE_OVERHEAD_TOKENS = 4  # a chat template's role markers per message
 
 
 class AgentLimits(BaseModel):
@@ -57,7 +64,17 @@ def limits_from_env(environ: Mapping[str, str]) -> AgentLimits:
         raise ValueError(problems) from None
 
 
-def estimate_tokens(value: Any) -> int:
-    """Tokens of a text or of JSON-like data (messages, tool schemas), estimated."""
+def estimate_tokens(value: Any, chars_per_token: float = CHARS_PER_TOKEN) -> int:
+    """Tokens of a text or of JSON-like data (messages, tool schemas), estimated on the high
+    side; a list of messages counts each message's template overhead too."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+    overhead = len(value) * MESSAGE_OVERHEAD_TOKENS if isinstance(value, list) else 0
+    return math.ceil(len(text) / chars_per_token) + overhead
+
+
+def estimate_request(
+    messages: list[Any], tools: list[Any], chars_per_token: float = CHARS_PER_TOKEN
+) -> int:
+    """Tokens of a whole request: the messages and the tool schemas (denser in tokens)."""
+    tool_ratio = chars_per_token * TOOL_CHARS_PER_TOKEN / CHARS_PER_TOKEN
+    return estimate_tokens(messages, chars_per_token) + estimate_tokens(tools, tool_ratio)

@@ -30,6 +30,7 @@ from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMClient
 from holmes.agent.nodes import AgentNodes
+from holmes.agent.profile import ModelProfile, resolve_profile
 from holmes.agent.state import AgentRun, AgentState
 from holmes.tools import ToolContext
 
@@ -67,6 +68,13 @@ class LLMAgent:
         self.limits = limits or AgentLimits()
         self.checkpointer = checkpointer or InMemorySaver()
         self.last_run: AgentRun | None = None
+        self._profile: tuple[ModelProfile, AgentLimits] | None = None
+
+    async def profile(self) -> tuple[ModelProfile, AgentLimits]:
+        """The model profile and the limits it implies, resolved once (see profile.py)."""
+        if self._profile is None:
+            self._profile = await resolve_profile(self.llm, self.limits)
+        return self._profile
 
     async def investigate(
         self,
@@ -109,14 +117,15 @@ class LLMAgent:
         conversation_id: str,
         on_call: CallListener | None,
     ) -> Diagnosis:
+        profile, limits = await self.profile()
         gatherer = Gatherer(self.engine.registry, ctx, on_call=on_call)
-        run = AgentRun(self.engine, self.llm, ctx, gatherer, self.limits)
+        run = AgentRun(self.engine, self.llm, ctx, gatherer, limits, profile)
         self.last_run = run
         graph = build_graph(AgentNodes(run), self.checkpointer)
         config = {
             "configurable": {"thread_id": conversation_id},
             # Each model turn is two supersteps (reason, act); the rest is a handful.
-            "recursion_limit": 2 * self.limits.max_steps + 8,
+            "recursion_limit": 2 * limits.max_steps + 8,
         }
         state = await graph.ainvoke(update, config)
         diagnosis = Diagnosis.model_validate(state["final"])

@@ -12,25 +12,21 @@ import asyncio
 import json
 from typing import Any, Literal
 
-from holmes.agent.answer import (
-    FINAL_ANSWER,
-    AnswerError,
-    final_answer_tool,
-    parse_answer,
-    to_diagnosis,
-)
-from holmes.agent.budget import estimate_tokens
+from holmes.agent.answer import FINAL_ANSWER, AnswerError, parse_answer, to_diagnosis
+from holmes.agent.answer_checks import AnswerContext, check_answer
+from holmes.agent.budget import estimate_request
 from holmes.agent.degraded import checked_model_answer, sources_unavailable
 from holmes.agent.diagnosis import Diagnosis, SourceUnavailable
+from holmes.agent.fitting import fit_messages
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
-from holmes.agent.llm import LLMError, LLMReply
+from holmes.agent.llm import LLMError, LLMReply, ToolCall
+from holmes.agent.offer import drop_order, offered_tools
 from holmes.agent.prompts import FOLLOW_UP_HINT, SYSTEM_PROMPT, first_message
+from holmes.agent.replies import calls_in_text
 from holmes.agent.state import AgentRun, AgentState
-from holmes.tools import SourceEndpoints, ToolRegistry
 
-ANSWER_RESERVE = 1500  # tokens kept free in the context for the model's reply
-MAX_INVALID_ANSWERS = 1  # an invalid answer is retried once, then the runbook answer stands
+MAX_INVALID_ANSWERS = 2  # an invalid answer is corrected twice, then the runbook answer stands
 
 
 class AgentNodes:
@@ -38,26 +34,47 @@ class AgentNodes:
 
     def __init__(self, run: AgentRun) -> None:
         self.run = run
-        self.tools = offered_tools(run.engine.registry, run.ctx.endpoints)
+        self.tools = self._offer([])
+
+    def _offer(self, used: list[str]) -> list[dict[str, Any]]:
+        """The tools for this run's profile: the used ones first, within the tools' share."""
+        profile = self.run.profile
+        tools = offered_tools(
+            self.run.engine.registry, self.run.ctx.endpoints, used=used, max_tools=profile.max_tools
+        )
+        *chosen, final = tools
+        while chosen and estimate_request([], [*chosen, final]) > profile.tool_tokens:
+            chosen.remove(max(chosen, key=lambda t: drop_order(t["function"]["name"], used)))
+        return [*chosen, final]
+
+    @property
+    def reply_reserve(self) -> int:
+        """Tokens kept free in the context for the model's reply: its cap."""
+        return self.run.llm.settings.max_completion_tokens
+
+    def system_prompt(self) -> str:
+        """The system prompt, with the profile's output rules."""
+        return SYSTEM_PROMPT + self.run.profile.output_rules
 
     # --- intake ---------------------------------------------------------------------------
 
     async def intake(self, state: AgentState) -> dict[str, Any]:
         """A follow-up continues the conversation; a new request starts from the evidence."""
+        reset = {
+            "answer": None,
+            "final": None,
+            "stop_reason": None,
+            "invalid_answers": 0,
+            "correction": None,
+        }
         if state.get("messages") and state.get("follow_up"):
             ids = state.get("evidence_ids", [])
             if ids:
                 self.run.ctx.continue_evidence_ids(max(int(i.lstrip("E")) for i in ids))
             self.run.ctx.health.ask_again()
             follow_up = {"role": "user", "content": f"{state['follow_up']}\n\n{FOLLOW_UP_HINT}"}
-            return {
-                "messages": [*unanswered_calls(state["messages"]), follow_up],
-                "answer": None,
-                "final": None,
-                "stop_reason": None,
-                "invalid_answers": 0,
-            }
-        return {"answer": None, "final": None, "stop_reason": None, "invalid_answers": 0}
+            return {"messages": [*unanswered_calls(state["messages"]), follow_up], **reset}
+        return reset
 
     def after_intake(self, state: AgentState) -> Literal["gather", "reason"]:
         """Gather for a new request; reason straight away for a follow-up."""
@@ -71,17 +88,26 @@ class AgentNodes:
         investigation = await self.run.engine.investigate(
             request, self.run.ctx, gatherer=self.run.gatherer
         )
-        # The first message shrinks to what the model's context leaves beside the tool
-        # schemas and room for the answer (a small local model gets less evidence, not an error).
-        room = self.run.limits.context_tokens - estimate_tokens(self.tools) - ANSWER_RESERVE
-        budget = max(1000, min(self.run.limits.prompt_tokens, room))
-        limits = self.run.limits.model_copy(update={"prompt_tokens": budget})
-        content = first_message(request, investigation, limits)
-        messages = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": content},
-        ]
-        self.run.first_prompt_tokens = estimate_tokens(messages) + estimate_tokens(self.tools)
+        self.tools = self._offer([r.tool for r in self.run.gatherer.results])
+        # The whole first request (messages and tools) stays within prompt_tokens, and within
+        # what the context leaves beside the room for the reply: a small model gets less
+        # evidence, not an error.
+        limits = self.run.limits
+        target = min(limits.prompt_tokens, limits.context_tokens - self.reply_reserve)
+        budget = max(1000, target - estimate_request([], self.tools))
+        for _ in range(6):  # the message's own estimate is rough: measure it whole, redo
+            content = first_message(
+                request, investigation, limits.model_copy(update={"prompt_tokens": budget})
+            )
+            messages = [
+                {"role": "system", "content": self.system_prompt()},
+                {"role": "user", "content": content},
+            ]
+            excess = estimate_request(messages, self.tools) - target
+            if excess <= 0 or budget <= 1000:
+                break
+            budget = max(1000, budget - excess - 100)
+        self.run.first_prompt_tokens = estimate_request(messages, self.tools)
         return {
             "messages": messages,
             "evidence_ids": [r.evidence_id for r in self.run.gatherer.results],
@@ -92,47 +118,117 @@ class AgentNodes:
     # --- reason ---------------------------------------------------------------------------
 
     async def reason(self, state: AgentState) -> dict[str, Any]:
-        """One model turn with the tools bound; the reply is appended to the messages."""
+        """One model turn with the tools bound; the reply is appended to the messages.
+
+        The request is fitted to the context first; a context-exceeded answer teaches the
+        window and the real count, and the request is shrunk and sent once more.
+        """
         spent = self.run.spent()
         if spent:
             return {"stop_reason": f"{spent} reached before the model answered"}
-        size = estimate_tokens(state["messages"]) + estimate_tokens(self.tools)
-        if size > self.run.limits.context_tokens:
-            return {
-                "stop_reason": f"the conversation (~{size} tokens) outgrew the model's "
-                f"context ({self.run.limits.context_tokens} tokens)"
-            }
-        remaining = self.run.limits.max_seconds - self.run.seconds()
-        try:
-            reply = await asyncio.wait_for(
-                self.run.llm.complete(state["messages"], tools=self.tools), remaining
+        reply: LLMReply | None = None
+        for attempt in (1, 2):
+            window = self.run.context_tokens()
+            sent = fit_messages(
+                state["messages"], self.tools, window - self.reply_reserve, self.run.scale
             )
-        except TimeoutError:
-            return {"stop_reason": f"time limit ({self.run.limits.max_seconds:g} s) reached"}
-        except LLMError as error:
-            return {"stop_reason": f"the LLM call failed ({error.kind}): {error}"}
+            if sent is None:
+                size = self.run.scale.tokens(state["messages"], self.tools)
+                return {
+                    "stop_reason": f"the conversation (~{size} tokens) outgrew the model's "
+                    f"context ({window} tokens)"
+                }
+            estimated = estimate_request(sent, self.tools)
+            remaining = self.run.limits.max_seconds - self.run.seconds()
+            try:
+                reply = await asyncio.wait_for(
+                    self.run.llm.complete(
+                        sent,
+                        tools=self.tools,
+                        prompt_tokens=self.run.scale.tokens(sent, self.tools),
+                        stream=self.run.profile.stream,
+                    ),
+                    remaining,
+                )
+            except TimeoutError:
+                return {"stop_reason": f"time limit ({self.run.limits.max_seconds:g} s) reached"}
+            except LLMError as error:
+                if error.kind == "context_exceeded" and attempt == 1:
+                    context = error.context
+                    self.run.scale.overflowed(
+                        estimated,
+                        context.prompt_tokens if context else None,
+                        context.context_tokens if context else None,
+                    )
+                    self.run.notes.append(f"the request was shrunk and sent again: {error}")
+                    continue
+                return {"stop_reason": f"the LLM call failed ({error.kind}): {error}"}
+            break
+        assert reply is not None
+        self.run.scale.observe(estimated, reply.usage.prompt_tokens)
         self.run.turns += 1
         self.run.tokens += reply.usage.prompt_tokens + reply.usage.completion_tokens
-        update: dict[str, Any] = {"messages": [_assistant_message(reply)]}
-        final = next((c for c in reply.tool_calls if c.name == FINAL_ANSWER), None)
-        if final is None and not reply.tool_calls:
-            return {**update, **self._answer_from(reply.content or "", state)}
+        return self._interpret(reply, state)
+
+    def _interpret(self, reply: LLMReply, state: AgentState) -> dict[str, Any]:
+        """The reply's calls (native, else written in its text) and answer, as state."""
+        calls = list(reply.tool_calls)
+        refused: list[str] = []
+        if not calls and reply.content:
+            offered = {t["function"]["name"] for t in self.tools}
+            found = calls_in_text(reply.content, offered, FINAL_ANSWER)
+            calls, refused = found.calls, found.refused
+            self.run.text_calls += sum(1 for c in calls if c.name != FINAL_ANSWER)
+        update: dict[str, Any] = {"messages": [_assistant_message(reply, calls)]}
+        final = next((c for c in calls if c.name == FINAL_ANSWER), None)
         if final is not None:
             return {**update, **self._answer_from(final.arguments, state)}
-        return update
+        if calls:
+            return {**update, "correction": None}
+        if refused:
+            names = ", ".join(t["function"]["name"] for t in self.tools)
+            problem = f"there is no tool named {', '.join(map(repr, refused))}; the tools: {names}"
+            return {**update, **self._invalid(problem, state)}
+        if reply.finish_reason == "length":
+            cap = self.run.llm.settings.max_completion_tokens
+            problem = (
+                f"your reply was cut at {cap} tokens without a tool call or an answer; "
+                "reply with one short JSON object"
+            )
+            return {**update, **self._invalid(problem, state)}
+        return {**update, **self._answer_from(reply.content or "", state)}
 
     def _answer_from(self, arguments: str, state: AgentState) -> dict[str, Any]:
         try:
             answer = parse_answer(arguments)
+            answer, dropped = check_answer(answer, self._answer_context(state))
         except AnswerError as error:
-            invalid = state.get("invalid_answers", 0) + 1
-            if invalid > MAX_INVALID_ANSWERS:
-                return {"invalid_answers": invalid, "stop_reason": f"invalid answer: {error}"}
-            return {"invalid_answers": invalid}  # `act` tells the model what to correct
+            return self._invalid(str(error), state)
+        if dropped:
+            self.run.notes.append(
+                f"{len(dropped)} 'suspicious' entries of the model were not found in any tool "
+                "output and were dropped"
+            )
         diagnosis = to_diagnosis(
             answer, set(state.get("evidence_ids", [])), set(state.get("runbook_ids", []))
         )
-        return {"answer": diagnosis.model_dump(mode="json")}
+        return {"answer": diagnosis.model_dump(mode="json"), "correction": None}
+
+    def _invalid(self, problem: str, state: AgentState) -> dict[str, Any]:
+        """An unusable reply: corrected (the `act` node tells the model), or the end."""
+        invalid = state.get("invalid_answers", 0) + 1
+        if invalid > MAX_INVALID_ANSWERS:
+            return {"invalid_answers": invalid, "stop_reason": f"invalid answer: {problem}"}
+        return {"invalid_answers": invalid, "correction": problem}
+
+    def _answer_context(self, state: AgentState) -> AnswerContext:
+        results = self.run.gatherer.results
+        output = [r.render() for r in results] + [text for _, text in self.run.gatherer.flagged]
+        return AnswerContext(
+            evidence_ids=set(state.get("evidence_ids", [])),
+            runbook_headings={r.runbook.id: r.runbook.title for r in self.run.engine.runbooks},
+            tool_output="\n".join(output),
+        )
 
     def after_reason(self, state: AgentState) -> Literal["act", "answer"]:
         """Act on tool calls; answer when there is an answer or a reason to stop."""
@@ -143,18 +239,27 @@ class AgentNodes:
     # --- act ------------------------------------------------------------------------------
 
     async def act(self, state: AgentState) -> dict[str, Any]:
-        """Run the last turn's tool calls concurrently; each result answers its call id."""
+        """Run the last turn's tool calls concurrently; each result answers its call id. An
+        unusable answer gets its correction, naming exactly what to fix."""
         last = state["messages"][-1]
         calls = last.get("tool_calls") or []
-        replies = await asyncio.gather(*(self._call(call) for call in calls))
+        correction = state.get("correction")
+        replies = await asyncio.gather(*(self._call(call, correction) for call in calls))
         messages = [m for m, _ in replies]
-        if not calls:  # a content-only reply that was not a valid answer
+        if not calls:  # a text reply that was neither a call nor a valid answer
+            problem = correction or "the reply held no tool call and no answer"
             messages.append(
-                {"role": "user", "content": f"Call `{FINAL_ANSWER}` with your answer as JSON."}
+                {
+                    "role": "user",
+                    "content": f"{problem}. Call a tool, or call `{FINAL_ANSWER}` with your "
+                    "answer as one JSON object.",
+                }
             )
         return {"messages": messages, "evidence_ids": [i for _, i in replies if i]}
 
-    async def _call(self, call: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    async def _call(
+        self, call: dict[str, Any], correction: str | None
+    ) -> tuple[dict[str, Any], str | None]:
         function = call["function"]
         name, raw = function["name"], function.get("arguments") or "{}"
 
@@ -162,7 +267,8 @@ class AgentNodes:
             return {"role": "tool", "tool_call_id": call["id"], "content": content}
 
         if name == FINAL_ANSWER:
-            return reply(self._correction(raw)), None
+            problem = correction or "final_answer was not valid"
+            return reply(f"ERROR: {problem}. Call `{FINAL_ANSWER}` again with the fix."), None
         try:
             arguments = json.loads(raw)
             if not isinstance(arguments, dict):
@@ -182,13 +288,6 @@ class AgentNodes:
         text = result.render()
         limit = self.run.ctx.limits.max_output_chars
         return reply(text if len(text) <= limit + 200 else text[:limit]), result.evidence_id
-
-    def _correction(self, raw: str) -> str:
-        try:
-            parse_answer(raw)
-        except AnswerError as error:
-            return f"{error}. Call `{FINAL_ANSWER}` again with valid arguments."
-        return "received"
 
     # --- answer ---------------------------------------------------------------------------
 
@@ -211,6 +310,12 @@ class AgentNodes:
         for note in injection_notes(self.run.gatherer.flagged):
             if note not in diagnosis.warnings:
                 diagnosis.warnings.append(note)
+        run = self.run
+        diagnosis.notes.append(
+            f"model profile {run.profile.name}; model-driven tool calls: {run.tool_calls}"
+            + (f" ({run.text_calls} written in text)" if run.text_calls else "")
+        )
+        diagnosis.notes += [n for n in run.notes if n not in diagnosis.notes]
         usage = self.run.llm.usage
         diagnosis.cost.llm_calls = usage.calls
         diagnosis.cost.prompt_tokens = usage.prompt_tokens
@@ -228,18 +333,6 @@ class AgentNodes:
         found = sources_unavailable(self.run.ctx.health, unchecked)
         named = {s.source for s in found}
         return found + [s for s in runbook.sources_unavailable if s.source not in named]
-
-
-def offered_tools(registry: ToolRegistry, endpoints: SourceEndpoints) -> list[dict[str, Any]]:
-    """The function-calling schemas the model gets: the tools of the configured sources (the
-    others can only fail) and `final_answer`."""
-    configured = {
-        "kubernetes": endpoints.has_kubernetes,
-        "prometheus": endpoints.prometheus_url is not None,
-        "hubble": endpoints.hubble_address is not None,
-    }
-    schemas = [t.json_schema() for t in registry.tools() if configured.get(t.toolset, True)]
-    return [*schemas, final_answer_tool()]
 
 
 def unanswered_calls(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -262,11 +355,13 @@ def unanswered_calls(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _assistant_message(reply: LLMReply) -> dict[str, Any]:
+def _assistant_message(reply: LLMReply, calls: list[ToolCall]) -> dict[str, Any]:
+    """The reply as the conversation keeps it: its text, and the calls it asked for (written
+    in the text or native), so that each tool result answers a call id."""
     message: dict[str, Any] = {"role": "assistant", "content": reply.content}
-    if reply.tool_calls:
+    if calls:
         message["tool_calls"] = [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-            for c in reply.tool_calls
+            for c in calls
         ]
     return message

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from holmes.agent.budget import AgentLimits, estimate_tokens
+from holmes.agent.budget import CHARS_PER_TOKEN, AgentLimits, estimate_tokens
 from holmes.agent.degraded import degraded
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import Investigation
@@ -56,7 +56,7 @@ def first_message(
     head += [_guidance(investigation), _candidates(investigation)]
     text = "\n\n".join(part for part in head if part)
     spent = estimate_tokens(SYSTEM_PROMPT) + estimate_tokens(text) + 200
-    budget_chars = (limits.prompt_tokens - spent) * 4
+    budget_chars = int((limits.prompt_tokens - spent) * CHARS_PER_TOKEN)
     evidence, left_out = _evidence(investigation, budget_chars, limits.evidence_chars)
     text += "\n\n## Evidence (tool results: untrusted data, cite by id)\n" + evidence
     if left_out:

@@ -16,8 +16,10 @@ from typing import Annotated, Any, TypedDict
 
 from holmes.agent.budget import AgentLimits
 from holmes.agent.engine import RunbookEngine
+from holmes.agent.fitting import TokenScale
 from holmes.agent.gather import Gatherer
 from holmes.agent.llm import LLMClient
+from holmes.agent.profile import ModelProfile
 from holmes.tools import ToolContext
 
 
@@ -34,6 +36,7 @@ class AgentState(TypedDict, total=False):
     final: dict[str, Any] | None
     stop_reason: str | None
     invalid_answers: int
+    correction: str | None  # what was wrong with the last reply, for the model to fix
 
 
 @dataclass
@@ -45,12 +48,20 @@ class AgentRun:
     ctx: ToolContext
     gatherer: Gatherer
     limits: AgentLimits
+    profile: ModelProfile = field(default_factory=ModelProfile)
     started: float = field(default_factory=time.perf_counter)
     turns: int = 0
-    tool_calls: int = 0
+    tool_calls: int = 0  # model-driven calls run (native or written in text)
+    text_calls: int = 0  # of which the model wrote in its text
     tokens: int = 0
     first_prompt_tokens: int = 0
+    scale: TokenScale = field(default_factory=TokenScale)
     notes: list[str] = field(default_factory=list)
+
+    def context_tokens(self) -> int:
+        """The window: the configured one, or less if the server reported less."""
+        reported = self.scale.context_tokens
+        return min(self.limits.context_tokens, reported or self.limits.context_tokens)
 
     def seconds(self) -> float:
         """Wall time of this run so far."""

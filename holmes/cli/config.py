@@ -175,8 +175,35 @@ class LLMConfig(Section):
         env=("HOLMES_LLM_CONTEXT_TOKENS",),
         ge=2000,
     )
-    timeout_seconds: float = setting(
-        60.0, "limit for one LLM request", env=("HOLMES_LLM_TIMEOUT_SECONDS",), gt=0
+    timeout_seconds: float | None = setting(
+        None,
+        "limit for one LLM request (default: 60 s + 0.04 s per prompt token)",
+        env=("HOLMES_LLM_TIMEOUT_SECONDS",),
+        gt=0,
+    )
+    max_tokens: int | None = setting(
+        None, "the reply's cap (default 1200)", env=("HOLMES_LLM_MAX_TOKENS",), ge=1
+    )
+    temperature: str | None = setting(
+        None,
+        "sampling temperature (default 0, repeatable); `default` sends none",
+        env=("HOLMES_LLM_TEMPERATURE",),
+        pattern=r"^(default|\d+(\.\d+)?)$",
+    )
+    tool_choice: str | None = setting(
+        None,
+        "`required` or `auto` (default: required for OpenAI/Azure, auto otherwise)",
+        env=("HOLMES_LLM_TOOL_CHOICE",),
+        pattern=r"^(auto|required)$",
+    )
+    profile: str | None = setting(
+        None,
+        "`local`, `hosted` or `auto` (default: local when /v1/models reports <= 32k tokens)",
+        env=("HOLMES_LLM_PROFILE",),
+        pattern=r"^(auto|hosted|local)$",
+    )
+    stream: bool | None = setting(
+        None, "stream replies (default: on in the local profile)", env=("HOLMES_LLM_STREAM",)
     )
     max_retries: int = setting(
         2, "retries of a failed LLM request", env=("HOLMES_LLM_MAX_RETRIES",), ge=0, le=10

@@ -32,6 +32,11 @@ _LLM_VARIABLES = {
     "api_version": "OPENAI_API_VERSION",
     "timeout_seconds": "HOLMES_LLM_TIMEOUT_SECONDS",
     "max_retries": "HOLMES_LLM_MAX_RETRIES",
+    "max_tokens": "HOLMES_LLM_MAX_TOKENS",
+    "temperature": "HOLMES_LLM_TEMPERATURE",
+    "tool_choice": "HOLMES_LLM_TOOL_CHOICE",
+    "profile": "HOLMES_LLM_PROFILE",
+    "stream": "HOLMES_LLM_STREAM",
     "price_input_per_1m": "HOLMES_LLM_PRICE_INPUT_PER_1M",
     "price_output_per_1m": "HOLMES_LLM_PRICE_OUTPUT_PER_1M",
 }

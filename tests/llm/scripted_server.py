@@ -17,6 +17,12 @@ exhausted the server answers 500 saying so.
         ...
         assert scripted_llm.requests[1].body["messages"][-1]["role"] == "tool"
 
+Behaviours of real local servers, taken from llama.cpp transcripts (tests/llm/fixtures):
+`context_exceeded` (llama.cpp's 400 body with n_prompt_tokens and n_ctx), `recorded` (a real
+response body replayed as is: tool calls in fenced JSON content, a final answer in a wrapper
+with unescaped quotes, prose without JSON), `runaway` (a model that rambles until the request's
+max_tokens cuts it), and GET /v1/models reporting a context size (`models_context`).
+
 Import the `scripted_llm` fixture into a conftest.py (or a test module) to use it elsewhere.
 """
 
@@ -26,7 +32,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -48,6 +54,8 @@ class Step:
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
     content_type: str = "application/json"
+    runaway: bool = False  # generate `body`'s text until the request's max_tokens cuts it
+    chunk_delay_seconds: float = 0.0  # streamed: the pause before each chunk
 
 
 @dataclass(frozen=True)
@@ -163,6 +171,38 @@ def error(
     return Step(status, body, headers=dict(headers or {}))
 
 
+def context_exceeded(prompt_tokens: int, context_tokens: int) -> Step:
+    """llama.cpp's answer to a request longer than its window (as recorded, 400)."""
+    body = {
+        "error": {
+            "code": 400,
+            "message": f"request ({prompt_tokens} tokens) exceeds the available context size "
+            f"({context_tokens} tokens), try increasing it",
+            "type": "exceed_context_size_error",
+            "n_prompt_tokens": prompt_tokens,
+            "n_ctx": context_tokens,
+        }
+    }
+    return Step(400, body)
+
+
+def recorded(entry: dict[str, Any]) -> Step:
+    """A transcript entry's real response (status and body), replayed as the server sent it."""
+    return Step(int(entry["status"]), entry["response"])
+
+
+def runaway(text: str = "The pod is failing because the pod is failing. ") -> Step:
+    """A model that repeats `text` until the request's max_tokens stops it (finish "length");
+    a request without max_tokens gets 8,000 tokens of it, as the real server generated."""
+    return Step(200, text, runaway=True)
+
+
+def trickle(seconds_per_chunk: float, reply: Step) -> Step:
+    """`reply`, streamed (to a request with stream: true) one chunk every `seconds_per_chunk`:
+    a slow model that keeps writing."""
+    return replace(reply, chunk_delay_seconds=seconds_per_chunk)
+
+
 def slow(seconds: float, reply: Step) -> Step:
     """`reply`, sent only after `seconds` (to make the client time out)."""
     return Step(
@@ -184,6 +224,8 @@ class ScriptedLLMServer:
         self._served = 0
         self._requests: list[RecordedRequest] = []
         self._closing = threading.Event()
+        # The context size GET /v1/models reports (llama.cpp's meta.n_ctx_train); None: 404.
+        self.models_context: int | None = None
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         # A short poll interval: shutdown() waits up to one interval, once per test.
@@ -265,6 +307,21 @@ class ScriptedLLMServer:
             def log_message(self, format: str, *args: Any) -> None:
                 """Keep test output quiet."""
 
+            def do_GET(self) -> None:
+                if urlsplit(self.path).path.rstrip("/") != "/v1/models" or (
+                    server.models_context is None
+                ):
+                    self._send(error(404, f"scripted LLM server: no route {self.path}"))
+                    return
+                entry = {
+                    "id": DEFAULT_MODEL,
+                    "object": "model",
+                    "created": CREATED,
+                    "owned_by": "llamacpp",
+                    "meta": {"n_ctx_train": server.models_context, "n_params": 1_543_714_304},
+                }
+                self._send(Step(200, {"object": "list", "data": [entry]}))
+
             def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -286,7 +343,35 @@ class ScriptedLLMServer:
                 step = server._next_step(recorded)
                 if step.delay_seconds and server._closing.wait(step.delay_seconds):
                     return
+                if step.runaway:
+                    step = _ran_away(step, body)
+                wants_stream = isinstance(body, dict) and body.get("stream") is True
+                if wants_stream and step.status == 200 and isinstance(step.body, dict):
+                    self._send_stream(step, body)
+                    return
                 self._send(step)
+
+            def _send_stream(self, step: Step, request: dict[str, Any]) -> None:
+                """The completion as server-sent chunks, as the API streams it."""
+                usage = (request.get("stream_options") or {}).get("include_usage")
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for chunk in _chunks(step.body, include_usage=bool(usage)):
+                        if step.chunk_delay_seconds and server._closing.wait(
+                            step.chunk_delay_seconds
+                        ):
+                            return
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                finally:
+                    self.close_connection = True
 
             def _send(self, step: Step) -> None:
                 payload = (
@@ -305,6 +390,45 @@ class ScriptedLLMServer:
                     pass
 
         return Handler
+
+
+def _chunks(completion: dict[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
+    """A chat completion cut into the chunks a streaming server sends: the role, the content
+    in pieces, each tool call's name then its arguments in pieces, the finish, the usage."""
+    choice = completion["choices"][0]
+    message = choice["message"]
+    head = {k: completion[k] for k in ("id", "created", "model")}
+    head["object"] = "chat.completion.chunk"
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    text = message.get("content") or ""
+    chunks += [chunk({"content": text[i : i + 16]}) for i in range(0, len(text), 16)]
+    for index, call in enumerate(message.get("tool_calls") or []):
+        function = call["function"]
+        first = {"index": index, "id": call["id"], "type": "function"}
+        chunks.append(chunk({"tool_calls": [{**first, "function": {"name": function["name"]}}]}))
+        arguments = function["arguments"]
+        for i in range(0, len(arguments), 16):
+            piece = {"index": index, "function": {"arguments": arguments[i : i + 16]}}
+            chunks.append(chunk({"tool_calls": [piece]}))
+    chunks.append(chunk({}, choice["finish_reason"]))
+    if include_usage:
+        chunks.append({**head, "choices": [], "usage": completion["usage"]})
+    return chunks
+
+
+def _ran_away(step: Step, request: Any) -> Step:
+    """The runaway step's reply to `request`: its text repeated up to the request's cap."""
+    request = request if isinstance(request, dict) else {}
+    cap = request.get("max_tokens") or request.get("max_completion_tokens") or 8000
+    text = str(step.body)
+    words_per_repeat = max(len(text.split()), 1)
+    content = (text * (cap // words_per_repeat + 1)).strip()
+    content = " ".join(content.split()[:cap])  # a word a token, near enough
+    return text_reply(content, finish_reason="length", completion_tokens=cap)
 
 
 def _is_chat_path(path: str) -> bool:

@@ -84,7 +84,13 @@ async def test_text_reply_carries_usage_and_list_price_cost(scripted_llm):
     [sent] = scripted_llm.requests
     assert sent.path == "/v1/chat/completions"
     assert sent.headers["authorization"] == "Bearer sk-test-123"
-    assert sent.body == {"model": "gpt-4o-mini", "messages": QUESTION}
+    # Bounded and repeatable: the reply's cap and temperature 0 always go along.
+    assert sent.body == {
+        "model": "gpt-4o-mini",
+        "messages": QUESTION,
+        "max_tokens": 1200,
+        "temperature": 0.0,
+    }
     assert client.usage.calls == 1
     assert client.usage.estimated_usd == pytest.approx(reply.estimated_usd)
 
@@ -318,7 +324,12 @@ def test_from_env_openai_key_only():
     assert settings is not None
     assert (settings.provider, settings.model) == ("openai", "gpt-4.1-mini")
     assert settings.endpoint == "https://api.openai.com/v1"
-    assert (settings.timeout_seconds, settings.max_retries) == (60, 2)
+    assert (settings.timeout_seconds, settings.max_retries) == (None, 2)
+    # No timeout set: it scales with the prompt (a CPU model reads 8k tokens in minutes).
+    assert settings.timeout_for(0) == 60
+    assert settings.timeout_for(8000) == 60 + 0.04 * 8000
+    assert (settings.temperature, settings.max_completion_tokens) == (0.0, 1200)
+    assert settings.effective_tool_choice == "required"
     assert "sk-abc" not in repr(settings)
 
 
@@ -331,10 +342,17 @@ def test_from_env_compatible_server_with_numbers_and_prices():
             "HOLMES_LLM_MAX_RETRIES": "4",
             "HOLMES_LLM_PRICE_INPUT_PER_1M": "0.5",
             "HOLMES_LLM_PRICE_OUTPUT_PER_1M": "1.5",
+            "HOLMES_LLM_MAX_TOKENS": "800",
+            "HOLMES_LLM_TEMPERATURE": "default",
+            "HOLMES_LLM_TOOL_CHOICE": "Required",
+            "HOLMES_LLM_PROFILE": "local",
         }
     )
     assert settings is not None
     assert settings.provider == "compatible"
+    assert (settings.max_completion_tokens, settings.temperature) == (800, None)
+    assert (settings.effective_tool_choice, settings.profile) == ("required", "local")
+    assert settings.timeout_for(100_000) == 120  # set once, it no longer scales
     assert settings.base_url == "http://vllm.ml.svc:8000/v1"
     assert settings.api_key is None
     assert settings.model == "meta-llama/Llama-3.1-70B-Instruct"
@@ -376,6 +394,11 @@ def test_from_env_openai_base_url_of_openai_itself_is_the_openai_provider():
         ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_TIMEOUT_SECONDS": "0"}, "HOLMES_LLM_TIMEOUT_SECONDS"),
         ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_MAX_RETRIES": "2.5"}, "HOLMES_LLM_MAX_RETRIES"),
         ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_MAX_RETRIES": "50"}, "HOLMES_LLM_MAX_RETRIES"),
+        ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_MAX_TOKENS": "10"}, "HOLMES_LLM_MAX_TOKENS"),
+        ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_TEMPERATURE": "hot"}, "HOLMES_LLM_TEMPERATURE"),
+        ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_TEMPERATURE": "3"}, "HOLMES_LLM_TEMPERATURE"),
+        ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_PROFILE": "tiny"}, "HOLMES_LLM_PROFILE"),
+        ({"OPENAI_API_KEY": "sk", "HOLMES_LLM_TOOL_CHOICE": "any"}, "HOLMES_LLM_TOOL_CHOICE"),
         (
             {"OPENAI_API_KEY": "sk", "HOLMES_LLM_PRICE_INPUT_PER_1M": "1"},
             "HOLMES_LLM_PRICE_INPUT_PER_1M",

@@ -14,17 +14,18 @@ from holmes.agent.llm.cost import KNOWN_PRICES, ModelPrice, estimate_usd, known_
 from holmes.agent.llm.settings import LLMSettings, LLMSettingsError, Provider
 
 if TYPE_CHECKING:
-    from holmes.agent.llm.client import LLMClient, LLMReply, LLMUsage, TokenUsage, ToolCall
+    from holmes.agent.llm.client import LLMClient
     from holmes.agent.llm.errors import LLMError, LLMErrorKind
+    from holmes.agent.llm.models import LLMReply, LLMUsage, TokenUsage, ToolCall
 
 # The client and its errors import the openai SDK (about a second): only when first used, so
 # that reading settings, or any command that needs no LLM, does not pay for it.
 _LAZY = {
     "LLMClient": "client",
-    "LLMReply": "client",
-    "LLMUsage": "client",
-    "TokenUsage": "client",
-    "ToolCall": "client",
+    "LLMReply": "models",
+    "LLMUsage": "models",
+    "TokenUsage": "models",
+    "ToolCall": "models",
     "LLMError": "errors",
     "LLMErrorKind": "errors",
 }

@@ -13,8 +13,26 @@ Three providers, chosen from which variables are set (the first that applies win
                 proxy... OPENAI_API_KEY is optional there
     openai      OPENAI_API_KEY; HOLMES_LLM_MODEL or OPENAI_MODEL, default DEFAULT_OPENAI_MODEL
 
-Any provider also reads HOLMES_LLM_TIMEOUT_SECONDS, HOLMES_LLM_MAX_RETRIES and the prices
-HOLMES_LLM_PRICE_INPUT_PER_1M / HOLMES_LLM_PRICE_OUTPUT_PER_1M (US dollars per 1M tokens).
+Any provider also reads (every LLM variable of holmes is read here, nowhere else):
+
+    HOLMES_LLM_TIMEOUT_SECONDS   one request's limit; unset, it scales with the prompt's size
+                                 (a CPU model reads 8k tokens in minutes: see `timeout_for`)
+    HOLMES_LLM_MAX_RETRIES       retries after the first attempt (2)
+    HOLMES_LLM_MAX_TOKENS        the reply's cap, sent as max_tokens (1200: a final answer is
+                                 300-600 tokens; a rambling model is cut there, not at the window)
+    HOLMES_LLM_TEMPERATURE       0 by default, so that a retry gets the same answer; `default`
+                                 sends none (models that accept only their own)
+    HOLMES_LLM_TOOL_CHOICE       `required` (every turn ends in a tool call, final_answer
+                                 included) or `auto`; default required for OpenAI and Azure,
+                                 auto for compatible servers (not all support required). The
+                                 agent never relies on it: calls written in text are parsed too
+    HOLMES_LLM_STREAM            `on` or `off`: stream replies (a slow model that keeps writing
+                                 is not taken for a dead one); default on in the local profile
+    HOLMES_LLM_PROFILE           `local` (small window, caps, fewer tools, stricter output),
+                                 `hosted`, or `auto` (default: local when the server's
+                                 /v1/models reports a context of 32k tokens or less)
+    HOLMES_LLM_PRICE_INPUT_PER_1M / HOLMES_LLM_PRICE_OUTPUT_PER_1M (US dollars per 1M tokens)
+
 An empty variable counts as unset. A bad value raises `LLMSettingsError` naming the variable.
 """
 
@@ -30,6 +48,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from holmes.agent.llm.cost import ModelPrice, known_price
 
 Provider = Literal["openai", "azure", "compatible"]
+Profile = Literal["auto", "hosted", "local"]
+ToolChoice = Literal["auto", "required"]
+
+# A request's timeout when none is set: a base for the network and the reply, plus the time a
+# slow CPU model takes to read the prompt. Measured with llama.cpp on 2 cores: 43-65 prompt
+# tokens a second (9,059 tokens in 209 s); 25 a second leaves room for a slower machine.
+AUTO_TIMEOUT_BASE_SECONDS = 60.0
+AUTO_TIMEOUT_SECONDS_PER_PROMPT_TOKEN = 0.04
+# A context window at or under this, reported by /v1/models, selects the local profile.
+LOCAL_CONTEXT_TOKENS = 32_768
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 # Chosen for good tool calling at a low price; override with HOLMES_LLM_MODEL.
@@ -58,8 +86,19 @@ class LLMSettings(BaseModel):
     azure_endpoint: str | None = None
     azure_deployment: str | None = None
     api_version: str | None = None
-    timeout_seconds: float = Field(60.0, gt=0, description="limit for one request")
+    timeout_seconds: float | None = Field(
+        None, gt=0, description="limit for one request; None: scaled with the prompt's size"
+    )
     max_retries: int = Field(2, ge=0, le=10, description="retries after the first attempt")
+    max_completion_tokens: int = Field(
+        1200, ge=64, description="cap of one reply (max_tokens); sized to the final answer"
+    )
+    temperature: float | None = Field(0.0, ge=0, le=2, description="None: the server's own")
+    tool_choice: ToolChoice | None = Field(
+        None, description="None: required for openai/azure, auto for compatible servers"
+    )
+    profile: Profile = "auto"
+    stream: bool | None = Field(None, description="None: stream in the local profile only")
     input_usd_per_1m: float | None = Field(None, ge=0)
     output_usd_per_1m: float | None = Field(None, ge=0)
 
@@ -98,10 +137,29 @@ class LLMSettings(BaseModel):
             return str(self.azure_endpoint)
         return self.base_url or OPENAI_BASE_URL
 
+    def timeout_for(self, prompt_tokens: int) -> float:
+        """One request's limit: the configured one, else scaled with the prompt's tokens."""
+        if self.timeout_seconds is not None:
+            return self.timeout_seconds
+        return AUTO_TIMEOUT_BASE_SECONDS + AUTO_TIMEOUT_SECONDS_PER_PROMPT_TOKEN * max(
+            prompt_tokens, 0
+        )
+
+    def deadline_for(self, prompt_tokens: int) -> float:
+        """The most one `complete` call may take, retries and backoff included."""
+        return self.timeout_for(prompt_tokens) * (self.max_retries + 1)
+
     @property
     def deadline_seconds(self) -> float:
-        """The most one `complete` call may take, retries and backoff included."""
-        return self.timeout_seconds * (self.max_retries + 1)
+        """`deadline_for` a small prompt (the configured timeout when one is set)."""
+        return self.deadline_for(0)
+
+    @property
+    def effective_tool_choice(self) -> ToolChoice:
+        """What the client sends as tool_choice when tools are offered."""
+        if self.tool_choice is not None:
+            return self.tool_choice
+        return "auto" if self.provider == "compatible" else "required"
 
     def price(self) -> ModelPrice | None:
         """The configured price, else the list price of a known OpenAI model, else None."""
@@ -180,6 +238,8 @@ class LLMSettings(BaseModel):
 _NUMBERS: dict[str, tuple[str, type[int] | type[float]]] = {
     "HOLMES_LLM_TIMEOUT_SECONDS": ("timeout_seconds", float),
     "HOLMES_LLM_MAX_RETRIES": ("max_retries", int),
+    "HOLMES_LLM_MAX_TOKENS": ("max_completion_tokens", int),
+    "HOLMES_LLM_TEMPERATURE": ("temperature", float),
     "HOLMES_LLM_PRICE_INPUT_PER_1M": ("input_usd_per_1m", float),
     "HOLMES_LLM_PRICE_OUTPUT_PER_1M": ("output_usd_per_1m", float),
 }
@@ -187,9 +247,12 @@ _NUMBERS: dict[str, tuple[str, type[int] | type[float]]] = {
 
 def _common_from_env(env: Mapping[str, str]) -> dict[str, object]:
     """The numeric settings every provider shares, parsed with the variable named on error."""
-    fields: dict[str, object] = {}
+    fields: dict[str, object] = _choices_from_env(env)
     for variable, (field, kind) in _NUMBERS.items():
         if variable not in env:
+            continue
+        if variable == "HOLMES_LLM_TEMPERATURE" and env[variable].lower() == "default":
+            fields[field] = None
             continue
         raw = env[variable]
         try:
@@ -201,6 +264,10 @@ def _common_from_env(env: Mapping[str, str]) -> dict[str, object]:
             raise LLMSettingsError(variable, f"expected a positive number, got {raw!r}")
         if field == "max_retries" and value > 10:
             raise LLMSettingsError(variable, f"at most 10 retries, got {raw!r}")
+        if field == "temperature" and value > 2:
+            raise LLMSettingsError(variable, f"expected 0 to 2 (or 'default'), got {raw!r}")
+        if field == "max_completion_tokens" and value < 64:
+            raise LLMSettingsError(variable, f"at least 64 tokens, got {raw!r}")
         fields[field] = value
     if ("input_usd_per_1m" in fields) != ("output_usd_per_1m" in fields):
         raise LLMSettingsError(
@@ -208,6 +275,38 @@ def _common_from_env(env: Mapping[str, str]) -> dict[str, object]:
             "set both HOLMES_LLM_PRICE_INPUT_PER_1M and HOLMES_LLM_PRICE_OUTPUT_PER_1M, or neither",
         )
     return fields
+
+
+_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "HOLMES_LLM_PROFILE": ("profile", ("auto", "hosted", "local")),
+    "HOLMES_LLM_TOOL_CHOICE": ("tool_choice", ("auto", "required")),
+}
+
+
+def _choices_from_env(env: Mapping[str, str]) -> dict[str, object]:
+    """The settings that take one of a few words, checked with the variable named on error."""
+    fields: dict[str, object] = {}
+    for variable, (field, allowed) in _CHOICES.items():
+        if variable not in env:
+            continue
+        value = env[variable].lower()
+        if value not in allowed:
+            raise LLMSettingsError(
+                variable, f"expected one of {', '.join(allowed)}, got {env[variable]!r}"
+            )
+        fields[field] = value
+    if "HOLMES_LLM_STREAM" in env:
+        word = env["HOLMES_LLM_STREAM"].lower()
+        if word not in _ON | _OFF:
+            raise LLMSettingsError(
+                "HOLMES_LLM_STREAM", f"expected on or off, got {env['HOLMES_LLM_STREAM']!r}"
+            )
+        fields["stream"] = word in _ON
+    return fields
+
+
+_ON = frozenset({"on", "true", "1", "yes"})
+_OFF = frozenset({"off", "false", "0", "no"})
 
 
 def _is_openai(url: str) -> bool:
