@@ -259,6 +259,9 @@ def _finished(tool: str, arguments: dict[str, Any], result: ToolResult) -> dict[
         "ok": result.ok,
         "error": result.error.message if result.error else None,
         "ms": round(result.duration_ms, 1),
+        # The compacted (and redacted) output: the web page shows it behind the evidence id.
+        "text": result.text,
+        "truncated": result.truncated,
     }
 
 
