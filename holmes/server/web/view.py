@@ -55,13 +55,15 @@ class Row(BaseModel):
 
 
 def subject(record: InvestigationRecord) -> str:
-    """What the investigation is about: its question, else its alert's name and namespace."""
+    """What the investigation is about: its question, else its alert's name, summary, namespace."""
     if record.question:
         return record.question
     labels = (record.alert or {}).get("labels", {})
+    summary = (record.alert or {}).get("annotations", {}).get("summary")
     where = labels.get("namespace") or labels.get("exported_namespace") or record.namespace
     name = record.alertname or labels.get("alertname") or "alert"
-    return f"{name} in {where}" if where else name
+    name = f"{name}: {summary}" if summary else name
+    return f"{name} (namespace {where})" if where else name
 
 
 def age(created: datetime, now: datetime | None = None) -> str:
