@@ -8,7 +8,10 @@ import re
 
 import httpx
 
+from tests.llm.scripted_server import scripted_llm
 from tests.server.conftest import QUESTION, TOKEN
+
+__all__ = ["scripted_llm"]
 
 
 def _browser(url: str) -> httpx.Client:
@@ -110,3 +113,45 @@ def test_an_open_server_shows_pages_without_sign_in_but_still_checks_csrf(serve)
         assert browser.post("/ask", data={"question": QUESTION}).status_code == 403
         csrf = _csrf(browser.get("/ask").text)
         assert browser.post("/ask", data={"question": QUESTION, "csrf": csrf}).status_code == 303
+
+
+def test_the_follow_up_box_asks_the_agent_in_llm_mode_only(serve, scripted_llm):
+    from holmes.agent.llm import LLMSettings
+    from tests.llm.scripted_server import tool_calls_reply
+    from tests.server.test_follow_ups import _final
+
+    scripted_llm.script(
+        [
+            tool_calls_reply([_final("GPU 2 on gpu-node-3 fell off the bus")]),
+            tool_calls_reply([_final("GPUs 0, 1 and 3 on gpu-node-3 still report")]),
+        ]
+    )
+    llm = LLMSettings(
+        provider="compatible", model="gpt-4o-mini", base_url=scripted_llm.url, api_key="sk-test"
+    )
+    running = serve(llm=llm)
+    first = running.client.post("/api/v1/investigations", json={"question": QUESTION}).json()
+    assert running.wait_status(first["id"], "done", "failed")["status"] == "done"
+    with _browser(running.url) as browser:
+        _sign_in(browser)
+        html = browser.get(f"/investigations/{first['id']}").text
+        assert 'id="follow-up"' in html and "fell off the bus" in html
+        asked = browser.post(
+            f"/investigations/{first['id']}/follow-ups",
+            data={"question": "and the others?", "csrf": _csrf(html)},
+        )
+        assert asked.status_code == 303
+        second_id = asked.headers["location"].rsplit("/", 1)[1]
+        assert running.wait_status(second_id, "done", "failed")["status"] == "done"
+        second = browser.get(f"/investigations/{second_id}").text
+        assert "still report" in second and f'href="/investigations/{first["id"]}"' in second
+
+
+def test_no_follow_up_box_without_an_llm(serve):
+    running = serve()
+    created = running.client.post("/api/v1/ask", json={"question": QUESTION})
+    assert created.status_code == 200
+    investigation_id = running.client.get("/api/v1/investigations").json()["items"][0]["id"]
+    page = running.client.get(f"/investigations/{investigation_id}")  # a bearer token works too
+    assert page.status_code == 200 and 'id="follow-up"' not in page.text
+    assert 'id="verdict-correct"' in page.text
