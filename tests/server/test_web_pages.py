@@ -155,3 +155,24 @@ def test_no_follow_up_box_without_an_llm(serve):
     page = running.client.get(f"/investigations/{investigation_id}")  # a bearer token works too
     assert page.status_code == 200 and 'id="follow-up"' not in page.text
     assert 'id="verdict-correct"' in page.text
+
+
+def test_the_pages_event_stream_resumes_after_last_event_id(serve):
+    from tests.server.conftest import sse_events
+
+    running = serve()
+    running.client.post("/api/v1/ask", json={"question": QUESTION})
+    investigation_id = running.client.get("/api/v1/investigations").json()["items"][0]["id"]
+    url = f"/investigations/{investigation_id}/events"
+    with running.client.stream("GET", url) as response:
+        everything = sse_events(response)
+    with running.client.stream("GET", url, params={"after": everything[2]["id"]}) as response:
+        after = sse_events(response)
+    resumed_at = everything[5]["id"]
+    with running.client.stream(
+        "GET", url, params={"after": everything[2]["id"]}, headers={"Last-Event-ID": resumed_at}
+    ) as response:
+        resumed = sse_events(response)
+    assert [e["id"] for e in after] == [e["id"] for e in everything[3:]]
+    assert [e["id"] for e in resumed] == [e["id"] for e in everything[6:]]
+    assert everything[-1]["event"] == "answer"

@@ -10,12 +10,12 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 
-from holmes.server.events import event_stream
+from holmes.server.events import event_stream, last_event_id
 from holmes.server.models import FollowUpCreate, InvestigationCreate
 from holmes.server.routes.investigations import create_follow_up
 from holmes.server.routes.submit import new_investigation, submit
@@ -117,10 +117,15 @@ async def investigation_events(
     investigation_id: str,
     services: ServicesDep,
     after: Annotated[int, Query(ge=0)] = 0,
+    last_event: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
-    """The investigation's events for the page's live progress (the API's stream)."""
+    """The investigation's events for the page's live progress (the API's stream).
+
+    `after` is the last event the page was rendered with; a reconnecting EventSource sends
+    `Last-Event-ID`, which resumes after the last event it received instead.
+    """
     await _found(services, investigation_id)
-    return event_stream(services, investigation_id, after)
+    return event_stream(services, investigation_id, max(after, last_event_id(last_event)))
 
 
 @router.post("/investigations/{investigation_id}/feedback")
