@@ -176,3 +176,20 @@ def test_the_pages_event_stream_resumes_after_last_event_id(serve):
     assert [e["id"] for e in after] == [e["id"] for e in everything[3:]]
     assert [e["id"] for e in resumed] == [e["id"] for e in everything[6:]]
     assert everything[-1]["event"] == "answer"
+
+
+def test_page_errors_are_pages_naming_the_problem(serve):
+    running = serve()
+    missing = running.client.get("/investigations/nope")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "no investigation nope" in missing.text
+    created = running.client.post("/api/v1/ask", json={"question": QUESTION})
+    assert created.status_code == 200
+    done = running.client.get("/api/v1/investigations").json()["items"][0]["id"]
+    refused = running.client.post(
+        f"/investigations/{done}/follow-ups", data={"question": "and node 2?"}
+    )
+    assert refused.status_code == 409 and "LLM" in refused.text
+    bad = running.client.post(f"/investigations/{done}/feedback", data={"verdict": "maybe"})
+    assert bad.status_code == 422 and "verdict" in bad.text
+    assert running.client.get("/api/v1/investigations/nope").json()["detail"]  # the API: JSON

@@ -25,5 +25,6 @@ def install(app: FastAPI, tokens: list[str]) -> list[BaseRoute]:
     before = len(app.router.routes)
     app.include_router(signin.router)
     app.include_router(pages.router)
+    app.add_exception_handler(pages.PageError, pages.error_page)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return list(app.router.routes[before:])

@@ -27,6 +27,21 @@ from holmes.server.web.forms import read_form
 from holmes.server.web.render import page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer)])
+TITLES = {404: "Not found", 409: "Not now", 422: "Not valid", 429: "Busy"}
+
+
+class PageError(HTTPException):
+    """An error a page shows as a page (not the API's JSON)."""
+
+
+async def error_page(request: Request, error: Exception) -> Response:
+    """The exception handler of `PageError`: an HTML page with the status."""
+    assert isinstance(error, PageError)
+    title = TITLES.get(error.status_code, "Error")
+    context = {"status": error.status_code, "title": title, "message": error.detail}
+    return page(request, "error.html", context, error.status_code)
+
+
 ViewerDep = Annotated[Viewer, Depends(viewer)]
 Filter = Annotated[str | None, Query(max_length=253, pattern=r"^[^\x00-\x1f]*$")]
 STATUSES = ("queued", "running", "done", "failed", "deferred")
@@ -137,12 +152,12 @@ async def feedback(
     check_csrf(request, who, form.get("csrf"))
     verdict = form.get("verdict")
     if verdict not in ("correct", "wrong"):
-        raise HTTPException(422, detail="verdict: 'correct' or 'wrong'")
+        raise PageError(422, detail="verdict: 'correct' or 'wrong'")
     saved = await asyncio.to_thread(
         services.store.set_feedback, investigation_id, verdict, "web", None
     )
     if saved is None:
-        raise HTTPException(404, detail=f"no investigation {investigation_id}")
+        raise PageError(404, detail=f"no investigation {investigation_id}")
     return RedirectResponse(f"/investigations/{investigation_id}#feedback", status_code=303)
 
 
@@ -156,13 +171,16 @@ async def follow_up(
     try:
         body = FollowUpCreate(question=form.get("question", ""))
     except ValidationError:
-        raise HTTPException(422, detail="question: write a follow-up question") from None
-    accepted = await create_follow_up(investigation_id, body, services)
+        raise PageError(422, detail="question: write a follow-up question") from None
+    try:
+        accepted = await create_follow_up(investigation_id, body, services)
+    except HTTPException as error:
+        raise PageError(error.status_code, detail=error.detail) from None
     return RedirectResponse(f"/investigations/{accepted.id}", status_code=303)
 
 
 async def _found(services: Services, investigation_id: str) -> InvestigationRecord:
     record = await asyncio.to_thread(services.store.get, investigation_id)
     if record is None:
-        raise HTTPException(404, detail=f"no investigation {investigation_id}")
+        raise PageError(404, detail=f"no investigation {investigation_id}")
     return record
