@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what holmes and its tests need on a fresh Debian machine: Debian's prometheus and
 # prometheus-alertmanager (the replay runs the real servers), postgresql (the service's store in
-# tests), kubectl when absent, and a virtualenv in .venv with holmes and its test extras from
-# uv.lock. Safe to run again: it skips what is there.
+# tests), chromium and chromium-driver (the web page's browser tests), kubectl when absent,
+# and a virtualenv in .venv with holmes and its test extras from uv.lock. Safe to run again:
+# it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,10 @@ command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
 # The service's tests run two replicas on a throw-away PostgreSQL cluster (initdb/pg_ctl).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+# The web page's tests drive Debian's chromium through Debian's chromedriver (Selenium is given
+# both paths: nothing downloads a browser or a driver).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -3,7 +3,8 @@
 Start-up opens (and migrates) the store and starts the workers; shutdown stops claiming, gives
 running investigations the grace period and re-queues the rest. Routes live under /api/v1
 (plus /healthz, /readyz, /metrics, /docs, /openapi.json); every one of them needs a token
-except the two probes, exempted by route object in `TokenAuthMiddleware`.
+except the two probes, exempted by route object in `TokenAuthMiddleware`. The web page (`/`,
+holmes/server/web) is exempted too: its routes check a session cookie or a bearer token.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from holmes.server.notify import Notifier
 from holmes.server.routes import alertmanager, ask, investigations, operations
 from holmes.server.services import ServerSettings, Services
 from holmes.server.store import Store
+from holmes.server.web import install as install_web
 from holmes.server.workers import WorkerPool
 
 log = logging.getLogger("holmes.server")
@@ -77,11 +79,13 @@ def create_app(settings: ServerSettings, investigator: Investigator) -> FastAPI:
     healthz = _route(app, "/healthz", operations.healthz, "GET")
     readyz = _route(app, "/readyz", operations.readyz, "GET")
     webhook = _route(app, "/api/v1/alertmanager", alertmanager.alertmanager_webhook, "POST")
+    # The web page authenticates itself (session cookie or bearer, see holmes/server/web/auth.py).
+    pages = install_web(app, settings.tokens)
     app.add_middleware(
         TokenAuthMiddleware,
         tokens=settings.tokens,
         routes=app.router.routes,
-        exempt=[healthz, readyz],
+        exempt=[healthz, readyz, *pages],
         basic_routes=[webhook],
     )
     return app

@@ -241,9 +241,11 @@ class WorkerPool:
             kind, data = "error", {"error": error}
         if not saved:  # our lease was taken over: the new holder writes the result
             return
+        # Counted before the ending event: whoever waits for it (POST /ask) then reads the
+        # metrics with this investigation in them.
+        self.metrics.finished(record.source, "done" if diagnosis else "failed", seconds, diagnosis)
         await asyncio.to_thread(self.store.append_event, record.id, kind, data)
         self.notifier.notify(record.id)
-        self.metrics.finished(record.source, "done" if diagnosis else "failed", seconds, diagnosis)
 
 
 def _lease_lost(heartbeat: asyncio.Task[bool]) -> bool:
@@ -259,6 +261,9 @@ def _finished(tool: str, arguments: dict[str, Any], result: ToolResult) -> dict[
         "ok": result.ok,
         "error": result.error.message if result.error else None,
         "ms": round(result.duration_ms, 1),
+        # The compacted (and redacted) output: the web page shows it behind the evidence id.
+        "text": result.text,
+        "truncated": result.truncated,
     }
 
 
