@@ -92,6 +92,7 @@ def serve_command(
         raise typer.BadParameter(str(error), param_hint="--host / --tokens-file") from None
     store_url = store or default_store_url()
     _check_store(store_url)
+    slack = _slack_settings()
     settings = ServerSettings(
         store_url=store_url,
         host=host,
@@ -99,6 +100,7 @@ def serve_command(
         queue_size=queue_size,
         tokens=tokens,
         lease_seconds=lease_seconds,
+        slack=slack,
     )
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
@@ -161,6 +163,23 @@ def _check_store(url: str) -> None:
         # The URL may carry a password: the message shows it masked.
         message = f"{url}: {str(error).splitlines()[0]}"
         raise typer.BadParameter(redact(message), param_hint="--store") from None
+
+
+def _slack_settings():  # type: ignore[no-untyped-def]
+    """The Slack responder's settings from the environment; None when Slack is not enabled."""
+    from holmes.server.slack.settings import SlackConfigError, from_environ
+
+    try:
+        slack = from_environ(os.environ)
+    except SlackConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="HOLMES_SLACK_ALERT_ROUTES") from None
+    if slack.bot_token and not slack.enabled:
+        raise typer.BadParameter(
+            "SLACK_BOT_TOKEN is set, but neither SLACK_SIGNING_SECRET (/slack/events) nor "
+            "SLACK_APP_TOKEN (Socket Mode): Slack could not reach holmes",
+            param_hint="SLACK_SIGNING_SECRET",
+        )
+    return slack if slack.enabled else None
 
 
 def _conversations(store_url: str) -> Path:
