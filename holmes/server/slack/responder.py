@@ -162,7 +162,8 @@ class Responder:
         if record is None:
             return
         if record.diagnosis is not None:
-            messages = answer_messages(record.diagnosis, record.id, conversation.note)
+            note = conversation.note if conversation.kind != "alert" else None  # alerts: headline
+            messages = answer_messages(record.diagnosis, record.id, note)
         else:
             messages = [error_message(record.error or "failed", record.id)]
         answer_ts = await self._deliver(conversation, messages)

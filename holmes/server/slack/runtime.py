@@ -34,8 +34,7 @@ class SlackRuntime:
         self.settings = settings
         self.client = web_client(settings.bot_token, settings.api_url)
         self.bolt = AsyncApp(
-            token=settings.bot_token,
-            client=self.client,
+            client=self.client,  # carries the bot token
             signing_secret=settings.signing_secret,
             request_verification_enabled=bool(settings.signing_secret),
             logger=logging.getLogger("holmes.server.slack.bolt"),

@@ -10,14 +10,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
+from holmes.server import Investigator, ServerSettings, create_app
 from holmes.server.slack.settings import SlackSettings
+from holmes.server.store import InvestigationRecord
+from tests.server.conftest import TOKEN, Running, free_port
 from tests.server.slack.standin import SlackStandIn
 
 SECRET = "8f1d3c9e0a7b4f2d6e5c1a9b3d7f0e2c"
@@ -66,3 +71,55 @@ def slack_app(serve, slack):  # type: ignore[no-untyped-def]
         return serve(slack=settings)
 
     return start
+
+
+class SlowInvestigator(Investigator):
+    """The real investigator, each tool call held `delay` seconds after it finishes: long
+    enough for several progress edits (the worker thread sleeps, the HTTP loop does not)."""
+
+    def __init__(self, *args: Any, delay: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.delay = delay
+
+    async def run(self, record: InvestigationRecord, on_call: Any, on_turn: Any = None):  # type: ignore[no-untyped-def]
+        def slowed(tool: str, arguments: dict[str, Any], result: Any) -> None:
+            on_call(tool, arguments, result)
+            if result is not None:
+                time.sleep(self.delay)
+
+        return await super().run(record, slowed, on_turn)
+
+
+@pytest.fixture
+def app_with(tmp_path, slack):  # type: ignore[no-untyped-def]
+    """Start the app with a given investigator (`app_with(investigator, **SlackSettings)`)."""
+    started: list[Running] = []
+
+    def start(investigator: Investigator, **fields: Any) -> Running:
+        fields.setdefault("bot_token", BOT_TOKEN)
+        fields.setdefault("signing_secret", SECRET)
+        store_url = f"sqlite:///{tmp_path / 'holmes.db'}"
+        settings = ServerSettings(
+            store_url=store_url, tokens=[TOKEN], poll_seconds=0.2,
+            slack=SlackSettings(api_url=slack.api_url, alert_poll_seconds=0.2, **fields),
+        )  # fmt: skip
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(settings, investigator), host="127.0.0.1",
+                           port=(port := free_port()), log_level="warning")
+        )  # fmt: skip
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{port}"
+        client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"})
+        running = Running(url, client, store_url, server, thread)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        if running.thread.is_alive():
+            running.stop()
