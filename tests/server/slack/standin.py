@@ -96,7 +96,7 @@ class SlackStandIn:
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._loop is not None:
+        if self._loop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop_event.set)
             self._thread.join(timeout=10)
 

@@ -10,7 +10,7 @@ from tests.server.slack.conftest import MENTION_TS, SlowInvestigator, mention, p
 
 
 def test_progress_is_edited_at_most_once_a_second(app_with, slack, engine, xid_endpoints) -> None:
-    investigator = SlowInvestigator(engine, lambda: context_for(xid_endpoints), delay=0.3)
+    investigator = SlowInvestigator(engine, lambda: context_for(xid_endpoints), delay=0.15)
     running = app_with(investigator)
     post_event(running.url, mention("<@UHOLMES> why is llama-finetune in ml stalling?"))
     slack.wait_for(

@@ -1,0 +1,61 @@
+"""Exactly once across a restart; 429s retried after Retry-After; Slack errors counted, survived."""
+
+from __future__ import annotations
+
+import time
+
+from tests.server.conftest import Gate
+from tests.server.slack.conftest import MENTION_TS, mention, post_event
+
+QUESTION = "<@UHOLMES> why is llama-finetune in ml stalling?"
+
+
+def _answers(slack) -> list:  # type: ignore[no-untyped-def]
+    return [c for c in slack.of("chat.postMessage") if c.params["text"].startswith("Root")]
+
+
+def test_a_restart_between_ack_and_answer_answers_once(slack_app, slack) -> None:
+    gate = Gate()  # held: the first server stops before the investigation runs
+    first = slack_app(gate=gate)
+    post_event(first.url, mention(QUESTION))
+    slack.wait_for(lambda: slack.of("chat.postMessage"))
+    first.stop()
+    assert not _answers(slack)
+    gate.open()
+    second = slack_app()  # the same store: the unanswered conversation resumes
+    slack.wait_for(lambda: _answers(slack))
+    progress = slack.of("chat.postMessage")[0]
+    assert (
+        len([c for c in slack.of("chat.postMessage") if c.params["text"].startswith("Looking")])
+        == 1
+    )
+    slack.wait_for(
+        lambda: any(c.params["text"].startswith("Done") for c in slack.of("chat.update"))
+    )
+    assert {c.params["ts"] for c in slack.of("chat.update")} == {"1800000000.000001"}
+    assert progress.params["thread_ts"] == MENTION_TS
+    second.stop()
+    third = slack_app()  # answered conversations are never resumed
+    time.sleep(0.5)
+    assert len(_answers(slack)) == 1
+    third.stop()
+
+
+def test_rate_limits_are_waited_out_and_errors_counted(slack_app, slack) -> None:
+    running = slack_app()
+    slack.fail("chat.postMessage", status=429, retry_after=1)  # the progress post: retried
+    started = time.monotonic()
+    post_event(running.url, mention(QUESTION))
+    slack.wait_for(lambda: _answers(slack))
+    posts = slack.of("chat.postMessage")
+    assert posts[1].at - posts[0].at >= 0.9  # retried after Retry-After
+    assert posts[1].params["text"].startswith("Looking") and time.monotonic() - started < 10
+
+    slack.fail("chat.postMessage", "not_in_channel")  # the next mention's progress post
+    slack.fail("chat.postMessage", "not_in_channel")  # and its answer
+    post_event(running.url, mention(QUESTION, event_id="Ev09", ts="1700000000.000900"))
+    slack.wait_for(lambda: len(slack.of("chat.postMessage")) >= len(posts) + 2)
+    metrics = running.client.get("/metrics").text
+    line = 'holmes_slack_api_errors_total{error="not_in_channel",method="chat.postMessage"}'
+    assert f"{line} 2.0" in metrics
+    assert running.client.get("/readyz").status_code == 200  # the workers are still running
