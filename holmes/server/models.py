@@ -27,6 +27,7 @@ Text = Annotated[str | None, AfterValidator(_no_nul)]
 
 Status = Literal["queued", "running", "done", "failed", "deferred"]
 Source = Literal["api", "alertmanager", "slack"]
+Verdict = Literal["correct", "wrong"]
 
 
 class InvestigationCreate(BaseModel):
@@ -57,6 +58,24 @@ class FollowUpCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: Annotated[str, AfterValidator(_no_nul)] = Field(..., min_length=1, max_length=4000)
+
+
+class FeedbackCreate(BaseModel):
+    """A verdict on an investigation's answer; a later one replaces it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Verdict = Field(..., description="Was the answer correct or wrong?")
+    by: Text = Field(None, max_length=253, description="Who says so (a name or handle).")
+
+
+class Feedback(BaseModel):
+    """The verdict on an investigation's answer, who gave it, where and when."""
+
+    verdict: Verdict
+    source: str = Field(description="Where it was given: api, web or slack.")
+    by: str | None = None
+    at: datetime
 
 
 class InvestigationLinks(BaseModel):
@@ -92,14 +111,26 @@ class InvestigationPublic(BaseModel):
     attempts: int = 0
     diagnosis: Diagnosis | None = None
     error: str | None = None
+    feedback: Feedback | None = None
     links: InvestigationLinks
 
     @classmethod
     def of(cls, record: InvestigationRecord) -> InvestigationPublic:
         """The public view of a stored investigation."""
+        private = {"lease_owner", "lease_expires_at", "llm", "parent_id"}
+        private |= {"feedback", "feedback_source", "feedback_by", "feedback_at"}
+        feedback = None
+        if record.feedback is not None and record.feedback_at is not None:
+            feedback = Feedback(
+                verdict=record.feedback,
+                source=record.feedback_source or "api",
+                by=record.feedback_by,
+                at=record.feedback_at,
+            )
         return cls(
-            **record.model_dump(exclude={"lease_owner", "lease_expires_at", "llm", "parent_id"}),
+            **record.model_dump(exclude=private),
             follow_up_of=record.parent_id,
+            feedback=feedback,
             links=links(record.id),
         )
 

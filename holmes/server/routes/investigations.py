@@ -12,6 +12,7 @@ from sse_starlette import EventSourceResponse
 from holmes.server.events import event_stream, last_event_id
 from holmes.server.investigator import NO_LLM
 from holmes.server.models import (
+    FeedbackCreate,
     FollowUpCreate,
     InvestigationAccepted,
     InvestigationCreate,
@@ -19,6 +20,7 @@ from holmes.server.models import (
     InvestigationPublic,
     Source,
     Status,
+    Verdict,
     links,
 )
 from holmes.server.routes.submit import new_investigation, submit
@@ -48,6 +50,7 @@ async def list_investigations(
     source: Source | None = None,
     alertname: Annotated[str | None, Query(max_length=253, pattern=PRINTABLE)] = None,
     namespace: Annotated[str | None, Query(max_length=253, pattern=PRINTABLE)] = None,
+    feedback: Annotated[Verdict | None, Query(description="Only answers judged so.")] = None,
     since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
     cursor: Annotated[
         str | None,
@@ -56,7 +59,13 @@ async def list_investigations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InvestigationPage:
     """Investigations, newest first, filtered; `next` is the cursor of the following page."""
-    filters = {"status": status, "source": source, "alertname": alertname, "namespace": namespace}
+    filters = {
+        "status": status,
+        "source": source,
+        "alertname": alertname,
+        "namespace": namespace,
+        "feedback": feedback,
+    }
     try:
         rows, following = await asyncio.to_thread(
             services.store.list, filters=filters, since=since, cursor=cursor, limit=limit
@@ -122,6 +131,21 @@ async def create_follow_up(
     )
     record = await submit(services, new)
     return InvestigationAccepted(id=record.id, status=record.status, links=links(record.id))
+
+
+@router.post(
+    "/{investigation_id}/feedback", response_model=InvestigationPublic, responses=NOT_FOUND
+)
+async def give_feedback(
+    investigation_id: str, body: FeedbackCreate, services: ServicesDep
+) -> InvestigationPublic:
+    """Judge the answer correct or wrong (source `api`); a later verdict replaces it."""
+    record = await asyncio.to_thread(
+        services.store.set_feedback, investigation_id, body.verdict, "api", body.by
+    )
+    if record is None:
+        raise HTTPException(404, detail=f"no investigation {investigation_id}")
+    return InvestigationPublic.of(record)
 
 
 async def _found(services: Services, investigation_id: str) -> InvestigationRecord:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 Status = Literal["queued", "running", "done", "failed", "deferred"]
 Source = Literal["api", "alertmanager", "slack"]
 LLMChoice = Literal["auto", "yes", "no"]
+Verdict = Literal["correct", "wrong"]
 TERMINAL: tuple[Status, ...] = ("done", "failed")
 
 
@@ -58,6 +59,10 @@ class InvestigationRecord(BaseModel):
     lease_expires_at: datetime | None = None
     diagnosis: dict[str, Any] | None = None
     error: str | None = None
+    feedback: Verdict | None = None
+    feedback_source: str | None = None
+    feedback_by: str | None = None
+    feedback_at: datetime | None = None
 
     @property
     def finished(self) -> bool:

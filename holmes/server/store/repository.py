@@ -29,6 +29,7 @@ from holmes.server.store.records import (
     InvestigationRecord,
     NewInvestigation,
     Status,
+    Verdict,
     utc,
 )
 from holmes.server.store.schema import alert_episodes, investigation_events, investigations
@@ -175,6 +176,28 @@ class Store:
         return self._update_leased(
             investigation_id, owner, status="queued", lease_owner=None, lease_expires_at=None
         )
+
+    def set_feedback(
+        self,
+        investigation_id: str,
+        verdict: Verdict,
+        source: str,
+        by: str | None = None,
+    ) -> InvestigationRecord | None:
+        """Record a verdict on the answer (the last one wins); None for an unknown id."""
+        if verdict not in ("correct", "wrong"):
+            raise ValueError(f"verdict: {verdict!r} is not 'correct' or 'wrong'")
+        with self._write() as db:
+            changed = db.execute(
+                update(_inv)
+                .where(_inv.c.id == investigation_id)
+                .values(
+                    feedback=verdict, feedback_source=source, feedback_by=by, feedback_at=_now()
+                )
+            )
+            if changed.rowcount != 1:
+                return None
+            return self._get(db, investigation_id)
 
     def _update_leased(self, investigation_id: str, owner: str, **values: Any) -> bool:
         with self._write() as db:
@@ -358,7 +381,7 @@ def _open_episode(db: Connection, alert: FiringAlert, status: Status, now: datet
 def _record(row: Any) -> InvestigationRecord:
     values = dict(row)
     values["llm"] = values.pop("use_llm") or "auto"
-    for column in ("created_at", "started_at", "finished_at", "lease_expires_at"):
+    for column in ("created_at", "started_at", "finished_at", "lease_expires_at", "feedback_at"):
         values[column] = utc(values[column])
     return InvestigationRecord.model_validate(values)
 

@@ -57,8 +57,14 @@ investigations = Table(
     Column("lease_expires_at", DateTime(timezone=True)),
     Column("diagnosis", JSON),
     Column("error", Text),
+    # Feedback on the answer (migration 0002_feedback): "correct" | "wrong", and its origin.
+    Column("feedback", String(16)),
+    Column("feedback_source", String(16)),  # "web" | "api" | "slack"
+    Column("feedback_by", String(253)),
+    Column("feedback_at", DateTime(timezone=True)),
     Index("ix_investigations_claim", "status", "created_at"),
     Index("ix_investigations_created", "created_at", "id"),
+    Index("ix_investigations_feedback", "feedback"),
 )
 
 investigation_events = Table(
