@@ -1,7 +1,8 @@
 """The Slack responder: processed event ids, and where each investigation is answered in Slack.
 
 Revision ID: 0002_slack
-Revises: 0001
+Revises: 0002_feedback (cherry-picked from branch `web`; self-contained otherwise: it only
+creates its own two tables, so it can sit anywhere after 0001)
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_slack"
-down_revision = "0001"
+down_revision = "0002_feedback"
 branch_labels = None
 depends_on = None
 
