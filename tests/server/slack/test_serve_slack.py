@@ -93,3 +93,20 @@ def test_a_bad_routing_file_is_named(tmp_path) -> None:
         from_environ({"HOLMES_SLACK_ALERT_ROUTES": str(routes)})
     with pytest.raises(SlackConfigError, match="No such file"):
         from_environ({"HOLMES_SLACK_ALERT_ROUTES": str(tmp_path / "missing.yaml")})
+
+
+def test_the_app_manifest_asks_for_what_the_responder_uses() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((REPO / "deploy" / "slack-app-manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"app_mentions:read", "chat:write", "channels:history", "commands"} <= scopes
+    settings = manifest["settings"]
+    assert {"app_mention", "message.channels"} <= set(settings["event_subscriptions"]["bot_events"])
+    urls = [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
+    urls.append(manifest["features"]["slash_commands"][0]["url"])
+    assert all(url.endswith("/slack/events") for url in urls)
+    assert manifest["features"]["slash_commands"][0]["command"] == "/holmes"
