@@ -4,7 +4,8 @@ A sweep every `alert_poll_seconds` reads the store: an episode opened since the 
 hour) without a conversation gets one (UNIQUE episode id: one replica wins), a top-level post
 in the channel the routing table picks, and the answer in its thread. An answered episode
 that fired again gets one reply ("still firing, 3rd notification, nothing new"), a resolved
-one a "resolved" reply; never a new top-level post for a re-sent alert.
+one a "resolved" reply; never a new top-level post for a re-sent alert. The sweep also resumes
+unanswered conversations whose follower's lease expired.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class AlertThreads:
             await asyncio.sleep(self.settings.alert_poll_seconds)
 
     async def sweep(self) -> None:
-        """Open threads for new episodes; reply for repeats and resolutions."""
+        """Open threads for new episodes; reply for repeats and resolutions; take over the
+        conversations of a replica that died."""
+        await self.responder.resume()
         for episode in await asyncio.to_thread(self.store.new_episodes, self.since):
             await self._open(episode)
         for conversation, state in await asyncio.to_thread(self.store.episode_changes):

@@ -5,7 +5,9 @@ reads the investigation's events as the workers store them (woken by the notifie
 SSE stream) and edits the progress message in place with the count of tool calls, at most
 once per `progress_seconds`. When the `answer` (or `error`) arrives, the answer is posted in
 the thread (or to the slash command's `response_url`) and its `ts` recorded: only
-conversations without one are resumed after a restart, so an answer is posted once.
+conversations without one are resumed after a restart, so an answer is posted once. A follower
+holds a lease on its conversation (renewed like a worker's), so with several replicas one
+answers, and another takes over when that one dies.
 """
 
 from __future__ import annotations
@@ -62,41 +64,60 @@ class Responder:
     ) -> None:
         self.settings, self.services = settings, services
         self.poster, self.slack_store = poster, slack_store
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.owner = services.owner
+        self._following: dict[str, asyncio.Task[None]] = {}
 
     def follow(self, conversation: SlackConversation) -> None:
-        """Answer `conversation` in the background."""
+        """Answer `conversation` in the background (unless this replica already does)."""
+        investigation_id = conversation.investigation_id
+        if investigation_id in self._following:
+            return
         task = asyncio.create_task(self._guarded(conversation))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._following[investigation_id] = task
+        task.add_done_callback(lambda _: self._following.pop(investigation_id, None))
 
     async def resume(self) -> int:
-        """Follow every conversation whose answer was not posted (after a restart)."""
-        pending = await asyncio.to_thread(self.slack_store.unanswered)
+        """Follow the unanswered conversations no live replica follows (at start, then on each
+        sweep: a dead replica's conversations are taken over once its lease expires)."""
+        pending = await asyncio.to_thread(self.slack_store.unfollowed)
         for conversation in pending:
             self.follow(conversation)
         return len(pending)
 
     async def stop(self) -> None:
-        """Cancel the followers; their conversations resume at the next start."""
-        for task in list(self._tasks):
+        """Cancel the followers and release their leases: the next start resumes them."""
+        following = dict(self._following)
+        for task in following.values():
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def wait_idle(self, timeout: float) -> None:
-        """Until every follower has finished (tests, shutdown)."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=timeout)
+        await asyncio.gather(*following.values(), return_exceptions=True)
+        await asyncio.to_thread(self.slack_store.release, list(following), self.owner)
 
     async def _guarded(self, conversation: SlackConversation) -> None:
+        investigation_id = conversation.investigation_id
+        lease = self.services.settings.lease_seconds
+        if not await asyncio.to_thread(
+            self.slack_store.follow, investigation_id, self.owner, lease
+        ):
+            return  # another replica follows it
+        renewing = asyncio.create_task(self._renew(investigation_id, lease))
         try:
             await self._follow(conversation)
         except asyncio.CancelledError:
             raise
-        except Exception:  # a follower's failure is logged; the conversation resumes later
-            log.exception(
-                "answering investigation %s in Slack failed", conversation.investigation_id
-            )
+        except Exception:  # logged; the conversation is taken up again when the lease expires
+            log.exception("answering investigation %s in Slack failed", investigation_id)
+        finally:
+            renewing.cancel()
+
+    async def _renew(self, investigation_id: str, lease: float) -> None:
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                await asyncio.to_thread(
+                    self.slack_store.follow, investigation_id, self.owner, lease
+                )
+            except Exception:  # a store hiccup: the lease still has two thirds to run
+                log.exception("renewing the Slack lease of %s failed", investigation_id)
 
     async def _follow(self, conversation: SlackConversation) -> None:
         store, notifier = self.services.store, self.services.notifier

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from holmes.server.store.records import utc
@@ -125,11 +125,40 @@ class SlackStore:
             found = row.mappings().first()
         return _conversation(found) if found else None
 
-    def unanswered(self) -> list[SlackConversation]:
-        """Conversations whose answer is not posted yet (resumed at start)."""
+    def unfollowed(self) -> list[SlackConversation]:
+        """Unanswered conversations no live replica follows (new, released, or lease expired)."""
+        free = or_(_conv.c.follower.is_(None), _conv.c.follower_expires_at < _now())
         with self.engine.connect() as db:
-            rows = db.execute(select(_conv).where(_conv.c.answer_ts.is_(None))).mappings()
+            rows = db.execute(select(_conv).where(_conv.c.answer_ts.is_(None), free)).mappings()
             return [_conversation(row) for row in rows]
+
+    def follow(self, investigation_id: str, follower: str, lease_seconds: float) -> bool:
+        """Take (or renew) the lease on an unanswered conversation; False if another has it."""
+        now = _now()
+        free = or_(
+            _conv.c.follower.is_(None),
+            _conv.c.follower == follower,
+            _conv.c.follower_expires_at < now,
+        )
+        return self._advance(
+            investigation_id,
+            and_(_conv.c.answer_ts.is_(None), free),
+            follower=follower,
+            follower_expires_at=now + timedelta(seconds=lease_seconds),
+        )
+
+    def release(self, investigation_ids: list[str], follower: str) -> None:
+        """Give conversations back (shutdown): the next replica to look takes them at once."""
+        if not investigation_ids:
+            return
+        with self._write() as db:
+            db.execute(
+                update(_conv)
+                .where(
+                    _conv.c.investigation_id.in_(investigation_ids), _conv.c.follower == follower
+                )
+                .values(follower=None, follower_expires_at=None)
+            )
 
     def thread(self, channel: str, thread_ts: str) -> SlackConversation | None:
         """The first conversation of a Slack thread (its root), or None if holmes has none."""

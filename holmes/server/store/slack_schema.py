@@ -4,8 +4,9 @@
 | --- | --- |
 | `slack_events` | a Slack event id (or slash command trigger id) already taken: a retry finds it |
 | `slack_conversations` | an investigation answered in Slack: where (channel, thread), its |
-|                       | progress and answer messages, and for alerts the episode and what |
-|                       | of it was posted (`notified`, `resolved_posted`) |
+|                       | progress and answer messages, for alerts the episode and what of |
+|                       | it was posted (`notified`, `resolved_posted`), and the replica |
+|                       | following it until answered (a lease) |
 """
 
 from __future__ import annotations
@@ -39,5 +40,9 @@ slack_conversations = Table(
     Column("resolved_posted", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("answered_at", DateTime(timezone=True)),
+    # The replica following it until answered: a lease, so one replica answers, and another
+    # takes over when that one died.
+    Column("follower", String(128)),
+    Column("follower_expires_at", DateTime(timezone=True)),
     Index("ix_slack_thread", "channel", "thread_ts"),
 )

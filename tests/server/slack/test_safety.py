@@ -59,3 +59,16 @@ def test_rate_limits_are_waited_out_and_errors_counted(slack_app, slack) -> None
     line = 'holmes_slack_api_errors_total{error="not_in_channel",method="chat.postMessage"}'
     assert f"{line} 2.0" in metrics
     assert running.client.get("/readyz").status_code == 200  # the workers are still running
+
+
+def test_two_replicas_answer_a_mention_once(slack_app, slack, tmp_path) -> None:
+    store = tmp_path / "shared.db"
+    first = slack_app(store=store)
+    slack_app(store=store)  # sweeps the same store every 0.2 s: it must leave the thread alone
+    post_event(first.url, mention(QUESTION))
+    slack.wait_for(
+        lambda: any(c.params["text"].startswith("Done") for c in slack.of("chat.update"))
+    )
+    time.sleep(0.6)
+    texts = [c.params["text"] for c in slack.of("chat.postMessage")]
+    assert len(texts) == 2 and texts[0].startswith("Looking") and texts[1].startswith("Root")

@@ -48,6 +48,8 @@ def upgrade() -> None:
         sa.Column("resolved_posted", sa.Boolean, nullable=False),
         sa.Column("created_at", Time, nullable=False),
         sa.Column("answered_at", Time),
+        sa.Column("follower", sa.String(128)),
+        sa.Column("follower_expires_at", Time),
     )
     op.create_index("ix_slack_thread", "slack_conversations", ["channel", "thread_ts"])
 
