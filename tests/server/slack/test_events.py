@@ -95,3 +95,27 @@ def test_a_thread_reply_is_a_follow_up(slack_app, slack) -> None:
     post_event(running.url, other)
     stored = running.client.get("/api/v1/investigations", params={"source": "slack"}).json()
     assert len(stored["items"]) == 2
+
+
+def test_a_mention_inside_a_thread_reads_the_thread_as_context(slack_app, slack) -> None:
+    running = slack_app()
+    slack.thread_messages = [
+        {
+            "ts": "1699999999.000001",
+            "user": "U2",
+            "text": "llama-finetune in ml stopped at step 48230",
+        },
+        {"ts": "1700000000.000500", "user": "U1", "text": "<@UHOLMES> what happened?"},
+    ]
+    body = mention(
+        "<@UHOLMES> what happened?", ts="1700000000.000500", thread_ts="1699999999.000001"
+    )
+    post_event(running.url, body)
+    slack.wait_for(lambda: _answers(slack))
+    (replies,) = slack.of("conversations.replies")
+    assert (replies.params["channel"], replies.params["ts"]) == ("C1", "1699999999.000001")
+    assert _answers(slack)[0].params["thread_ts"] == "1699999999.000001"
+    stored = running.client.get("/api/v1/investigations", params={"source": "slack"}).json()
+    question = stored["items"][0]["question"]
+    assert question.startswith("what happened?") and "> llama-finetune in ml stopped" in question
+    assert question.count("what happened?") == 1  # the mention itself is not its own context
