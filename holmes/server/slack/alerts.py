@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from holmes.server.slack.responder import Responder, plain
@@ -21,6 +22,8 @@ from holmes.server.store.slack_repository import EpisodeState, SlackConversation
 log = logging.getLogger("holmes.server.slack")
 UNROUTED = "unrouted"  # answer_ts of an episode no route sends anywhere: never posted
 LOOKBACK = timedelta(hours=1)
+EVENT_MEMORY = timedelta(days=1)  # processed event ids kept this long (retries come in minutes)
+PRUNE_EVERY = 3600.0
 
 
 class AlertThreads:
@@ -29,6 +32,7 @@ class AlertThreads:
     def __init__(self, settings: SlackSettings, responder: Responder, store: SlackStore) -> None:
         self.settings, self.responder, self.store = settings, responder, store
         self.since = datetime.now(UTC) - LOOKBACK
+        self._pruned_at = 0.0
 
     async def run(self) -> None:
         """Sweep until cancelled; a failed sweep is logged and retried."""
@@ -43,6 +47,10 @@ class AlertThreads:
         """Open threads for new episodes; reply for repeats and resolutions; take over the
         conversations of a replica that died."""
         await self.responder.resume()
+        if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = time.monotonic()
+            oldest = datetime.now(UTC) - EVENT_MEMORY
+            await asyncio.to_thread(self.store.prune_events, oldest)
         for episode in await asyncio.to_thread(self.store.new_episodes, self.since):
             await self._open(episode)
         for conversation, state in await asyncio.to_thread(self.store.episode_changes):

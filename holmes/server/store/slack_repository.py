@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from holmes.server.store.records import utc
@@ -74,6 +74,12 @@ class SlackStore:
         except IntegrityError:
             return False
         return True
+
+    def prune_events(self, older_than: datetime) -> int:
+        """Forget event ids received before `older_than` (Slack retries within minutes)."""
+        with self._write() as db:
+            pruned = db.execute(delete(slack_events).where(slack_events.c.received_at < older_than))
+            return pruned.rowcount
 
     def add(self, conversation: SlackConversation) -> None:
         """Record where an investigation will be answered."""

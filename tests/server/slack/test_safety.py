@@ -72,3 +72,18 @@ def test_two_replicas_answer_a_mention_once(slack_app, slack, tmp_path) -> None:
     time.sleep(0.6)
     texts = [c.params["text"] for c in slack.of("chat.postMessage")]
     assert len(texts) == 2 and texts[0].startswith("Looking") and texts[1].startswith("Root")
+
+
+def test_old_event_ids_are_pruned(tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from holmes.server.store import Store
+    from holmes.server.store.slack_repository import SlackStore
+
+    store = Store.open(f"sqlite:///{tmp_path / 'holmes.db'}")
+    events = SlackStore(store.engine)
+    assert events.claim_event("Ev1") and not events.claim_event("Ev1")
+    assert events.prune_events(datetime.now(UTC) - timedelta(days=1)) == 0
+    assert events.prune_events(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert events.claim_event("Ev1")
+    store.close()
