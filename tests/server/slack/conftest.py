@@ -64,12 +64,12 @@ def slack_app(slack, serve):  # type: ignore[no-untyped-def]
     """Start the app with the responder on (`slack_app(**SlackSettings fields)`); the stand-in
     comes first, so the servers stop before it does."""
 
-    def start(gate: Any = None, store: Any = None, **fields: Any):  # type: ignore[no-untyped-def]
+    def start(gate: Any = None, store: Any = None, llm: Any = None, **fields: Any):  # type: ignore[no-untyped-def]
         fields.setdefault("bot_token", BOT_TOKEN)
         fields.setdefault("signing_secret", SECRET)
         fields.setdefault("alert_poll_seconds", 0.2)
         settings = SlackSettings(api_url=slack.api_url, **fields)
-        return serve(slack=settings, gate=gate, store=store, shutdown_grace_seconds=0.2)
+        return serve(slack=settings, gate=gate, store=store, llm=llm, shutdown_grace_seconds=0.2)
 
     return start
 
