@@ -30,6 +30,9 @@ HEAVY = [
     "openai",
     "grpc",
     "rich.markdown",
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
 ]
 
 

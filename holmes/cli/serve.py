@@ -39,8 +39,9 @@ from holmes.cli.options import (
 
 # The server stack and the tools load when the command runs, not for `holmes serve --help`.
 if TYPE_CHECKING:
-    from holmes.cli.config import ServerConfig
+    from holmes.cli.config import ServerConfig, SlackConfig
     from holmes.server import ServerSettings
+    from holmes.server.slack.settings import SlackSettings
     from holmes.tools import Limits, SourceEndpoints, ToolContext
 
 
@@ -103,7 +104,7 @@ def serve_command(
     sources, limits = endpoints_and_limits()
 
     _configure_logging(log_level)
-    settings = _server_settings(server, lease_seconds)
+    settings = _server_settings(server, resolved.config.slack, lease_seconds)
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
     with ExitStack() as stack:
@@ -129,7 +130,9 @@ def _configure_logging(level: str) -> None:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
-def _server_settings(server: ServerConfig, lease_seconds: float) -> ServerSettings:
+def _server_settings(
+    server: ServerConfig, slack: SlackConfig, lease_seconds: float
+) -> ServerSettings:
     """The server's settings from the config's server section: tokens (refusing to serve open
     on a non-loopback address) and the store, opened and migrated once (a bad URL is a usage
     error)."""
@@ -151,6 +154,7 @@ def _server_settings(server: ServerConfig, lease_seconds: float) -> ServerSettin
         queue_size=server.queue_size,
         tokens=tokens,
         lease_seconds=lease_seconds,
+        slack=_slack_settings(slack),
     )
 
 
@@ -196,6 +200,33 @@ def _check_store(url: str) -> None:
         # The URL may carry a password: the message shows it masked.
         message = f"{url}: {str(error).splitlines()[0]}"
         raise typer.BadParameter(redact(message), param_hint="--store") from None
+
+
+def _slack_settings(section: SlackConfig) -> SlackSettings | None:
+    """The Slack responder's settings: the config's slack section (file, or the SLACK_*
+    variables it reads) and the HOLMES_SLACK_* routing variables; None when Slack is off."""
+    from holmes.server.slack.settings import SlackConfigError, from_environ
+
+    environ = dict(os.environ)
+    for name, variable in (
+        ("bot_token", "SLACK_BOT_TOKEN"),
+        ("signing_secret", "SLACK_SIGNING_SECRET"),
+        ("app_token", "SLACK_APP_TOKEN"),
+    ):
+        secret = getattr(section, name)
+        if secret is not None:
+            environ[variable] = secret.get_secret_value()
+    try:
+        slack = from_environ(environ)
+    except SlackConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="HOLMES_SLACK_ALERT_ROUTES") from None
+    if slack.bot_token and not slack.enabled:
+        raise typer.BadParameter(
+            "SLACK_BOT_TOKEN is set, but neither SLACK_SIGNING_SECRET (/slack/events) nor "
+            "SLACK_APP_TOKEN (Socket Mode): Slack could not reach holmes",
+            param_hint="SLACK_SIGNING_SECRET",
+        )
+    return slack if slack.enabled else None
 
 
 def _conversations(store_url: str) -> Path:

@@ -2,9 +2,10 @@
 
 Start-up opens (and migrates) the store and starts the workers; shutdown stops claiming, gives
 running investigations the grace period and re-queues the rest. Routes live under /api/v1
-(plus /healthz, /readyz, /metrics, /docs, /openapi.json); every one of them needs a token
-except the two probes, exempted by route object in `TokenAuthMiddleware`. The web page (`/`,
-holmes/server/web) is exempted too: its routes check a session cookie or a bearer token.
+(plus /healthz, /readyz, /metrics, /docs, /openapi.json, and /slack/events when Slack is
+enabled); every one of them needs a token except the two probes and /slack/events (verified
+by Slack's request signature), exempted by route object in `TokenAuthMiddleware`. The web page
+(`/`, holmes/server/web) is exempted too: its routes check a session cookie or a bearer token.
 """
 
 from __future__ import annotations
@@ -81,11 +82,18 @@ def create_app(settings: ServerSettings, investigator: Investigator) -> FastAPI:
     webhook = _route(app, "/api/v1/alertmanager", alertmanager.alertmanager_webhook, "POST")
     # The web page authenticates itself (session cookie or bearer, see holmes/server/web/auth.py).
     pages = install_web(app, settings.tokens)
+    exempt = [healthz, readyz, *pages]
+    if settings.slack is not None and settings.slack.enabled:
+        from holmes.server.slack import mount
+
+        slack_events = mount(app, settings.slack)
+        if slack_events is not None:  # verified by Slack's request signature, not a token
+            exempt.append(slack_events)
     app.add_middleware(
         TokenAuthMiddleware,
         tokens=settings.tokens,
         routes=app.router.routes,
-        exempt=[healthz, readyz, *pages],
+        exempt=exempt,
         basic_routes=[webhook],
     )
     return app
@@ -117,10 +125,15 @@ def _lifespan(settings: ServerSettings, investigator: Investigator):  # type: ig
         )
         app.state.services = Services(settings, store, investigator, pool, metrics, notifier, owner)
         pool.start()
+        slack = getattr(app.state, "slack", None)
+        if slack is not None:
+            await slack.start(app.state.services)
         log.info("holmes serving: %d workers, store %s", settings.workers, store.engine.url)
         try:
             yield
         finally:
+            if slack is not None:
+                await slack.stop()
             await pool.stop(settings.shutdown_grace_seconds)
             store.close()
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from holmes.server.investigator import Investigator
 from holmes.server.metrics import ServiceMetrics
 from holmes.server.notify import Notifier
+from holmes.server.slack.settings import SlackSettings
 from holmes.server.store import Store
 from holmes.server.workers import WorkerPool
 
@@ -32,6 +33,7 @@ class ServerSettings(BaseModel):
     poll_seconds: float = Field(1.0, gt=0)
     retry_after_seconds: int = Field(10, ge=1)
     shutdown_grace_seconds: float = Field(10.0, ge=0)
+    slack: SlackSettings | None = Field(None, description="The Slack responder, when enabled.")
 
 
 @dataclass
