@@ -124,12 +124,13 @@ def print_failure(console: Console, result: IncidentResult) -> None:
             console.print(escape(result.diagnosis.cause_text()))
             console.print(escape(result.diagnosis.remediation_text()))
         return
+    console.rule(escape(result.incident))
     for alert in result.alerts:
         verdict = "pass" if alert.passed else "FAIL"
-        console.rule(escape(f"{result.incident} {alert.label}: {verdict}"))
+        console.print(escape(f"{alert.label}: {verdict}"), highlight=False)
         if alert.passed or alert.diagnosis is None:
             continue
-        console.print(escape("missing: " + "; ".join(alert.missing)))
+        console.print(escape("  missing: " + "; ".join(alert.missing)), highlight=False)
         console.print(escape(alert.diagnosis.cause_text()))
         console.print(escape(alert.diagnosis.remediation_text()))
 
