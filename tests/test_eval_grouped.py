@@ -137,3 +137,28 @@ def test_ask_incident_investigates_every_alert_of_the_body() -> None:
     start = ran.stdout.index("[")
     answers = json.loads(ran.stdout[start:])
     assert [a["runbook_id"] for a in answers] == ["job-backoff-limit", "crashloop-app-error"]
+
+
+def test_ask_alert_on_a_resolved_body_says_it_resolved(tmp_path: Path) -> None:
+    raw = yaml.safe_load((GROUPED / "incident.yaml").read_text())
+    body = raw["alert_body"]
+    body["status"] = "resolved"
+    for alert in body["alerts"]:
+        alert.update(status="resolved", endsAt="2026-11-20T13:44:10Z")
+    payload = tmp_path / "resolved.json"
+    payload.write_text(json.dumps(body))
+    ran = CliRunner().invoke(
+        app,
+        ["ask", "--no-llm", "--incident", str(GROUPED), "--alert", str(payload), "--json"],
+        env={"COLUMNS": "200"},
+    )
+    assert ran.exit_code == 0, ran.output
+    assert "investigating (1 of 2) with the runbook engine: resolved alert KubeJobFailed" in (
+        ran.stderr
+    )
+    answers = json.loads(ran.stdout[ran.stdout.index("[") :])
+    assert [a["runbook_id"] for a in answers] == ["job-backoff-limit", "crashloop-app-error"]
+    for answer in answers:
+        assert answer["summary"].startswith("Resolved")
+        assert answer["root_cause"].startswith("What the resolved alert was about: ")
+        assert "2026-11-20T13:44:10+00:00" in answer["notes"][0]
