@@ -241,10 +241,9 @@ class WorkerPool:
             kind, data = "error", {"error": error}
         if not saved:  # our lease was taken over: the new holder writes the result
             return
-        # Counted before the end is announced: a client woken by it reads the counter updated.
-        self.metrics.finished(record.source, "done" if diagnosis else "failed", seconds, diagnosis)
         await asyncio.to_thread(self.store.append_event, record.id, kind, data)
         self.notifier.notify(record.id)
+        self.metrics.finished(record.source, "done" if diagnosis else "failed", seconds, diagnosis)
 
 
 def _lease_lost(heartbeat: asyncio.Task[bool]) -> bool:
