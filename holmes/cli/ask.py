@@ -88,7 +88,7 @@ def ask_command(
 
     from holmes.cli.ask_session import Session
     from holmes.evals.replay import replay
-    from holmes.evals.runner import context_for, request_for
+    from holmes.evals.runner import context_for, requests_for
     from holmes.tools import ToolContext
 
     flags = source_flags(kubeconfig, context, in_cluster, prometheus_url, hubble_address, timeout)
@@ -109,7 +109,7 @@ def ask_command(
     with ExitStack() as stack:
         if incident is not None:
             bundle = load_incident(incident)
-            requests = _requests(question, alerts, default=request_for(bundle))
+            requests = _requests(question, alerts, default=requests_for(bundle))
             endpoints = stack.enter_context(replay(bundle))
 
             def make_context() -> ToolContext:
@@ -118,7 +118,7 @@ def ask_command(
                 return ctx
 
         else:
-            requests = _requests(question, alerts, default=None)
+            requests = _requests(question, alerts, default=[])
             sources = _checked_sources(configured, kubeconfig)
 
             def make_context() -> ToolContext:
@@ -138,18 +138,19 @@ def ask_command(
 
 
 def _requests(
-    question: str | None, alerts: list[AlertInput], default: InvestigationRequest | None
+    question: str | None, alerts: list[AlertInput], default: list[InvestigationRequest]
 ) -> list[InvestigationRequest]:
-    """One request per alert (each with the question, if any), else the question alone."""
+    """One request per alert (each with the question, if any), else the question alone, else
+    the bundle's own requests (one per alert of its webhook body)."""
     from holmes.agent.intake import InvestigationRequest
 
     if alerts:
         return [InvestigationRequest(question=question, alert=alert) for alert in alerts]
     if question is not None:
         return [InvestigationRequest(question=question)]
-    if default is None:
+    if not default:
         raise typer.BadParameter("give a question (not blank) or --alert", param_hint="QUESTION")
-    return [default]
+    return default
 
 
 def _checked_sources(endpoints: SourceEndpoints, kubeconfig_flag: Path | None) -> SourceEndpoints:

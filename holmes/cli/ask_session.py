@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.intake import InvestigationRequest, as_resolved
 from holmes.agent.llm import LLMSettings
 from holmes.cli.inputs import shortened
 from holmes.cli.options import agent_limits
@@ -67,6 +67,8 @@ class Session:
             self.ctx, self._ok_calls = self.make_context(), 0
             try:
                 diagnosis = await self._investigate(request, conversation, interactive)
+                if request.alert is not None and request.alert.resolved:
+                    diagnosis = as_resolved(diagnosis, request.alert)
             finally:
                 await self.ctx.aclose()
             investigated.append(self._ok_calls > 0)

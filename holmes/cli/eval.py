@@ -30,6 +30,7 @@ from holmes.cli.options import (
 
 # The engine, the replay and rich load when the command runs, not for `holmes eval --help`.
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
     from holmes.agent.diagnosis import Diagnosis
@@ -95,10 +96,8 @@ def eval_command(
     console.print(totals(results, wall))
     if verbose:
         for result in results:
-            if not result.passed and result.diagnosis:
-                console.rule(result.incident)
-                console.print(escape(result.diagnosis.cause_text()))
-                console.print(escape(result.diagnosis.remediation_text()))
+            if not result.passed:
+                print_failure(console, result)
     if json_out:
         try:
             json_out.write_text(
@@ -112,6 +111,28 @@ def eval_command(
             raise typer.Exit(1) from error
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+def print_failure(console: Console, result: IncidentResult) -> None:
+    """A failed incident's answer; with a webhook body, each alert's verdict and each failing
+    alert's answer, so it is plain which alert failed."""
+    from rich.markup import escape
+
+    if not result.alerts:
+        if result.diagnosis:
+            console.rule(escape(result.incident))
+            console.print(escape(result.diagnosis.cause_text()))
+            console.print(escape(result.diagnosis.remediation_text()))
+        return
+    console.rule(escape(result.incident))
+    for alert in result.alerts:
+        verdict = "pass" if alert.passed else "FAIL"
+        console.print(escape(f"{alert.label}: {verdict}"), highlight=False)
+        if alert.passed or alert.diagnosis is None:
+            continue
+        console.print(escape("  missing: " + "; ".join(alert.missing)), highlight=False)
+        console.print(escape(alert.diagnosis.cause_text()))
+        console.print(escape(alert.diagnosis.remediation_text()))
 
 
 def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callable[[], Investigator]:

@@ -4,6 +4,10 @@ Called by the replay servers, the eval runner and the CLI. `load_bundle` checks 
 up front and raises `BundleError` naming the file, the line or field, and the problem, so a bad
 bundle fails before any server starts. `Bundle.expected` is what a correct answer must say: only
 scoring reads it, and it is left out of the bundle's repr and serialisation.
+
+An incident may hold a whole Alertmanager webhook body (`alert_body`, several alerts of one
+group) with an expectation per alert (`expected_alerts`, keyed by fingerprint or by index in
+`alerts`); an alert without an entry is scored against `expected`.
 """
 
 from __future__ import annotations
@@ -15,9 +19,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from holmes.agent.intake import AlertInput
+from holmes.evals.bundle_alerts import alert_expectations
 from holmes.evals.bundle_files import read_log_text, read_text
 from holmes.evals.bundle_objects import ObjectKey, container_names, object_key, objects_in_file
 from holmes.evals.errors import BundleError
@@ -54,6 +66,46 @@ class Alert(AlertInput):
     @classmethod
     def _time(cls, value: Any) -> Any:
         return None if value in (None, "", "0001-01-01T00:00:00Z") else parse_rfc3339(value)
+
+
+class AlertBody(BaseModel):
+    """A whole Alertmanager webhook (version 4) body, as Alertmanager POSTs it for one group."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: str = "4"
+    receiver: str = ""
+    status: Literal["firing", "resolved"]
+    alerts: list[Alert] = Field(min_length=1)
+    groupLabels: dict[str, str] = Field(default_factory=dict)
+    commonLabels: dict[str, str] = Field(default_factory=dict)
+    commonAnnotations: dict[str, str] = Field(default_factory=dict)
+    externalURL: str = ""
+    groupKey: str = ""
+    truncatedAlerts: int = Field(0, ge=0)
+
+    @field_validator("alerts")
+    @classmethod
+    def _alert_states(cls, alerts: list[Alert]) -> list[Alert]:
+        for index, alert in enumerate(alerts):
+            if alert.status not in ("firing", "resolved"):
+                raise ValueError(f"alerts[{index}].status {alert.status!r}: firing or resolved")
+        return alerts
+
+    @model_validator(mode="after")
+    def _body_status(self) -> AlertBody:
+        # Alertmanager: the body is `firing` when any of its alerts fires, else `resolved`.
+        status = "firing" if any(a.status == "firing" for a in self.alerts) else "resolved"
+        if self.status != status:
+            raise ValueError(f"status is {self.status!r} but its alerts make it {status!r}")
+        return self
+
+    def investigated(self) -> list[Alert]:
+        """Each alert with the group's common labels under its own (as `ask --alert` reads it)."""
+        return [
+            alert.model_copy(update={"labels": {**self.commonLabels, **alert.labels}})
+            for alert in self.alerts
+        ]
 
 
 MentionEntry = str | list[str]
@@ -97,6 +149,7 @@ class Incident(BaseModel):
     time: datetime
     question: str | None = None
     alert: Alert | None = None
+    alert_body: AlertBody | None = None
     sources: list[SourceName]
     tags: list[str] = Field(default_factory=list)
 
@@ -104,6 +157,13 @@ class Incident(BaseModel):
     @classmethod
     def _time(cls, value: Any) -> datetime:
         return parse_rfc3339(value)
+
+    @property
+    def alerts(self) -> list[Alert]:
+        """The alerts to investigate, one request each: the body's, or the one alert."""
+        if self.alert_body is not None:
+            return self.alert_body.investigated()
+        return [self.alert] if self.alert is not None else []
 
 
 class ContainerLog(BaseModel):
@@ -141,6 +201,8 @@ class Bundle(BaseModel):
     flows: list[FlowRecord] = Field(default_factory=list)
     flow_skipped: list[SkippedFlowLine] = Field(default_factory=list)
     expected: Expected = Field(default_factory=Expected, exclude=True, repr=False)
+    # Per alert of `alert_body`, by index: its own expectation (`expected_alerts`) or `expected`.
+    expected_alerts: list[Expected] = Field(default_factory=list, exclude=True, repr=False)
 
     @property
     def id(self) -> str:
@@ -155,6 +217,10 @@ class Bundle(BaseModel):
     def has_source(self, source: SourceName) -> bool:
         """Whether the bundle recorded this source (others are "unavailable" during the replay)."""
         return source in self.incident.sources
+
+    def expected_for(self, index: int) -> Expected:
+        """What the answer to the `index`th alert must say (`expected` for a single alert)."""
+        return self.expected_alerts[index] if index < len(self.expected_alerts) else self.expected
 
 
 def load_bundle(path: Path | str) -> Bundle:
@@ -173,6 +239,7 @@ def load_bundle(path: Path | str) -> Bundle:
     }
     raw.setdefault("sources", [name for name in SOURCES if present[name]])
     incident, expected = _validate_incident(incident_file, raw)
+    expected_alerts = alert_expectations(incident_file, raw, incident, expected)
     for name in SOURCES:
         if present[name] and name not in incident.sources:
             raise BundleError(
@@ -191,6 +258,7 @@ def load_bundle(path: Path | str) -> Bundle:
         flows=flows,
         flow_skipped=flow_skipped,
         expected=expected,
+        expected_alerts=expected_alerts,
     )
 
 
@@ -206,8 +274,17 @@ def _read_incident_yaml(path: Path, root: Path) -> dict[str, Any]:
             path, f"id {raw.get('id')!r} differs from the folder name {root.name!r}", where="id"
         )
     question = raw.get("question")
-    if not (question.strip() if isinstance(question, str) else question) and not raw.get("alert"):
-        raise BundleError(path, "a bundle needs a 'question', an 'alert', or both")
+    asked = question.strip() if isinstance(question, str) else question
+    if not asked and not raw.get("alert") and not raw.get("alert_body"):
+        raise BundleError(
+            path, "a bundle needs a 'question', an 'alert' (or 'alert_body'), or both"
+        )
+    if raw.get("alert") and raw.get("alert_body"):
+        raise BundleError(
+            path,
+            "give one alert ('alert') or a webhook body ('alert_body'), not both",
+            "alert_body",
+        )
     return raw
 
 

@@ -63,8 +63,9 @@ def _record(incident: Path, out: Path) -> RecordOutcome:
 
 
 def with_expected(recorded: Path, original: Path) -> None:
-    """Copy the original incident's `expected` into the recorded incident.yaml."""
-    expected = yaml.safe_load((original / "incident.yaml").read_text())["expected"]
+    """Copy the original incident's `expected` into the recorded incident.yaml (of a webhook
+    body, the first alert's: `request_for` records the investigation of that alert)."""
+    expected = load_bundle(original).expected_for(0).model_dump(exclude_defaults=True)
     path = recorded / "incident.yaml"
     document = yaml.safe_load(path.read_text())
     document["expected"] = expected
