@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from holmes.agent.runbooks.expressions import evaluate
 from holmes.agent.runbooks.functions_scheduling import (
-    amount,
     fits,
     free,
     listed,
@@ -16,10 +15,11 @@ from holmes.agent.runbooks.functions_scheduling import (
     shortfalls,
     system_taint,
     taint_text,
-    tolerates,
     unschedulable_message,
     untolerated,
 )
+from holmes.tools.facts import format_amount as amount
+from holmes.tools.facts import tolerated as tolerates
 
 GPU = "nvidia.com/gpu"
 

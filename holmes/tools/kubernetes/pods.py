@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from holmes.tools.kubernetes.common import ago, clip, parse_time
+from holmes.tools.facts.text import clip
+from holmes.tools.kubernetes.common import ago, parse_time
 
 EXIT_CODES = {
     0: "success",

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from holmes.tools.facts.quantities import quantity
+from holmes.tools.facts.text import clip
 from holmes.tools.kubernetes import dra, pods
-from holmes.tools.kubernetes.common import age, clip, full_name, meta, quantity, selector_text
+from holmes.tools.kubernetes.common import age, full_name, meta, selector_text
 from holmes.tools.shaping.events import normalize, render_event
 
 GPU_RESOURCE = "nvidia.com/gpu"

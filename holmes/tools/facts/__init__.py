@@ -1,0 +1,32 @@
+"""Typed cluster facts and the one implementation of each shared notion: Kubernetes
+quantities, taints and tolerations (the scheduler's rule), time and text helpers.
+
+Tools, rules and the replay servers import these from here rather than keeping copies."""
+
+from holmes.tools.facts.quantities import (
+    format_amount,
+    format_bytes,
+    format_summed,
+    is_byte_resource,
+    quantity,
+    quantity_number,
+)
+from holmes.tools.facts.text import ago, clip, duration_text, rfc3339
+from holmes.tools.facts.tolerations import NO_SCHEDULE_EFFECTS, Taint, Toleration, tolerated
+
+__all__ = [
+    "NO_SCHEDULE_EFFECTS",
+    "Taint",
+    "Toleration",
+    "ago",
+    "clip",
+    "duration_text",
+    "format_amount",
+    "format_bytes",
+    "format_summed",
+    "is_byte_resource",
+    "quantity",
+    "quantity_number",
+    "rfc3339",
+    "tolerated",
+]

@@ -1,0 +1,62 @@
+"""The shared facts helpers: quantities, the scheduler's toleration rule, time and text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from holmes.tools.facts import (
+    Taint,
+    Toleration,
+    ago,
+    clip,
+    format_amount,
+    format_bytes,
+    format_summed,
+    quantity,
+    quantity_number,
+    rfc3339,
+    tolerated,
+)
+
+
+def test_quantities_parse_exactly_and_unreadable_is_zero() -> None:
+    assert quantity("500m") == Decimal("0.5")
+    assert quantity("1Gi") == 2**30
+    assert quantity_number("2Ki") == 2048.0
+    assert quantity("bogus") == 0 and quantity(None) == 0 and quantity("") == 0
+
+
+def test_amounts_render_as_people_write_them() -> None:
+    assert format_bytes(6.5 * 2**30) == "6.5Gi"
+    assert format_bytes(512) == "512B"
+    assert format_amount("memory", 48 * 2**30) == "48Gi"
+    assert format_amount("nvidia.com/gpu", 8.0) == "8"
+    assert format_amount("cpu", 2.5) == "2.5"
+    assert format_summed("cpu", Decimal("0.25")) == "250m"
+    assert format_summed("memory", Decimal(3 * 2**20)) == "3Mi"
+
+
+def test_tolerations_follow_the_scheduler_rule() -> None:
+    taint = Taint(key="gpu", value="a100", effect="NoSchedule")
+    assert Toleration(operator="Exists").tolerates(taint)
+    assert Toleration(key="gpu", operator="Exists").tolerates(taint)
+    assert Toleration(key="gpu", value="a100").tolerates(taint)
+    assert not Toleration(key="gpu", value="h100").tolerates(taint)
+    assert not Toleration(key="gpu", operator="Exists", effect="NoExecute").tolerates(taint)
+    assert not Toleration(key="gpu", operator="Gt", value="a100").tolerates(taint)
+    raw = {"key": "gpu", "value": "a100", "effect": "NoSchedule"}
+    assert tolerated([{"key": "gpu", "operator": "Exists"}], raw)
+    assert not tolerated([], raw) and not tolerated([{"operator": "Exists"}], "not a taint")
+    assert taint.text() == "gpu=a100:NoSchedule"
+
+
+def test_time_and_text_helpers() -> None:
+    now = datetime(2026, 9, 2, 16, 10, tzinfo=UTC)
+    assert rfc3339(now) == "2026-09-02T16:10:00Z"
+    assert rfc3339(now + timedelta(milliseconds=5), milliseconds=True).endswith(".005Z")
+    assert ago(now - timedelta(minutes=14), now) == "14m ago"
+    assert ago(now - timedelta(minutes=9, seconds=30), now, padded=True) == "9m30s ago"
+    assert ago(now + timedelta(minutes=5), now) == "in 5m"
+    assert clip("a\n  b", 10) == "a b"
+    assert clip("a\nbcdefgh", 6, one_line=False) == "a\nb..."
