@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from holmes.tools.facts import (
+    LabelSelector,
+    SelectorError,
     Taint,
     Toleration,
     ago,
@@ -60,3 +62,34 @@ def test_time_and_text_helpers() -> None:
     assert ago(now + timedelta(minutes=5), now) == "in 5m"
     assert clip("a\n  b", 10) == "a b"
     assert clip("a\nbcdefgh", 6, one_line=False) == "a\nb..."
+
+
+def test_label_selector_object_query_and_matching() -> None:
+    raw = {
+        "matchLabels": {"app": "ranker"},
+        "matchExpressions": [
+            {"key": "tier", "operator": "In", "values": ["web", "api"]},
+            {"key": "canary", "operator": "DoesNotExist"},
+        ],
+    }
+    selector = LabelSelector.of(raw)
+    assert selector.query() == "app=ranker,tier in (web,api),!canary"
+    assert selector.text() == "app=ranker,tier In (web,api),canary DoesNotExist ()"
+    assert selector.matches({"app": "ranker", "tier": "api"})
+    assert not selector.matches({"app": "ranker", "tier": "api", "canary": "1"})
+    assert not selector.matches({"app": "ranker", "tier": "batch"})
+    assert LabelSelector.of({}).matches({"any": "thing"})
+    parsed = LabelSelector.parse(selector.query())
+    assert parsed.matches({"app": "ranker", "tier": "web"})
+    assert not parsed.matches({"app": "other", "tier": "web"})
+    assert LabelSelector.parse("gen>3").matches({"gen": "4"})
+    assert not LabelSelector.parse("gen>3").matches({"gen": "x"})
+
+
+def test_label_selector_syntax_error_is_the_servers() -> None:
+    try:
+        LabelSelector.parse("app=(")
+    except SelectorError as error:
+        assert "unable to parse requirement" in str(error)
+    else:
+        raise AssertionError("a bad selector parsed")

@@ -17,6 +17,7 @@ from typing import Any
 
 from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts import NO_SCHEDULE_EFFECTS, Taint, format_amount, quantity_number, tolerated
+from holmes.tools.facts.selectors import LabelSelector
 
 _HEAD = re.compile(r"^\s*(\d+)/(\d+) nodes are available:?\s*(.*)$", re.DOTALL)
 _SPLIT = re.compile(r",\s+(?=\d+\s|pod\s|node\(s\)|persistentvolumeclaim|request\s)")
@@ -181,9 +182,10 @@ def taint_text(taint: Any) -> str:
 
 
 def selector_matches(selector: Any, labels: Any) -> bool:
-    """Whether labels carry every key=value of a nodeSelector (or Service selector)."""
+    """Whether labels carry every key=value of a nodeSelector (or Service selector): a map,
+    read as a LabelSelector's matchLabels."""
     labels = labels if isinstance(labels, dict) else {}
-    return all(labels.get(k) == v for k, v in (selector or {}).items())
+    return LabelSelector.of({"matchLabels": selector or {}}).matches(labels)
 
 
 def selector_misses(selector: Any, nodes: Any) -> list[dict[str, Any]]:

@@ -11,11 +11,15 @@ from holmes.tools.facts.quantities import (
     quantity,
     quantity_number,
 )
+from holmes.tools.facts.selectors import LabelRequirement, LabelSelector, SelectorError
 from holmes.tools.facts.text import ago, clip, duration_text, rfc3339
 from holmes.tools.facts.tolerations import NO_SCHEDULE_EFFECTS, Taint, Toleration, tolerated
 
 __all__ = [
     "NO_SCHEDULE_EFFECTS",
+    "LabelRequirement",
+    "LabelSelector",
+    "SelectorError",
     "Taint",
     "Toleration",
     "ago",

@@ -82,31 +82,3 @@ def owner(obj: dict[str, Any]) -> dict[str, Any] | None:
     """The controller owner reference (or the first owner), if any."""
     owners = meta(obj).get("ownerReferences") or []
     return next((o for o in owners if o.get("controller")), owners[0] if owners else None)
-
-
-def selector_text(selector: dict[str, Any] | None) -> str:
-    """A label selector as `a=b,c in (d,e)`."""
-    if not selector:
-        return ""
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expression in selector.get("matchExpressions") or []:
-        values = ",".join(expression.get("values") or [])
-        parts.append(f"{expression.get('key')} {expression.get('operator')} ({values})".strip())
-    return ",".join(parts)
-
-
-def label_selector(selector: dict[str, Any] | None) -> str:
-    """A LabelSelector object as the query string the API server accepts."""
-    if not selector:
-        return ""
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expression in selector.get("matchExpressions") or []:
-        key, operator = expression.get("key", ""), expression.get("operator", "")
-        values = ",".join(expression.get("values") or [])
-        if operator in ("In", "NotIn"):
-            parts.append(f"{key} {operator.lower()} ({values})")
-        elif operator == "Exists":
-            parts.append(key)
-        elif operator == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts)

@@ -12,13 +12,13 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.client import KubeSession
 from holmes.tools.kubernetes.common import (
     age,
     conditions_text,
     full_name,
-    label_selector,
     meta,
 )
 from holmes.tools.kubernetes.describe_pod import events_section
@@ -129,7 +129,7 @@ async def _pods_of(kube: KubeSession, obj: dict[str, Any], limit: int) -> list[d
             return []
         selector = f"job-name in ({','.join(names)})"
     else:
-        selector = label_selector((obj.get("spec") or {}).get("selector"))
+        selector = LabelSelector.of((obj.get("spec") or {}).get("selector")).query()
         if not selector and obj.get("kind") == "Job":
             selector = f"job-name={meta(obj).get('name')}"
     if not selector:

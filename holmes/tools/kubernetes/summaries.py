@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from holmes.tools.facts.quantities import quantity
+from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.facts.text import clip
 from holmes.tools.kubernetes import dra, pods
-from holmes.tools.kubernetes.common import age, full_name, meta, selector_text
+from holmes.tools.kubernetes.common import age, full_name, meta
 from holmes.tools.shaping.events import normalize, render_event
 
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -188,7 +189,7 @@ def _policy(obj: dict[str, Any], now: datetime) -> str:
         for key in ("ingress", "ingressDeny", "egress", "egressDeny")
         if key in spec
     )
-    return f"selects {selector_text(selector) or 'all pods'}  {counts}".strip()
+    return f"selects {LabelSelector.of(selector).text() or 'all pods'}  {counts}".strip()
 
 
 def _generic(obj: dict[str, Any], now: datetime) -> str:
