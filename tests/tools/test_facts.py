@@ -20,6 +20,7 @@ from holmes.tools.facts import (
     rfc3339,
     tolerated,
 )
+from holmes.tools.facts.pod_status import kubectl_status
 
 
 def test_quantities_parse_exactly_and_unreadable_is_zero() -> None:
@@ -93,3 +94,24 @@ def test_label_selector_syntax_error_is_the_servers() -> None:
         assert "unable to parse requirement" in str(error)
     else:
         raise AssertionError("a bad selector parsed")
+
+
+def test_kubectl_pod_status_follows_print_pod() -> None:
+    def pod(**status: object) -> dict[str, object]:
+        return {"metadata": {}, "status": status}
+
+    crash = {"state": {"waiting": {"reason": "CrashLoopBackOff"}}}
+    running = {"state": {"running": {}}, "ready": True}
+    assert kubectl_status(pod(phase="Running", containerStatuses=[crash, running])) == (
+        "CrashLoopBackOff"
+    )
+    init = [{"state": {"terminated": {"exitCode": 1}}}]
+    assert kubectl_status(pod(phase="Pending", initContainerStatuses=init)) == "Init:ExitCode:1"
+    waiting = [{"state": {"waiting": {"reason": "PodInitializing"}}}]
+    assert kubectl_status(pod(phase="Pending", initContainerStatuses=waiting)) == "Init:0/1"
+    gated = [{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}]
+    assert kubectl_status(pod(phase="Pending", conditions=gated)) == "SchedulingGated"
+    evicted = pod(phase="Failed", reason="Evicted")
+    assert kubectl_status(evicted) == "Evicted"
+    deleting = {"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}, "status": {}}
+    assert kubectl_status(deleting) == "Terminating"
