@@ -182,7 +182,10 @@ def test_listed_and_owner_of():
     pod = {
         "pod": "web-abc-1",
         "namespace": "shop",
-        "owners": ["ReplicaSet shop/web-abc (ready 0/1)", "Deployment shop/web (ready 1/2)"],
+        "owner_refs": [
+            {"kind": "ReplicaSet", "name": "web-abc", "namespace": "shop", "summary": "ready 0/1"},
+            {"kind": "Deployment", "name": "web", "namespace": "shop", "summary": "ready 1/2"},
+        ],
     }
     assert owner_of(pod)["ref"] == "deployment/web"
     assert owner_of({"pod": "solo", "namespace": "x", "owners": []})["text"] == "pod solo"

@@ -20,6 +20,7 @@ from holmes.tools.facts import (
     rfc3339,
     tolerated,
 )
+from holmes.tools.facts.owners import OwnerRef, owner_refs
 from holmes.tools.facts.pod_status import kubectl_status
 
 
@@ -115,3 +116,16 @@ def test_kubectl_pod_status_follows_print_pod() -> None:
     assert kubectl_status(evicted) == "Evicted"
     deleting = {"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}, "status": {}}
     assert kubectl_status(deleting) == "Terminating"
+
+
+def test_owner_refs_render_the_chain_and_read_back_typed() -> None:
+    deployment = OwnerRef(kind="Deployment", name="web", namespace="shop", summary="ready 1/2")
+    gone = OwnerRef(
+        kind="ReplicaSet", name="web-1", namespace="shop", problem="not found: deleted?"
+    )
+    assert deployment.text() == "Deployment shop/web (ready 1/2)"
+    assert gone.text() == "ReplicaSet shop/web-1 (not found: deleted?)"
+    assert deployment.ref == "deployment/web"
+    data = {"owner_refs": [gone.model_dump(), deployment.model_dump()]}
+    assert owner_refs(data) == [gone, deployment]
+    assert owner_refs(None) == []

@@ -13,9 +13,9 @@ import re
 from typing import Any
 
 from holmes.agent.runbooks.expressions import register
+from holmes.tools.facts.owners import OwnerRef, owner_refs
 from holmes.tools.kubernetes.pods import exit_meaning as _exit_meaning
 
-_OWNER = re.compile(r"^(\w+) (?:([^/\s]+)/)?(\S+)")
 # Executables containers usually call; a missing one a letter away from these is likely a typo.
 _COMMON_COMMANDS = [
     "sh",
@@ -109,33 +109,30 @@ def owner(pod: Any) -> dict[str, Any]:
     `ref` is what kubectl takes (`deployment/x`); a bare pod is its own owner.
     """
     pod = pod if isinstance(pod, dict) else {}
+    chain = owner_refs(pod)
+    if chain:
+        return _owner_fields(chain[-1], pod)
     namespace = pod.get("namespace") or ""
-    for entry in reversed(pod.get("owners") or []):
-        match = _OWNER.match(str(entry))
-        if match:
-            kind, name = match[1], match[3]
-            summary = str(entry)[match.end() :].strip().strip("()")
-            return {
-                "kind": kind,
-                "namespace": match[2] or namespace,
-                "name": name,
-                "ref": f"{kind.lower()}/{name}",
-                "summary": summary,
-            }
     name = pod.get("pod") or str(pod.get("name") or "").rsplit("/", 1)[-1]
     ref = f"pod/{name}"
     return {"kind": "Pod", "namespace": namespace, "name": name, "ref": ref, "summary": ""}
 
 
+def _owner_fields(found: OwnerRef, pod: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": found.kind,
+        "namespace": found.namespace or pod.get("namespace") or "",
+        "name": found.name,
+        "ref": found.ref,
+        "summary": found.problem or found.summary,
+    }
+
+
 def owners_of_kind(pod: Any, kind: str) -> list[dict[str, Any]]:
     """Every owner of `kind` in a pod's chain (e.g. its ReplicaSet), as `owner` gives them."""
     pod = pod if isinstance(pod, dict) else {}
-    found = []
-    for entry in pod.get("owners") or []:
-        match = _OWNER.match(str(entry))
-        if match and match[1].lower() == str(kind).lower():
-            found.append(owner({**pod, "owners": [entry]}))
-    return found
+    wanted = str(kind).lower()
+    return [_owner_fields(o, pod) for o in owner_refs(pod) if o.kind.lower() == wanted]
 
 
 def env_text(env: Any) -> str:

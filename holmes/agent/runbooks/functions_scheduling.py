@@ -17,6 +17,7 @@ from typing import Any
 
 from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts import NO_SCHEDULE_EFFECTS, Taint, format_amount, quantity_number, tolerated
+from holmes.tools.facts.owners import owner_refs
 from holmes.tools.facts.selectors import LabelSelector
 
 _HEAD = re.compile(r"^\s*(\d+)/(\d+) nodes are available:?\s*(.*)$", re.DOTALL)
@@ -299,17 +300,14 @@ def owner_of(pod: Any) -> dict[str, str]:
     itself when it has none."""
     if not isinstance(pod, dict):
         return {"kind": "", "namespace": "", "name": "", "ref": "", "text": ""}
-    for entry in reversed(pod.get("owners") or []):
-        matched = re.match(r"^(\w+) (?:([^/\s]+)/)?(\S+)", str(entry))
-        if matched and matched[1] != "ReplicaSet":
-            kind, name = matched[1], matched[3]
-            namespace = matched[2] or pod.get("namespace") or ""
+    for found in reversed(owner_refs(pod)):
+        if found.kind != "ReplicaSet":
             return {
-                "kind": kind,
-                "namespace": namespace,
-                "name": name,
-                "ref": f"{kind.lower()}/{name}",
-                "text": f"{kind} {name}",
+                "kind": found.kind,
+                "namespace": found.namespace or pod.get("namespace") or "",
+                "name": found.name,
+                "ref": found.ref,
+                "text": f"{found.kind} {found.name}",
             }
     name = pod.get("pod") or str(pod.get("name") or "").rsplit("/", 1)[-1]
     return {

@@ -1,8 +1,10 @@
 """Typed cluster facts and the one implementation of each shared notion: Kubernetes
-quantities, taints and tolerations (the scheduler's rule), time and text helpers.
+quantities, label selectors, owner references, kubectl's pod STATUS, taints and tolerations (the scheduler's rule), time and text helpers.
 
 Tools, rules and the replay servers import these from here rather than keeping copies."""
 
+from holmes.tools.facts.owners import OwnerRef, owner_refs
+from holmes.tools.facts.pod_status import kubectl_status
 from holmes.tools.facts.quantities import (
     format_amount,
     format_bytes,
@@ -17,6 +19,7 @@ from holmes.tools.facts.tolerations import NO_SCHEDULE_EFFECTS, Taint, Toleratio
 
 __all__ = [
     "NO_SCHEDULE_EFFECTS",
+    "OwnerRef",
     "LabelRequirement",
     "LabelSelector",
     "SelectorError",
@@ -29,6 +32,8 @@ __all__ = [
     "format_bytes",
     "format_summed",
     "is_byte_resource",
+    "kubectl_status",
+    "owner_refs",
     "quantity",
     "quantity_number",
     "rfc3339",

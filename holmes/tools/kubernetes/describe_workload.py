@@ -53,7 +53,7 @@ async def describe_workload(
     )
     lines = [
         f"{kind} {full_name(obj)}: {status_summary(obj, now)}; created {age(obj, now)} ago",
-        "owners: " + (" -> ".join(chain) if chain else "none (top-level)"),
+        "owners: " + (" -> ".join(o.text() for o in chain) if chain else "none (top-level)"),
     ]
     conditions = conditions_text(
         (obj.get("status") or {}).get("conditions") or [], now, {"ReplicaFailure": "False"}
@@ -80,7 +80,8 @@ async def describe_workload(
         "kind": kind,
         "name": full_name(obj),
         "summary": status_summary(obj, now),
-        "owners": chain,
+        "owners": [o.text() for o in chain],
+        "owner_refs": [o.model_dump() for o in chain],
         "conditions": (obj.get("status") or {}).get("conditions") or [],
         "pods": [
             {"name": full_name(p), "status": pods.pod_status(p), "problems": pods.pod_problems(p)}
