@@ -1,5 +1,6 @@
 """Typed cluster facts and the one implementation of each shared notion: Kubernetes
-quantities, label selectors, owner references, kubectl's pod STATUS, taints and tolerations (the scheduler's rule), time and text helpers.
+quantities, label selectors, owner references, kubectl's pod STATUS, taints and tolerations
+(the scheduler's rule), time and text helpers.
 
 Tools, rules and the replay servers import these from here rather than keeping copies."""
 
