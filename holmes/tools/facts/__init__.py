@@ -20,9 +20,9 @@ from holmes.tools.facts.tolerations import NO_SCHEDULE_EFFECTS, Taint, Toleratio
 
 __all__ = [
     "NO_SCHEDULE_EFFECTS",
-    "OwnerRef",
     "LabelRequirement",
     "LabelSelector",
+    "OwnerRef",
     "SelectorError",
     "Taint",
     "Toleration",
