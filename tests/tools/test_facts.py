@@ -22,6 +22,7 @@ from holmes.tools.facts import (
 )
 from holmes.tools.facts.owners import OwnerRef, owner_refs
 from holmes.tools.facts.pod_status import kubectl_status
+from holmes.tools.facts.pods import PodFacts
 
 
 def test_quantities_parse_exactly_and_unreadable_is_zero() -> None:
@@ -129,3 +130,46 @@ def test_owner_refs_render_the_chain_and_read_back_typed() -> None:
     data = {"owner_refs": [gone.model_dump(), deployment.model_dump()]}
     assert owner_refs(data) == [gone, deployment]
     assert owner_refs(None) == []
+
+
+def test_pod_facts_from_a_pod_object() -> None:
+    pod = {
+        "metadata": {
+            "namespace": "shop",
+            "name": "web-1",
+            "ownerReferences": [{"kind": "ReplicaSet", "name": "web-abc", "controller": True}],
+        },
+        "spec": {
+            "nodeName": "gpu-1",
+            "containers": [
+                {"name": "app", "resources": {"limits": {"memory": "1Gi"}}},
+                {"name": "sidecar"},
+            ],
+        },
+        "status": {
+            "phase": "Running",
+            "containerStatuses": [
+                {
+                    "name": "app",
+                    "restartCount": 5,
+                    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                    "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}},
+                },
+                {"name": "sidecar", "ready": True, "state": {"running": {}}},
+            ],
+        },
+    }
+    facts = PodFacts.of(pod)
+    assert (facts.status, facts.ready, facts.total, facts.restarts) == ("CrashLoopBackOff", 1, 2, 5)
+    assert facts.node == "gpu-1" and facts.owner and facts.owner.ref == "replicaset/web-abc"
+    app = facts.containers[0]
+    assert (app.state, app.reason, app.last_exit_code, app.last_reason) == (
+        "waiting",
+        "CrashLoopBackOff",
+        137,
+        "OOMKilled",
+    )
+    assert app.limits == {"memory": "1Gi"}
+    assert facts.unready and facts.problem and facts.severity == 4
+    done = PodFacts(status="Completed", ready=0, total=1)
+    assert not done.problem and done.severity == 0

@@ -212,8 +212,9 @@ def probe_events(pod: Any, container: str, kind: str) -> dict[str, Any]:
 
 
 def keys(mapping: Any) -> list[str]:
-    """The keys of a map, in order ([] for anything else)."""
-    return [str(key) for key in mapping] if isinstance(mapping, dict) else []
+    """The keys of a map, sorted as `kubectl describe` lists them ([] for anything else): a map
+    that went through CEL keeps no order, so the answer would change from run to run."""
+    return sorted(str(key) for key in mapping) if isinstance(mapping, dict) else []
 
 
 def similar_command(name: Any) -> str:

@@ -1,11 +1,12 @@
-"""Typed cluster facts and the one implementation of each shared notion: Kubernetes
-quantities, label selectors, owner references, kubectl's pod STATUS, taints and tolerations
-(the scheduler's rule), time and text helpers.
+"""Typed cluster facts (`PodFacts`, `OwnerRef`, `LabelSelector`, `Taint`, `Toleration`) and
+the one implementation of each shared notion: Kubernetes quantities, label selectors, owner
+references, kubectl's pod STATUS, the scheduler's toleration rule, time and text helpers.
 
 Tools, rules and the replay servers import these from here rather than keeping copies."""
 
 from holmes.tools.facts.owners import OwnerRef, owner_refs
 from holmes.tools.facts.pod_status import kubectl_status
+from holmes.tools.facts.pods import ContainerFacts, PodFacts
 from holmes.tools.facts.quantities import (
     format_amount,
     format_bytes,
@@ -20,9 +21,11 @@ from holmes.tools.facts.tolerations import NO_SCHEDULE_EFFECTS, Taint, Toleratio
 
 __all__ = [
     "NO_SCHEDULE_EFFECTS",
+    "ContainerFacts",
     "LabelRequirement",
     "LabelSelector",
     "OwnerRef",
+    "PodFacts",
     "SelectorError",
     "Taint",
     "Toleration",
