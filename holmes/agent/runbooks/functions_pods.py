@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from holmes.agent.runbooks.expressions import register
+from holmes.tools.facts.exit_codes import exit_meaning as _exit_meaning
 from holmes.tools.facts.owners import OwnerRef, owner_refs
-from holmes.tools.kubernetes.pods import exit_meaning as _exit_meaning
 
 # Executables containers usually call; a missing one a letter away from these is likely a typo.
 _COMMON_COMMANDS = [

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.dra_layout import device_fields
 from holmes.tools.facts.quantities import format_summed, quantity
 from holmes.tools.kubernetes import dra, pods
 from holmes.tools.kubernetes.arguments import NodeName
@@ -33,7 +34,6 @@ from holmes.tools.kubernetes.common import (
     parse_time,
 )
 from holmes.tools.kubernetes.describe_pod import events_section
-from holmes.tools.kubernetes.dra_layout import device_fields
 from holmes.tools.kubernetes.events import object_events
 from holmes.tools.kubernetes.related import quietly
 from holmes.tools.kubernetes.resources import get_object, list_objects, resolve

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from holmes.agent.runbooks.gpu.dra_cel import compare_to, quantity
 from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, device_variables
 from holmes.tools.facts import NO_SCHEDULE_EFFECTS, tolerated
-from holmes.tools.kubernetes.dra_layout import device_fields
+from holmes.tools.facts.dra_layout import device_fields
 
 
 class Device(BaseModel):
