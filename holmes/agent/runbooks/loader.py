@@ -30,11 +30,10 @@ from holmes.agent.runbooks.expressions import (
     compile_expression,
     template_expressions,
 )
-from holmes.agent.runbooks.schema import Runbook
+from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE, Runbook
 
 BUILTIN = Path(__file__).resolve().parent.parent.parent / "runbooks"
 # What triage always gathers: findings may cite it like a step of their own.
-TRIAGE_EVIDENCE = ("subject", "pods", "workloads", "nodes")
 
 
 class RunbookError(ValueError):
