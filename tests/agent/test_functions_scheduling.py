@@ -197,3 +197,11 @@ def test_functions_are_callable_from_cel():
     assert evaluate("taint_text({'key': 'a', 'value': 'b', 'effect': 'NoSchedule'})", {}) == (
         "a=b:NoSchedule"
     )
+
+
+def test_pod_scheduling_failure_reads_the_pods_own_message() -> None:
+    message = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
+    pod = {"conditions": [{"type": "PodScheduled", "status": "False", "message": message}]}
+    named = evaluate("pod_scheduling_failure(p)", {"p": pod})
+    assert named == evaluate("scheduling_failure(unschedulable_message(p))", {"p": pod})
+    assert named["nodes"] == 3

@@ -146,6 +146,12 @@ def unschedulable_message(pod: Any) -> str:
     return str(events[0]["message"]) if events else ""
 
 
+def pod_scheduling_failure(pod: Any) -> dict[str, Any]:
+    """`scheduling_failure` of the pod's own scheduler message (`unschedulable_message`): what
+    the runbooks read of a pending pod, by one name."""
+    return scheduling_failure(unschedulable_message(pod))
+
+
 def pod_request(pod: Any, resource: str) -> float:
     """What a pod requests of `resource` (`kubernetes_describe` data): its containers' requests
     summed (a limit stands in for an unset request, as the API defaults it), or the largest
@@ -280,6 +286,7 @@ def fits(pod: Any, node: Any) -> bool:
 
 register("scheduling_failure", scheduling_failure)
 register("unschedulable_message", unschedulable_message)
+register("pod_scheduling_failure", pod_scheduling_failure)
 register("pod_request", pod_request)
 register("amount", format_amount)
 register("tolerates", tolerated)
