@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from holmes.tools.facts.pods import PodFacts
 from holmes.tools.facts.quantities import quantity
 from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.facts.text import clip
@@ -36,10 +37,11 @@ def status_summary(obj: dict[str, Any], now: datetime) -> str:
 
 
 def _pod(obj: dict[str, Any], now: datetime) -> str:
-    node = (obj.get("spec") or {}).get("nodeName") or "(not scheduled)"
+    """A rendering of the pod's `PodFacts` (what `kubernetes_list` returns beside it)."""
+    facts = PodFacts.of(obj)
     return (
-        f"ready {pods.ready_text(obj)}  {pods.pod_status(obj)}  "
-        f"restarts {pods.restart_text(obj, now)}  node {node}"
+        f"ready {facts.ready}/{facts.total}  {pods.pod_status(obj)}  "
+        f"restarts {pods.restart_text(obj, now)}  node {facts.node or '(not scheduled)'}"
     )
 
 
