@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from holmes.tools import SourceFault
+from holmes.tools import CheckedCall, SourceFault
 
 Confidence = Literal["high", "medium", "low", "none"]
-# A `checked` line: `[E12] kubernetes_logs(namespace=ml, name=x): ok` (or `<kind>: <message>`).
-_CHECKED = re.compile(r"\[(E\d+)\] (.*?): (ok|\w+: .*)$", re.DOTALL)
+# A `checked` line as stored before `calls`: `[E12] tool(a=b): ok` (or `<kind>: <message>`).
+_LEGACY_CHECKED = re.compile(r"\[(E\d+)\] (.*?): (ok|\w+: .*)$", re.DOTALL)
 Mode = Literal["runbook", "llm", "llm_fallback"]
 
 
@@ -83,6 +83,10 @@ class Diagnosis(BaseModel):
     checked: list[str] = Field(
         default_factory=list, description="What was looked at, so an empty answer says why."
     )
+    calls: list[CheckedCall] = Field(
+        default_factory=list,
+        description="The tool calls behind `checked`: evidence id, tool, arguments, outcome.",
+    )
     sources_unavailable: list[SourceUnavailable] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(
@@ -94,8 +98,11 @@ class Diagnosis(BaseModel):
     cost: Cost = Field(default_factory=Cost)
 
     def checked_calls(self) -> dict[str, str]:
-        """Evidence id -> the tool call that produced it, read from `checked`."""
-        return {m[1]: m[2] for line in self.checked if (m := _CHECKED.match(line))}
+        """Evidence id -> the tool call that produced it (`calls`; an answer stored before
+        they were typed, or one whose `calls` were not copied, is read from `checked`)."""
+        if self.calls:
+            return {call.evidence_id: call.call_text() for call in self.calls}
+        return {m[1]: m[2] for line in self.checked if (m := _LEGACY_CHECKED.match(line))}
 
     def cause_text(self) -> str:
         """Root cause and explanation together: what `must_mention` is scored against."""

@@ -35,7 +35,13 @@ from holmes.agent.runbooks import LoadedRunbook, load_runbooks
 from holmes.agent.runbooks.expressions import plain
 from holmes.agent.steps import run_steps
 from holmes.agent.triage import Triage, triage
-from holmes.tools import ToolContext, ToolRegistry, default_registry, probe_sources
+from holmes.tools import (
+    CheckedCall,
+    ToolContext,
+    ToolRegistry,
+    default_registry,
+    probe_sources,
+)
 
 _CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
 
@@ -143,7 +149,8 @@ class RunbookEngine:
         else:
             diagnosis = abstain(request, triaged, unavailable)
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
-        diagnosis.checked = [_checked(r) for r in in_order]
+        diagnosis.calls = [CheckedCall.of(r) for r in in_order]
+        diagnosis.checked = [call.text() for call in diagnosis.calls]
         diagnosis.notes += triaged.notes + notes
         diagnosis.warnings += injection_notes(gatherer.flagged)
         diagnosis.cost = Cost(
@@ -252,9 +259,3 @@ def _unlisted(triaged: Triage, gatherer: Gatherer) -> dict[str, list[str]]:
             kind = row["args"].get("kind", "object")
             unlisted.setdefault(result.error.source, []).append(f"the {kind} list")
     return unlisted
-
-
-def _checked(result: Any) -> str:
-    args = ", ".join(f"{k}={v}" for k, v in result.arguments.items())
-    outcome = "ok" if result.ok else f"{result.error.kind}: {result.error.message[:120]}"
-    return f"[{result.evidence_id}] {result.tool}({args}): {outcome}"

@@ -16,9 +16,12 @@ from holmes.agent.diagnosis import Claim, RemediationStep
 from holmes.agent.runbooks import Finding, Runbook
 from holmes.agent.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from holmes.agent.runbooks.loader import expressions
+from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE
 
-_NAMES = re.compile(r"\b(evidence\.[a-z][a-z0-9_]*|pods|containers|workloads|nodes|subject)\b")
-TRIAGE_GROUPS = ("pods", "workloads", "nodes", "subject")
+# `containers` are read from the pods' evidence.
+_NAMES = re.compile(
+    r"\b(evidence\.[a-z][a-z0-9_]*|containers|" + "|".join(TRIAGE_EVIDENCE) + r")\b"
+)
 
 
 @dataclass

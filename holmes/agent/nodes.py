@@ -296,7 +296,7 @@ class AgentNodes:
         if state.get("answer"):
             diagnosis = Diagnosis.model_validate(state["answer"])
             runbook = Diagnosis.model_validate(state["runbook_diagnosis"])
-            diagnosis.checked = runbook.checked
+            diagnosis.checked, diagnosis.calls = runbook.checked, runbook.calls
             diagnosis.sources_unavailable = self._sources(runbook)
             diagnosis = checked_model_answer(diagnosis, runbook)
         else:

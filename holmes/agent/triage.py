@@ -30,6 +30,7 @@ from holmes.agent.names import (
     phrases,
 )
 from holmes.tools import ToolResult
+from holmes.tools.facts.pods import PodFacts
 
 LISTED = (
     ("Deployment", True),
@@ -45,8 +46,6 @@ LISTED = (
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 MAX_PODS_DESCRIBED = 4
 MAX_WORKLOADS_DESCRIBED = 3
-_READY = re.compile(r"ready (\d+)/(\d+)\s+(\S+)")
-_RESTARTS = re.compile(r"restarts (\d+)")
 
 
 @dataclass
@@ -72,11 +71,14 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     )
     names: list[Named] = []
     summaries: dict[Named, str] = {}
+    pod_facts: dict[Named, PodFacts] = {}
     for (kind, namespaced), result in zip(LISTED, listing, strict=True):
         for item in (result.data or {}).get("items", []) if result.ok else []:
             named = Named(kind, item.get("namespace") if namespaced else None, item["name"])
             names.append(named)
             summaries[named] = item.get("summary", "")
+            if kind == "Pod" and item.get("facts"):
+                pod_facts[named] = PodFacts.model_validate(item["facts"])
     namespaces = {n.namespace for n in names if n.namespace} | _names_of(namespace_list)
     hints.nodes = _cluster_nodes(hints.nodes, {n.name for n in names if n.kind == "Node"})
     question = request.question or ""
@@ -84,9 +86,9 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
         hints.namespace = namespace_in_question(question, namespaces)
     hints.phrases, hints.typed_names = phrases(question, namespaces)
     resolved = _resolve(hints, names, namespaces)
-    pods = _subject_pods(resolved, hints, names, summaries)
-    described = await _describe(gatherer, resolved, pods, summaries, hints)
-    subject = _subject(request, hints, resolved, pods, summaries, namespaces)
+    pods = _subject_pods(resolved, names, pod_facts)
+    described = await _describe(gatherer, resolved, pods, pod_facts, hints)
+    subject = _subject(request, hints, resolved, pods, (summaries, pod_facts), namespaces)
     triaged = Triage(
         subject=subject,
         symptoms=[],
@@ -180,7 +182,7 @@ def _owned(pod: Named, workload: Named) -> bool:
 
 
 def _subject_pods(
-    resolved: dict[str, Any], hints: Hints, names: list[Named], summaries: dict[Named, str]
+    resolved: dict[str, Any], names: list[Named], pod_facts: dict[Named, PodFacts]
 ) -> list[Named]:
     all_pods = [n for n in names if n.kind == "Pod"]
     found: list[Named] = resolved["found"]
@@ -188,31 +190,27 @@ def _subject_pods(
     for owner in (n for n in found if n.kind in (*WORKLOAD_KINDS, "Service")):
         pods += [p for p in all_pods if _owned(p, owner) and p not in pods]
     for node in (n for n in found if n.kind == "Node"):
-        pods += [
-            p for p in all_pods if f"node {node.name}" in summaries.get(p, "") and p not in pods
-        ]
+        pods += [p for p in all_pods if _facts(pod_facts, p).node == node.name and p not in pods]
     if not found and not resolved["missing"]:
         namespace = resolved["namespace"]
         scope = [p for p in all_pods if namespace is None or p.namespace == namespace]
-        pods = scope if namespace else [p for p in scope if pod_health(summaries[p])["problem"]]
-    return sorted(pods, key=lambda p: -pod_health(summaries.get(p, ""))["severity"])
+        pods = scope if namespace else [p for p in scope if _facts(pod_facts, p).problem]
+    return sorted(pods, key=lambda p: -_facts(pod_facts, p).severity)
 
 
-def pod_health(summary: str) -> dict[str, Any]:
-    """Status, readiness and restarts from a pod's one-line summary, and how bad they are."""
-    ready = _READY.search(summary)
-    restarts = int(m[1]) if (m := _RESTARTS.search(summary)) else 0
-    status = ready[3] if ready else ""
-    ready_count, total = (int(ready[1]), int(ready[2])) if ready else (0, 0)
-    done = status in ("Completed", "Succeeded")
-    unready = not done and (status != "Running" or ready_count < total)
-    severity = (3 if unready else 0) + (1 if restarts else 0)
+def _facts(pod_facts: dict[Named, PodFacts], pod: Named) -> PodFacts:
+    """A listed pod's facts (empty ones for a pod the listing did not return)."""
+    return pod_facts.get(pod) or PodFacts()
+
+
+def pod_health(facts: PodFacts) -> dict[str, Any]:
+    """Status, readiness and restarts of a pod, and how bad they are."""
     return {
-        "status": status,
-        "ready": f"{ready_count}/{total}",
-        "restarts": restarts,
-        "problem": unready or restarts > 0,
-        "severity": severity,
+        "status": facts.status,
+        "ready": f"{facts.ready}/{facts.total}",
+        "restarts": facts.restarts,
+        "problem": facts.problem,
+        "severity": facts.severity,
     }
 
 
@@ -220,10 +218,10 @@ async def _describe(
     gatherer: Gatherer,
     resolved: dict[str, Any],
     pods: list[Named],
-    summaries: dict[Named, str],
+    pod_facts: dict[Named, PodFacts],
     hints: Hints,
 ) -> dict[str, list[dict[str, Any]]]:
-    chosen = [p for p in pods if pod_health(summaries.get(p, ""))["problem"]][:MAX_PODS_DESCRIBED]
+    chosen = [p for p in pods if _facts(pod_facts, p).problem][:MAX_PODS_DESCRIBED]
     if not chosen:
         chosen = pods[:1]  # a healthy subject: one pod shows that it is healthy
     workloads = [n for n in resolved["found"] if n.kind in (*WORKLOAD_KINDS, "Service")]
@@ -257,10 +255,11 @@ def _subject(
     hints: Hints,
     resolved: dict[str, Any],
     pods: list[Named],
-    summaries: dict[Named, str],
+    listed: tuple[dict[Named, str], dict[Named, PodFacts]],
     namespaces: set[str],
 ) -> dict[str, Any]:
     found: list[Named] = resolved["found"]
+    summaries, pod_facts = listed
 
     def refs(kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         return [
@@ -270,7 +269,7 @@ def _subject(
         ]
 
     pod_rows = [
-        {"namespace": p.namespace, "name": p.name, **pod_health(summaries.get(p, ""))} for p in pods
+        {"namespace": p.namespace, "name": p.name, **pod_health(_facts(pod_facts, p))} for p in pods
     ]
     scope = "named" if found else ("namespace" if resolved["namespace"] else "cluster")
     if resolved["missing"] and not found:

@@ -2,10 +2,13 @@
 
 `check` loads the built-in runbooks and any `--runbooks DIR` (or `HOLMES_RUNBOOKS`) the way an
 investigation does and exits 1 with the loader's message (file, field, problem) when one is
-broken: a user's CI can run it on their runbook folder.
+broken: a user's CI can run it on their runbook folder. It then prints style warnings (long
+lines, repeated calls: `holmes.agent.runbooks.lint`), which fail it only with `--strict`.
 """
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
@@ -49,13 +52,22 @@ def list_runbooks(runbooks: RunbooksOption = None, config: ConfigOption = None) 
     Console().print(table)
 
 
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Exit 1 on style warnings too (long lines, repeats).")
+]
+
+
 @runbooks_app.command("check")
-def check_runbooks(runbooks: RunbooksOption = None, config: ConfigOption = None) -> None:
-    """Validate every runbook (schema, CEL, tools, cited steps, unique ids)."""
+def check_runbooks(
+    runbooks: RunbooksOption = None, config: ConfigOption = None, strict: StrictOption = False
+) -> None:
+    """Validate every runbook (schema, CEL, tools, cited steps, unique ids), then lint its style:
+    lines over 120 characters, a call written more than twice (name it)."""
     from rich.console import Console
     from rich.markup import escape
 
     from holmes.agent.runbooks import RunbookError
+    from holmes.agent.runbooks.lint import lint
 
     use_config(config, **{"runbooks.folders": runbooks})
     try:
@@ -65,3 +77,10 @@ def check_runbooks(runbooks: RunbooksOption = None, config: ConfigOption = None)
         raise typer.Exit(1) from error
     findings = sum(len(item.runbook.findings) for item in loaded)
     typer.echo(f"{len(loaded)} runbooks valid ({findings} findings)")
+    warnings = lint(loaded)
+    for warning in warnings:
+        typer.echo(f"warning: {warning.text()}", err=True)
+    if warnings:
+        typer.echo(f"{len(warnings)} style warnings", err=True)
+    if warnings and strict:
+        raise typer.Exit(1)

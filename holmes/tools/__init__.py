@@ -5,6 +5,7 @@ limits and endpoints of one investigation, and get `ToolResult`s back.
 """
 
 from holmes.tools.base import Tool, ToolError, ToolFailure, ToolOutput, ToolResult
+from holmes.tools.checked import CheckedCall
 from holmes.tools.context import Limits, SourceEndpoints, ToolContext
 from holmes.tools.health import SourceDegraded, SourceFault, SourceHealth
 from holmes.tools.registry import ToolRegistry
@@ -28,6 +29,7 @@ async def probe_sources(ctx: ToolContext) -> None:
 
 
 __all__ = [
+    "CheckedCall",
     "Limits",
     "SourceDegraded",
     "SourceEndpoints",

@@ -1,5 +1,5 @@
 """DRA objects of every served version read in one layout, and claims judged as the scheduler
-would (holmes.tools.kubernetes.dra_layout, holmes.agent.runbooks.gpu dra, dra_judge)."""
+would (holmes.tools.facts.dra_layout, holmes.agent.runbooks.gpu dra, dra_judge)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from holmes.agent.runbooks.gpu.dra import dra_diagnose
 from holmes.agent.runbooks.gpu.dra_devices import dra_evaluate
+from holmes.tools.facts.dra_layout import normalized
 from holmes.tools.kubernetes.dra import slice_devices
-from holmes.tools.kubernetes.dra_layout import normalized
 
 DRIVER = "gpu.nvidia.com"
 PRODUCT = "device.attributes['gpu.nvidia.com'].productName"

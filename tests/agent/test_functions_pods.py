@@ -20,9 +20,9 @@ from holmes.tools.kubernetes.describe_pod import _env, _env_from, _probe
 POD = {
     "namespace": "asr",
     "pod": "w-86c9-j7mqs",
-    "owners": [
-        "ReplicaSet asr/w-86c9 (ready 0/1  updated 0  available 0)",
-        "Deployment asr/w (ready 3/3  updated 1  available 3)",
+    "owner_refs": [
+        {"kind": "ReplicaSet", "name": "w-86c9", "namespace": "asr", "summary": "ready 0/1"},
+        {"kind": "Deployment", "name": "w", "namespace": "asr", "summary": "ready 3/3"},
     ],
     "events": [
         {

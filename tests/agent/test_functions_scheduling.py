@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from holmes.agent.runbooks.expressions import evaluate
 from holmes.agent.runbooks.functions_scheduling import (
-    amount,
     fits,
     free,
     listed,
@@ -16,10 +15,11 @@ from holmes.agent.runbooks.functions_scheduling import (
     shortfalls,
     system_taint,
     taint_text,
-    tolerates,
     unschedulable_message,
     untolerated,
 )
+from holmes.tools.facts import format_amount as amount
+from holmes.tools.facts import tolerated as tolerates
 
 GPU = "nvidia.com/gpu"
 
@@ -182,7 +182,10 @@ def test_listed_and_owner_of():
     pod = {
         "pod": "web-abc-1",
         "namespace": "shop",
-        "owners": ["ReplicaSet shop/web-abc (ready 0/1)", "Deployment shop/web (ready 1/2)"],
+        "owner_refs": [
+            {"kind": "ReplicaSet", "name": "web-abc", "namespace": "shop", "summary": "ready 0/1"},
+            {"kind": "Deployment", "name": "web", "namespace": "shop", "summary": "ready 1/2"},
+        ],
     }
     assert owner_of(pod)["ref"] == "deployment/web"
     assert owner_of({"pod": "solo", "namespace": "x", "owners": []})["text"] == "pod solo"
@@ -194,3 +197,11 @@ def test_functions_are_callable_from_cel():
     assert evaluate("taint_text({'key': 'a', 'value': 'b', 'effect': 'NoSchedule'})", {}) == (
         "a=b:NoSchedule"
     )
+
+
+def test_pod_scheduling_failure_reads_the_pods_own_message() -> None:
+    message = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
+    pod = {"conditions": [{"type": "PodScheduled", "status": "False", "message": message}]}
+    named = evaluate("pod_scheduling_failure(p)", {"p": pod})
+    assert named == evaluate("scheduling_failure(unschedulable_message(p))", {"p": pod})
+    assert named["nodes"] == 3

@@ -18,7 +18,8 @@ from functools import lru_cache
 from typing import Any
 
 import cel
-from kubernetes.utils import parse_quantity
+
+from holmes.tools.facts.quantities import format_bytes, quantity_number
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _EVIDENCE_KEY = re.compile(r"\bevidence\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -177,26 +178,6 @@ def _name_of(value: Any) -> str:
     return str(value or "").rsplit("/", 1)[-1].split(" ")[-1]
 
 
-def _quantity(value: Any) -> float:
-    """A Kubernetes quantity (`2Gi`, `500m`, `8`) as a number (bytes, cores); 0 if unset."""
-    if value in (None, ""):
-        return 0.0
-    try:
-        return float(parse_quantity(str(value)))
-    except ValueError:
-        return 0.0
-
-
-def _bytes(value: Any) -> str:
-    """A byte count the way a person reads it: 2Gi, 512Mi, 6.5Gi."""
-    number = float(value or 0)
-    for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if number >= size:
-            shown = number / size
-            return f"{shown:.1f}".rstrip("0").rstrip(".") + unit
-    return f"{number:.0f}B"
-
-
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": _lower,
     "join": _join,
@@ -210,8 +191,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "capture": _capture,
     "captures": _captures,
     "name_of": _name_of,
-    "quantity": _quantity,
-    "bytes": _bytes,
+    "quantity": quantity_number,
+    "bytes": format_bytes,
 }
 
 

@@ -13,9 +13,9 @@ import re
 from typing import Any
 
 from holmes.agent.runbooks.expressions import register
-from holmes.tools.kubernetes.pods import exit_meaning as _exit_meaning
+from holmes.tools.facts.exit_codes import exit_meaning as _exit_meaning
+from holmes.tools.facts.owners import OwnerRef, owner_refs
 
-_OWNER = re.compile(r"^(\w+) (?:([^/\s]+)/)?(\S+)")
 # Executables containers usually call; a missing one a letter away from these is likely a typo.
 _COMMON_COMMANDS = [
     "sh",
@@ -109,33 +109,30 @@ def owner(pod: Any) -> dict[str, Any]:
     `ref` is what kubectl takes (`deployment/x`); a bare pod is its own owner.
     """
     pod = pod if isinstance(pod, dict) else {}
+    chain = owner_refs(pod)
+    if chain:
+        return _owner_fields(chain[-1], pod)
     namespace = pod.get("namespace") or ""
-    for entry in reversed(pod.get("owners") or []):
-        match = _OWNER.match(str(entry))
-        if match:
-            kind, name = match[1], match[3]
-            summary = str(entry)[match.end() :].strip().strip("()")
-            return {
-                "kind": kind,
-                "namespace": match[2] or namespace,
-                "name": name,
-                "ref": f"{kind.lower()}/{name}",
-                "summary": summary,
-            }
     name = pod.get("pod") or str(pod.get("name") or "").rsplit("/", 1)[-1]
     ref = f"pod/{name}"
     return {"kind": "Pod", "namespace": namespace, "name": name, "ref": ref, "summary": ""}
 
 
+def _owner_fields(found: OwnerRef, pod: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": found.kind,
+        "namespace": found.namespace or pod.get("namespace") or "",
+        "name": found.name,
+        "ref": found.ref,
+        "summary": found.problem or found.summary,
+    }
+
+
 def owners_of_kind(pod: Any, kind: str) -> list[dict[str, Any]]:
     """Every owner of `kind` in a pod's chain (e.g. its ReplicaSet), as `owner` gives them."""
     pod = pod if isinstance(pod, dict) else {}
-    found = []
-    for entry in pod.get("owners") or []:
-        match = _OWNER.match(str(entry))
-        if match and match[1].lower() == str(kind).lower():
-            found.append(owner({**pod, "owners": [entry]}))
-    return found
+    wanted = str(kind).lower()
+    return [_owner_fields(o, pod) for o in owner_refs(pod) if o.kind.lower() == wanted]
 
 
 def env_text(env: Any) -> str:
@@ -215,8 +212,9 @@ def probe_events(pod: Any, container: str, kind: str) -> dict[str, Any]:
 
 
 def keys(mapping: Any) -> list[str]:
-    """The keys of a map, in order ([] for anything else)."""
-    return [str(key) for key in mapping] if isinstance(mapping, dict) else []
+    """The keys of a map, sorted as `kubectl describe` lists them ([] for anything else): a map
+    that went through CEL keeps no order, so the answer would change from run to run."""
+    return sorted(str(key) for key in mapping) if isinstance(mapping, dict) else []
 
 
 def similar_command(name: Any) -> str:

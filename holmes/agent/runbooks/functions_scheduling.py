@@ -15,9 +15,10 @@ import difflib
 import re
 from typing import Any
 
-from kubernetes.utils import parse_quantity
-
 from holmes.agent.runbooks.expressions import register
+from holmes.tools.facts import NO_SCHEDULE_EFFECTS, Taint, format_amount, quantity_number, tolerated
+from holmes.tools.facts.owners import owner_refs
+from holmes.tools.facts.selectors import LabelSelector
 
 _HEAD = re.compile(r"^\s*(\d+)/(\d+) nodes are available:?\s*(.*)$", re.DOTALL)
 _SPLIT = re.compile(r",\s+(?=\d+\s|pod\s|node\(s\)|persistentvolumeclaim|request\s)")
@@ -30,7 +31,6 @@ _SYSTEM_TAINTS = re.compile(
     r"node\.cloudprovider\.kubernetes\.io/|ToBeDeletedByClusterAutoscaler$|"
     r"DeletionCandidateOfClusterAutoscaler$)"
 )
-_NO_SCHEDULE = ("NoSchedule", "NoExecute")
 
 
 def scheduling_failure(message: Any) -> dict[str, Any]:
@@ -146,13 +146,10 @@ def unschedulable_message(pod: Any) -> str:
     return str(events[0]["message"]) if events else ""
 
 
-def _number(value: Any) -> float:
-    if value in (None, ""):
-        return 0.0
-    try:
-        return float(parse_quantity(str(value)))
-    except (ValueError, TypeError):
-        return 0.0
+def pod_scheduling_failure(pod: Any) -> dict[str, Any]:
+    """`scheduling_failure` of the pod's own scheduler message (`unschedulable_message`): what
+    the runbooks read of a pending pod, by one name."""
+    return scheduling_failure(unschedulable_message(pod))
 
 
 def pod_request(pod: Any, resource: str) -> float:
@@ -167,7 +164,7 @@ def pod_request(pod: Any, resource: str) -> float:
         value = (resources.get("requests") or {}).get(resource)
         if value is None:
             value = (resources.get("limits") or {}).get(resource)
-        amount = _number(value)
+        amount = quantity_number(value)
         if container.get("init"):
             init = max(init, amount)
         else:
@@ -175,64 +172,27 @@ def pod_request(pod: Any, resource: str) -> float:
     return max(total, init)
 
 
-def amount(resource: str, value: Any) -> str:
-    """A quantity of `resource` as people write it: `48Gi` for memory, `8` GPUs, `2.5` cores."""
-    number = float(value or 0)
-    if resource in ("memory", "ephemeral-storage") or resource.startswith("hugepages"):
-        for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-            if number >= size:
-                return f"{number / size:.1f}".rstrip("0").rstrip(".") + unit
-        return f"{number:.0f}"
-    if number == int(number):
-        return str(int(number))
-    return f"{number:.2f}".rstrip("0").rstrip(".")
-
-
-def tolerates(tolerations: Any, taint: Any) -> bool:
-    """Whether a pod's tolerations (raw spec) tolerate one taint (`{key, value, effect}`)."""
-    if not isinstance(taint, dict):
-        return False
-    for toleration in tolerations or []:
-        if not isinstance(toleration, dict):
-            continue
-        effect = toleration.get("effect") or ""
-        if effect and effect != taint.get("effect"):
-            continue
-        key = toleration.get("key") or ""
-        operator = toleration.get("operator") or "Equal"
-        if not key:
-            if operator == "Exists":
-                return True
-            continue
-        if key != taint.get("key"):
-            continue
-        if operator == "Exists" or (toleration.get("value") or "") == (taint.get("value") or ""):
-            return True
-    return False
-
-
 def untolerated(tolerations: Any, taints: Any) -> list[dict[str, Any]]:
     """The NoSchedule/NoExecute taints of a node that the tolerations do not tolerate."""
     return [
         t
         for t in taints or []
-        if isinstance(t, dict) and t.get("effect") in _NO_SCHEDULE and not tolerates(tolerations, t)
+        if isinstance(t, dict)
+        and t.get("effect") in NO_SCHEDULE_EFFECTS
+        and not tolerated(tolerations, t)
     ]
 
 
 def taint_text(taint: Any) -> str:
     """`key=value:Effect` (or `key:Effect`), as `kubectl taint` writes it."""
-    if not isinstance(taint, dict):
-        return ""
-    value = f"={taint['value']}" if taint.get("value") else ""
-    effect = f":{taint['effect']}" if taint.get("effect") else ""
-    return f"{taint.get('key', '')}{value}{effect}"
+    return Taint.of(taint).text() if isinstance(taint, dict) else ""
 
 
 def selector_matches(selector: Any, labels: Any) -> bool:
-    """Whether labels carry every key=value of a nodeSelector (or Service selector)."""
+    """Whether labels carry every key=value of a nodeSelector (or Service selector): a map,
+    read as a LabelSelector's matchLabels."""
     labels = labels if isinstance(labels, dict) else {}
-    return all(labels.get(k) == v for k, v in (selector or {}).items())
+    return LabelSelector.of({"matchLabels": selector or {}}).matches(labels)
 
 
 def selector_misses(selector: Any, nodes: Any) -> list[dict[str, Any]]:
@@ -270,14 +230,14 @@ def allocatable(node: Any, resource: str) -> float:
     """A node's allocatable amount of `resource` (0 when it offers none)."""
     if not isinstance(node, dict):
         return 0.0
-    return _number((node.get("allocatable") or {}).get(resource))
+    return quantity_number((node.get("allocatable") or {}).get(resource))
 
 
 def free(node: Any, resource: str) -> float:
     """Allocatable minus what the node's pods request (`kubernetes_node` data)."""
     if not isinstance(node, dict):
         return 0.0
-    requested = _number((node.get("requested") or {}).get(resource))
+    requested = quantity_number((node.get("requested") or {}).get(resource))
     return max(0.0, allocatable(node, resource) - requested)
 
 
@@ -298,9 +258,9 @@ def shortfalls(pod: Any, failure: Any, nodes: Any) -> list[dict[str, Any]]:
                 "resource": resource,
                 "count": count,
                 "request": request,
-                "request_text": amount(resource, request),
+                "request_text": format_amount(resource, request),
                 "largest": largest,
-                "largest_text": amount(resource, largest) if largest is not None else "",
+                "largest_text": format_amount(resource, largest) if largest is not None else "",
                 "largest_node": largest_node,
                 "offering": sum(1 for value, _ in offers if value > 0),
                 "never_fits": largest is not None and request > largest,
@@ -326,9 +286,10 @@ def fits(pod: Any, node: Any) -> bool:
 
 register("scheduling_failure", scheduling_failure)
 register("unschedulable_message", unschedulable_message)
+register("pod_scheduling_failure", pod_scheduling_failure)
 register("pod_request", pod_request)
-register("amount", amount)
-register("tolerates", tolerates)
+register("amount", format_amount)
+register("tolerates", tolerated)
 register("untolerated", untolerated)
 register("taint_text", taint_text)
 register("selector_matches", selector_matches)
@@ -346,17 +307,14 @@ def owner_of(pod: Any) -> dict[str, str]:
     itself when it has none."""
     if not isinstance(pod, dict):
         return {"kind": "", "namespace": "", "name": "", "ref": "", "text": ""}
-    for entry in reversed(pod.get("owners") or []):
-        matched = re.match(r"^(\w+) (?:([^/\s]+)/)?(\S+)", str(entry))
-        if matched and matched[1] != "ReplicaSet":
-            kind, name = matched[1], matched[3]
-            namespace = matched[2] or pod.get("namespace") or ""
+    for found in reversed(owner_refs(pod)):
+        if found.kind != "ReplicaSet":
             return {
-                "kind": kind,
-                "namespace": namespace,
-                "name": name,
-                "ref": f"{kind.lower()}/{name}",
-                "text": f"{kind} {name}",
+                "kind": found.kind,
+                "namespace": found.namespace or pod.get("namespace") or "",
+                "name": found.name,
+                "ref": found.ref,
+                "text": f"{found.kind} {found.name}",
             }
     name = pod.get("pod") or str(pod.get("name") or "").rsplit("/", 1)[-1]
     return {

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 # Imported for their side effect: each registers the CEL functions its runbooks call.
 from holmes.agent.runbooks import (  # noqa: F401
+    commands,
     functions_pods,
     functions_scheduling,
     gpu,
@@ -30,11 +31,10 @@ from holmes.agent.runbooks.expressions import (
     compile_expression,
     template_expressions,
 )
-from holmes.agent.runbooks.schema import Runbook
+from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE, Runbook
 
 BUILTIN = Path(__file__).resolve().parent.parent.parent / "runbooks"
 # What triage always gathers: findings may cite it like a step of their own.
-TRIAGE_EVIDENCE = ("subject", "pods", "workloads", "nodes")
 
 
 class RunbookError(ValueError):

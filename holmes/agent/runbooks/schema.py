@@ -20,6 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Confidence = Literal["high", "medium", "low"]
 
+# The evidence triage gathers before any runbook step, citable by every finding (the engine
+# hands them to expressions as `evidence.<name>`, and `pods`/`workloads`/`nodes` as variables).
+TRIAGE_EVIDENCE = ("subject", "pods", "workloads", "nodes")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STEP_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -1,6 +1,7 @@
 """Label and field selectors of list requests, parsed and matched as kube-apiserver does.
 
-Used by `kubernetes_store` when it answers a list: `labelSelector` supports `=`, `==`, `!=`,
+Used by `kubernetes_store` when it answers a list: `labelSelector` (parsed by
+`holmes.tools.facts.LabelSelector.parse`) supports `=`, `==`, `!=`,
 `in`, `notin`, `key` (exists), `!key` (does not exist), `>` and `<`; `fieldSelector` supports
 `=`, `==` and `!=` over the fields the real server indexes for that resource, and rejects any
 other field with the real server's words (`field label not supported: <name>`).
@@ -13,74 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from holmes.tools.facts.selectors import SelectorError
 
-class SelectorError(ValueError):
-    """A selector the API server would refuse; the message is the one it would send (400)."""
-
-
-@dataclass(frozen=True)
-class LabelRequirement:
-    """One comma-separated term of a label selector."""
-
-    key: str
-    operator: str  # "=", "!=", "in", "notin", "exists", "!", ">", "<"
-    values: tuple[str, ...] = ()
-
-    def matches(self, labels: dict[str, str]) -> bool:
-        """Whether an object with these labels satisfies the term."""
-        present = self.key in labels
-        value = labels.get(self.key)
-        if self.operator in ("=", "in"):
-            return present and value in self.values
-        if self.operator in ("!=", "notin"):
-            return not present or value not in self.values
-        if self.operator == "exists":
-            return present
-        if self.operator == "!":
-            return not present
-        # ">" and "<" compare integers; a label that is not one never matches.
-        try:
-            number, bound = int(value or ""), int(self.values[0])
-        except ValueError:
-            return False
-        return number > bound if self.operator == ">" else number < bound
-
-
-_KEY = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
-_TERM = re.compile(
-    rf"""\s*(?:
-        (?P<not>!)\s*(?P<nkey>{_KEY})
-      | (?P<skey>{_KEY})\s+(?P<set>in|notin)\s*\((?P<values>[^)]*)\)
-      | (?P<key>{_KEY})\s*(?P<op>==|=|!=|>|<)\s*(?P<value>[-A-Za-z0-9_.]*)
-      | (?P<ekey>{_KEY})
-    )\s*(?:,|$)""",
-    re.VERBOSE,
-)
-
-
-def parse_label_selector(text: str) -> list[LabelRequirement]:
-    """Parse a `labelSelector` query value; raise `SelectorError` on bad syntax."""
-    requirements: list[LabelRequirement] = []
-    position, text = 0, text.strip()
-    while position < len(text):
-        match = _TERM.match(text, position)
-        if match is None or match.end() == position:
-            raise SelectorError(
-                f"unable to parse requirement: found '{text[position:]}', expected: a label "
-                "selector term such as key=value, key in (a,b), key or !key"
-            )
-        position = match.end()
-        if match["nkey"]:
-            requirements.append(LabelRequirement(match["nkey"], "!"))
-        elif match["skey"]:
-            values = tuple(v.strip() for v in match["values"].split(",") if v.strip())
-            requirements.append(LabelRequirement(match["skey"], match["set"], values))
-        elif match["key"]:
-            operator = "=" if match["op"] == "==" else match["op"]
-            requirements.append(LabelRequirement(match["key"], operator, (match["value"],)))
-        else:
-            requirements.append(LabelRequirement(match["ekey"], "exists"))
-    return requirements
+__all__ = ["SelectorError", "field_matcher", "parse_field_selector"]
 
 
 @dataclass(frozen=True)

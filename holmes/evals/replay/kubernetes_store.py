@@ -24,8 +24,8 @@ from holmes.evals.replay.kubernetes_selectors import (
     SelectorError,
     field_matcher,
     parse_field_selector,
-    parse_label_selector,
 )
+from holmes.tools.facts.selectors import LabelSelector
 
 _UID_NAMESPACE = uuid.UUID("8a0b1f6e-5c1d-4d55-9a8e-6f0e8f2b7c31")
 _FIRST_RESOURCE_VERSION = 1000
@@ -80,7 +80,7 @@ class ObjectStore:
 
         Raises `SelectorError` (a 400 for the client) for a bad selector or continue token.
         """
-        labels = parse_label_selector(label_selector)
+        selector = LabelSelector.parse(label_selector)
         fields = field_matcher(resource.group, resource.kind, parse_field_selector(field_selector))
         start = _decode_continue(continue_token) if continue_token else None
         matched = []
@@ -91,7 +91,7 @@ class ObjectStore:
             if start is not None and _sort_key(obj) <= start:
                 continue
             object_labels = meta.get("labels") or {}
-            if all(r.matches(object_labels) for r in labels) and fields(obj):
+            if selector.matches(object_labels) and fields(obj):
                 matched.append(obj)
         if limit <= 0 or len(matched) <= limit:
             return ListPage(matched, "", 0)

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from holmes.evals.bundle import parse_rfc3339
+from holmes.tools.facts.pod_status import kubectl_status
 
 Row = list[Any]
 
@@ -67,48 +68,6 @@ def human_age(timestamp: str | None, now: datetime) -> str:
     return f"{days // 365}y"
 
 
-def _pod_status(pod: dict[str, Any]) -> str:
-    """The STATUS column of `kubectl get pods` (the reason a user reads first)."""
-    status = pod.get("status") or {}
-    reason = status.get("reason") or status.get("phase") or "Unknown"
-    initializing = False
-    init_statuses = status.get("initContainerStatuses") or []
-    for index, container in enumerate(init_statuses):
-        state = container.get("state") or {}
-        terminated, waiting = state.get("terminated"), state.get("waiting")
-        if terminated and terminated.get("exitCode") == 0:
-            continue
-        if terminated:
-            reason = "Init:" + (
-                terminated.get("reason") or f"ExitCode:{terminated.get('exitCode')}"
-            )
-        elif waiting and waiting.get("reason") not in (None, "", "PodInitializing"):
-            reason = "Init:" + waiting["reason"]
-        else:
-            reason = f"Init:{index}/{len(init_statuses)}"
-        initializing = True
-        break
-    if not initializing:
-        running = False
-        for container in reversed(status.get("containerStatuses") or []):
-            state = container.get("state") or {}
-            terminated, waiting = state.get("terminated"), state.get("waiting")
-            if waiting and waiting.get("reason"):
-                reason = waiting["reason"]
-            elif terminated and terminated.get("reason"):
-                reason = terminated["reason"]
-            elif terminated:
-                signal = terminated.get("signal")
-                reason = f"Signal:{signal}" if signal else f"ExitCode:{terminated.get('exitCode')}"
-            elif state.get("running") and container.get("ready"):
-                running = True
-        if reason == "Completed" and running:
-            reason = "Running" if _condition(status, "Ready") else "NotReady"
-    if (pod.get("metadata") or {}).get("deletionTimestamp"):
-        reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
-    return reason
-
-
 def _condition(status: dict[str, Any], kind: str) -> bool:
     return any(
         c.get("type") == kind and c.get("status") == "True" for c in status.get("conditions") or []
@@ -130,7 +89,7 @@ def _pod_row(pod: dict[str, Any], now: datetime) -> Row:
     gates = spec.get("readinessGates") or []
     return [
         f"{ready}/{len(spec.get('containers') or [])}",
-        _pod_status(pod),
+        kubectl_status(pod),
         restart_text,
         human_age(pod["metadata"].get("creationTimestamp"), now),
         status.get("podIP") or "<none>",

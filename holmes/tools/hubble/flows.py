@@ -20,18 +20,17 @@ from pydantic import Field
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.text import ago, rfc3339
 from holmes.tools.hubble import drop_reasons
 from holmes.tools.hubble.fetch import FetchedFlows, fetch_flows
 from holmes.tools.hubble.filters import FlowFilterArgs, describe
 from holmes.tools.hubble.naming import (
-    ago,
     destination_of,
     flow_time,
     l4_text,
     l7_text,
     policies_text,
     ports,
-    rfc3339,
     source_of,
 )
 from holmes.tools.hubble.proto.flow import flow_pb2
@@ -152,7 +151,7 @@ def _headline(fetched: FetchedFlows, args: FlowFilterArgs, ctx: ToolContext) -> 
     head = f"Hubble flows [{describe(args)}]: {len(flows)} flows, the {which} matching{more}"
     if flows:
         start, end = flow_time(flows[0]), flow_time(flows[-1])
-        head += f", {rfc3339(start)} .. {rfc3339(end)} ({ago(end, ctx.now())})"
+        head += f", {rfc3339(start)} .. {rfc3339(end)} ({ago(end, ctx.now(), padded=True)})"
         verdicts = Counter(flow_pb2.Verdict.Name(flow.verdict) for flow in flows)
         ordered = sorted(verdicts.items(), key=lambda item: (item[0] == "FORWARDED", -item[1]))
         head += ": " + ", ".join(f"{count} {verdict}" for verdict, count in ordered)

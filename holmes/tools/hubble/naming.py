@@ -170,27 +170,3 @@ def policy_name(policy: flow_pb2.Policy) -> str:
 def flow_time(flow: flow_pb2.Flow) -> datetime:
     """The flow's observation time in UTC."""
     return flow.time.ToDatetime(tzinfo=UTC)
-
-
-def rfc3339(moment: datetime, milliseconds: bool = False) -> str:
-    """`2026-09-02T16:04:50Z`, or with milliseconds `2026-09-02T16:04:50.005Z`."""
-    moment = moment.astimezone(UTC)
-    if milliseconds:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    """`9m30s ago`, `2h5m ago`, `45s ago` relative to the investigation's clock."""
-    seconds = round((now - moment).total_seconds())
-    suffix = "ago" if seconds >= 0 else "from now"
-    seconds = abs(seconds)
-    if seconds < 60:
-        text = f"{seconds}s"
-    elif seconds < 3600:
-        text = f"{seconds // 60}m{seconds % 60:02d}s"
-    elif seconds < 86400:
-        text = f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    else:
-        text = f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
-    return f"{text} {suffix}"

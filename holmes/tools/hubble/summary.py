@@ -18,11 +18,12 @@ from pydantic import Field
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.text import ago, rfc3339
 from holmes.tools.hubble import drop_reasons
 from holmes.tools.hubble.fetch import FetchedFlows, fetch_flows
 from holmes.tools.hubble.filters import FlowFilterArgs, describe
 from holmes.tools.hubble.flows import gaps
-from holmes.tools.hubble.naming import ago, latency_text, rfc3339
+from holmes.tools.hubble.naming import latency_text
 from holmes.tools.hubble.tally import (
     DnsStats,
     HttpStats,
@@ -112,7 +113,7 @@ def _headline(counted: Tally, args: FlowFilterArgs, ctx: ToolContext) -> str:
     head = f"Hubble flow summary [{describe(args)}]: {counted.flows} flows"
     if counted.first and counted.last:
         head += f", {rfc3339(counted.first)} .. {rfc3339(counted.last)}"
-        head += f" (latest {ago(counted.last, ctx.now())})"
+        head += f" (latest {ago(counted.last, ctx.now(), padded=True)})"
     if counted.verdicts:
         ordered = sorted(counted.verdicts.items(), key=lambda v: (v[0] == "FORWARDED", -v[1]))
         head += ": " + ", ".join(f"{count} {verdict}" for verdict, count in ordered)

@@ -7,10 +7,7 @@ clock (`now` passed in), never the wall clock.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
-
-from kubernetes.utils import parse_quantity
 
 from holmes.tools.base import ToolFailure
 from holmes.tools.kubernetes.errors import SOURCE
@@ -58,26 +55,6 @@ def parse_duration(text: str, argument: str = "since") -> timedelta:
         raise ToolFailure(SOURCE, "bad_arguments", f"{argument}: {error}") from error
 
 
-def quantity(value: Any) -> Decimal:
-    """A Kubernetes quantity ("500m", "1Gi", "4") as a number; 0 when unreadable."""
-    try:
-        return Decimal(parse_quantity(value))
-    except (ValueError, TypeError, ArithmeticError):
-        return Decimal(0)
-
-
-def format_quantity(resource: str, value: Decimal) -> str:
-    """A summed quantity in the unit people read for that resource: cores, GiB or a count."""
-    if resource == "cpu":
-        return f"{value * 1000:.0f}m" if value < 1 else f"{value.normalize():f}"
-    if resource in ("memory", "ephemeral-storage", "storage") or resource.startswith("hugepages"):
-        for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-            if value >= size:
-                return f"{value / size:.1f}".rstrip("0").rstrip(".") + unit
-        return f"{value:.0f}"
-    return f"{value.normalize():f}"
-
-
 def conditions_text(
     conditions: list[dict[str, Any]], now: datetime, healthy: dict[str, str] | None = None
 ) -> list[str]:
@@ -105,37 +82,3 @@ def owner(obj: dict[str, Any]) -> dict[str, Any] | None:
     """The controller owner reference (or the first owner), if any."""
     owners = meta(obj).get("ownerReferences") or []
     return next((o for o in owners if o.get("controller")), owners[0] if owners else None)
-
-
-def selector_text(selector: dict[str, Any] | None) -> str:
-    """A label selector as `a=b,c in (d,e)`."""
-    if not selector:
-        return ""
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expression in selector.get("matchExpressions") or []:
-        values = ",".join(expression.get("values") or [])
-        parts.append(f"{expression.get('key')} {expression.get('operator')} ({values})".strip())
-    return ",".join(parts)
-
-
-def clip(text: str, limit: int = 200) -> str:
-    """`text` on one line, at most `limit` characters."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def label_selector(selector: dict[str, Any] | None) -> str:
-    """A LabelSelector object as the query string the API server accepts."""
-    if not selector:
-        return ""
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expression in selector.get("matchExpressions") or []:
-        key, operator = expression.get("key", ""), expression.get("operator", "")
-        values = ",".join(expression.get("values") or [])
-        if operator in ("In", "NotIn"):
-            parts.append(f"{key} {operator.lower()} ({values})")
-        elif operator == "Exists":
-            parts.append(key)
-        elif operator == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts)

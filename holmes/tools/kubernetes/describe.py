@@ -111,7 +111,7 @@ async def _describe_other(
     conditions = conditions_text(status.get("conditions") or [], now)
     if conditions:
         lines.append("conditions: " + "; ".join(conditions))
-    lines.append("owners: " + (" -> ".join(chain) if chain else "none"))
+    lines.append("owners: " + (" -> ".join(o.text() for o in chain) if chain else "none"))
     lines += events_section(events, now, _MAX_EVENTS)
     lines.append("(kubernetes_get shows the full spec and status)")
     data = {
@@ -119,7 +119,8 @@ async def _describe_other(
         "name": full_name(obj),
         "summary": summary,
         "details": details,
-        "owners": chain,
+        "owners": [o.text() for o in chain],
+        "owner_refs": [o.model_dump() for o in chain],
         "events": [event.model_dump(mode="json") for event in events[:_MAX_EVENTS]],
     }
     data.update(facts)

@@ -12,6 +12,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from holmes.tools.facts.owners import OwnerRef
 from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.client import KubeSession
 from holmes.tools.kubernetes.common import age, conditions_text, full_name, meta
@@ -80,7 +81,8 @@ async def describe_pod(
         "problems": pods.pod_problems(pod),
         "conditions": (pod.get("status") or {}).get("conditions") or [],
         "scheduling": scheduling,
-        "owners": chain,
+        "owners": [o.text() for o in chain],
+        "owner_refs": [o.model_dump() for o in chain],
         "containers": _container_data(pod),
         "claims": claims,
         "references": [
@@ -111,7 +113,7 @@ async def _check(kube: KubeSession, kind: str, name: str, namespace: str) -> str
     return await exists_text(kube, kind, name, namespace)
 
 
-def _head(pod: dict[str, Any], now: datetime, chain: list[str]) -> list[str]:
+def _head(pod: dict[str, Any], now: datetime, chain: list[OwnerRef]) -> list[str]:
     spec, status = pod.get("spec") or {}, pod.get("status") or {}
     lines = [
         f"Pod {full_name(pod)}: phase {status.get('phase', '?')}, status {pods.pod_status(pod)}, "
@@ -122,7 +124,9 @@ def _head(pod: dict[str, Any], now: datetime, chain: list[str]) -> list[str]:
     ]
     if status.get("message"):
         lines.append(f"message: {status['message']}")
-    lines.append("owners: " + (" -> ".join(chain) if chain else "none (a bare pod)"))
+    lines.append(
+        "owners: " + (" -> ".join(o.text() for o in chain) if chain else "none (a bare pod)")
+    )
     problems = pods.pod_problems(pod)
     if problems:
         lines.append("problems:")

@@ -12,13 +12,13 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.client import KubeSession
 from holmes.tools.kubernetes.common import (
     age,
     conditions_text,
     full_name,
-    label_selector,
     meta,
 )
 from holmes.tools.kubernetes.describe_pod import events_section
@@ -53,7 +53,7 @@ async def describe_workload(
     )
     lines = [
         f"{kind} {full_name(obj)}: {status_summary(obj, now)}; created {age(obj, now)} ago",
-        "owners: " + (" -> ".join(chain) if chain else "none (top-level)"),
+        "owners: " + (" -> ".join(o.text() for o in chain) if chain else "none (top-level)"),
     ]
     conditions = conditions_text(
         (obj.get("status") or {}).get("conditions") or [], now, {"ReplicaFailure": "False"}
@@ -80,7 +80,8 @@ async def describe_workload(
         "kind": kind,
         "name": full_name(obj),
         "summary": status_summary(obj, now),
-        "owners": chain,
+        "owners": [o.text() for o in chain],
+        "owner_refs": [o.model_dump() for o in chain],
         "conditions": (obj.get("status") or {}).get("conditions") or [],
         "pods": [
             {"name": full_name(p), "status": pods.pod_status(p), "problems": pods.pod_problems(p)}
@@ -129,7 +130,7 @@ async def _pods_of(kube: KubeSession, obj: dict[str, Any], limit: int) -> list[d
             return []
         selector = f"job-name in ({','.join(names)})"
     else:
-        selector = label_selector((obj.get("spec") or {}).get("selector"))
+        selector = LabelSelector.of((obj.get("spec") or {}).get("selector")).query()
         if not selector and obj.get("kind") == "Job":
             selector = f"job-name={meta(obj).get('name')}"
     if not selector:

@@ -21,10 +21,10 @@ from kubernetes.client import (
 from holmes.tools.base import ToolFailure
 from holmes.tools.checks import Check
 from holmes.tools.context import ToolContext
-from holmes.tools.kubernetes import dra_layout
+from holmes.tools.facts import dra_layout
+from holmes.tools.facts.dra_layout import DRA_GROUP
 from holmes.tools.kubernetes.access import FLAGGED, READS
 from holmes.tools.kubernetes.client import KubeSession, session
-from holmes.tools.kubernetes.dra_layout import DRA_GROUP
 from holmes.tools.kubernetes.errors import SOURCE, translate
 
 # The DRA tools and runbooks read any of these (dra_layout.py); older ones are not read.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.tools.kubernetes.dra_layout import device_fields
+from holmes.tools.facts.dra_layout import device_fields
 
 
 def claim_devices(claim: dict[str, Any]) -> list[dict[str, str]]:

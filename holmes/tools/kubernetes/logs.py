@@ -20,10 +20,11 @@ from pydantic import BaseModel, Field
 
 from holmes.tools.base import Tool, ToolFailure, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.text import clip
 from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.arguments import Namespace, OptionalContainerName, PodName
 from holmes.tools.kubernetes.client import KubeSession, Query, session
-from holmes.tools.kubernetes.common import clip, full_name, parse_duration
+from holmes.tools.kubernetes.common import full_name, parse_duration
 from holmes.tools.kubernetes.errors import SOURCE
 from holmes.tools.kubernetes.related import quietly
 from holmes.tools.kubernetes.resources import get_object, resolve

@@ -20,6 +20,8 @@ from pydantic import BaseModel, Field
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.dra_layout import device_fields
+from holmes.tools.facts.quantities import format_summed, quantity
 from holmes.tools.kubernetes import dra, pods
 from holmes.tools.kubernetes.arguments import NodeName
 from holmes.tools.kubernetes.client import KubeSession, session
@@ -27,14 +29,11 @@ from holmes.tools.kubernetes.common import (
     age,
     ago,
     conditions_text,
-    format_quantity,
     full_name,
     meta,
     parse_time,
-    quantity,
 )
 from holmes.tools.kubernetes.describe_pod import events_section
-from holmes.tools.kubernetes.dra_layout import device_fields
 from holmes.tools.kubernetes.events import object_events
 from holmes.tools.kubernetes.related import quietly
 from holmes.tools.kubernetes.resources import get_object, list_objects, resolve
@@ -140,7 +139,7 @@ def _capacity(node: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
             used = requested[key]
             share = quantity(allocatable.get(key))
             percent = f" ({used / share * 100:.0f}%)" if share else ""
-            text += f", requested {format_quantity(key, used)}{percent}"
+            text += f", requested {format_summed(key, used)}{percent}"
         parts.append(text)
     lines = ["capacity/allocatable: " + ("; ".join(parts) or "not reported")]
     if GPU_RESOURCE not in capacity:

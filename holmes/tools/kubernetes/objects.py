@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.pods import PodFacts
 from holmes.tools.kubernetes import pods
 from holmes.tools.kubernetes.arguments import (
     ApiVersion,
@@ -153,9 +154,11 @@ def _item(obj: dict[str, Any], now: Any) -> dict[str, Any]:
 
 
 def _facts(obj: dict[str, Any]) -> dict[str, Any]:
-    """Structured facts of the kinds rules compare against: what a node offers (labels,
-    taints, allocatable), what a StorageClass is (provisioner, default)."""
+    """Structured facts of the kinds rules compare against: a pod's state (`PodFacts`), what a
+    node offers (labels, taints, allocatable), what a StorageClass is (provisioner, default)."""
     metadata, spec, status = meta(obj), obj.get("spec") or {}, obj.get("status") or {}
+    if obj.get("kind") == "Pod":
+        return {"facts": PodFacts.of(obj).model_dump()}
     if obj.get("kind") == "Node":
         return {
             "ready": node_ready(obj),

@@ -11,34 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from holmes.tools.kubernetes.common import ago, clip, parse_time
-
-EXIT_CODES = {
-    0: "success",
-    1: "generic application error (check the logs)",
-    2: "misuse of a shell builtin / CLI usage error",
-    126: "command found but not executable (permissions)",
-    127: "command not found (bad entrypoint or command, missing binary)",
-    128: "runtime could not start the process (StartError)",
-    130: "SIGINT (2): interrupted",
-    134: "SIGABRT (6): abort, assertion, some CUDA/NCCL aborts",
-    137: "SIGKILL (9): OOM kill (reason OOMKilled) or killed after the grace period / liveness "
-    "failure",
-    139: "SIGSEGV (11): segmentation fault",
-    143: "SIGTERM (15): graceful stop (deletion, eviction, preemption, rolling update)",
-    255: "exit(-1) or out-of-range exit status",
-}
-
-
-def exit_meaning(code: int | None) -> str:
-    """What an exit code usually means."""
-    if code is None:
-        return "unknown"
-    if code in EXIT_CODES:
-        return EXIT_CODES[code]
-    if 128 < code < 160:
-        return f"killed by signal {code - 128}"
-    return "application-defined exit status (check the logs)"
+from holmes.tools.facts.exit_codes import exit_meaning
+from holmes.tools.facts.pod_status import kubectl_status
+from holmes.tools.facts.text import clip
+from holmes.tools.kubernetes.common import ago, parse_time
 
 
 def statuses(pod: dict[str, Any], init: bool = False) -> list[dict[str, Any]]:
@@ -53,32 +29,14 @@ def containers(pod: dict[str, Any], init: bool = False) -> list[dict[str, Any]]:
 
 
 def pod_status(pod: dict[str, Any]) -> str:
-    """The STATUS column kubectl prints: pod reason, a container's waiting/terminated reason,
-    Init:<reason>, Terminating or the phase."""
-    status = pod.get("status") or {}
-    if (pod.get("metadata") or {}).get("deletionTimestamp"):
-        return "Terminating"
-    if status.get("reason"):
-        return status["reason"]
-    for container in statuses(pod, init=True):
-        state = container.get("state") or {}
-        waiting, terminated = state.get("waiting"), state.get("terminated")
-        if waiting and waiting.get("reason") not in (None, "PodInitializing"):
-            return f"Init:{waiting['reason']}"
-        if terminated and terminated.get("exitCode", 0) != 0:
-            return f"Init:{terminated.get('reason') or 'Error'}"
-    for container in statuses(pod):
-        state = container.get("state") or {}
-        if (state.get("waiting") or {}).get("reason"):
-            return state["waiting"]["reason"]
-        if (state.get("terminated") or {}).get("reason"):
-            return state["terminated"]["reason"]
-    phase = status.get("phase", "Unknown")
-    if phase == "Pending":
+    """kubectl's STATUS column, and for a pod the scheduler has not placed the reason, e.g.
+    `Pending (Unschedulable)`."""
+    shown = kubectl_status(pod)
+    if shown == "Pending":
         unscheduled = _condition(pod, "PodScheduled")
         if unscheduled and unscheduled.get("status") == "False":
             return f"Pending ({unscheduled.get('reason') or 'Unschedulable'})"
-    return phase
+    return shown
 
 
 def _condition(pod: dict[str, Any], kind: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from holmes.tools.base import ToolFailure
+from holmes.tools.facts.owners import OwnerRef
 from holmes.tools.kubernetes import dra
 from holmes.tools.kubernetes.client import KubeSession
 from holmes.tools.kubernetes.common import meta, owner
@@ -42,18 +43,16 @@ async def get_by_ref(
     return document
 
 
-async def owner_chain(kube: KubeSession, obj: dict[str, Any], now: Any) -> list[str]:
-    """`ReplicaSet ns/rs (summary)`, `Deployment ns/d (summary)` up to the top controller."""
-    chain: list[str] = []
+async def owner_chain(kube: KubeSession, obj: dict[str, Any], now: Any) -> list[OwnerRef]:
+    """The owners of `obj` (ReplicaSet, Deployment, ...) up to the top controller, each with
+    its status summary or why it could not be read."""
+    chain: list[OwnerRef] = []
     current = obj
-    namespace = meta(obj).get("namespace")
+    namespace = meta(obj).get("namespace") or ""
     for _ in range(_MAX_OWNERS):
         reference = owner(current)
         if reference is None:
             break
-        label = (
-            f"{reference.get('kind')} {namespace + '/' if namespace else ''}{reference.get('name')}"
-        )
         found = await quietly(
             get_by_ref(
                 kube,
@@ -63,13 +62,21 @@ async def owner_chain(kube: KubeSession, obj: dict[str, Any], now: Any) -> list[
                 namespace,
             )
         )
+        ref = OwnerRef(
+            kind=str(reference.get("kind") or ""),
+            name=str(reference.get("name") or ""),
+            namespace=namespace,
+            api_version=str(reference.get("apiVersion") or "v1"),
+        )
         if isinstance(found, ToolFailure):
-            chain.append(f"{label} (could not read: {found.error.message})")
+            chain.append(
+                ref.model_copy(update={"problem": f"could not read: {found.error.message}"})
+            )
             break
         if found is None:
-            chain.append(f"{label} (not found: deleted?)")
+            chain.append(ref.model_copy(update={"problem": "not found: deleted?"}))
             break
-        chain.append(f"{label} ({status_summary(found, now)})".replace(" ()", ""))
+        chain.append(ref.model_copy(update={"summary": status_summary(found, now)}))
         current = found
     return chain
 

@@ -13,8 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from holmes.tools.facts.pods import PodFacts
+from holmes.tools.facts.quantities import quantity
+from holmes.tools.facts.selectors import LabelSelector
+from holmes.tools.facts.text import clip
 from holmes.tools.kubernetes import dra, pods
-from holmes.tools.kubernetes.common import age, clip, full_name, meta, quantity, selector_text
+from holmes.tools.kubernetes.common import age, full_name, meta
 from holmes.tools.shaping.events import normalize, render_event
 
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -33,10 +37,11 @@ def status_summary(obj: dict[str, Any], now: datetime) -> str:
 
 
 def _pod(obj: dict[str, Any], now: datetime) -> str:
-    node = (obj.get("spec") or {}).get("nodeName") or "(not scheduled)"
+    """A rendering of the pod's `PodFacts` (what `kubernetes_list` returns beside it)."""
+    facts = PodFacts.of(obj)
     return (
-        f"ready {pods.ready_text(obj)}  {pods.pod_status(obj)}  "
-        f"restarts {pods.restart_text(obj, now)}  node {node}"
+        f"ready {facts.ready}/{facts.total}  {pods.pod_status(obj)}  "
+        f"restarts {pods.restart_text(obj, now)}  node {facts.node or '(not scheduled)'}"
     )
 
 
@@ -186,7 +191,7 @@ def _policy(obj: dict[str, Any], now: datetime) -> str:
         for key in ("ingress", "ingressDeny", "egress", "egressDeny")
         if key in spec
     )
-    return f"selects {selector_text(selector) or 'all pods'}  {counts}".strip()
+    return f"selects {LabelSelector.of(selector).text() or 'all pods'}  {counts}".strip()
 
 
 def _generic(obj: dict[str, Any], now: datetime) -> str:

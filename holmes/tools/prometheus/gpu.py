@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.text import rfc3339
 from holmes.tools.prometheus.client import PrometheusClient, Sample, prometheus
 from holmes.tools.prometheus.gpu_findings import add_findings
 from holmes.tools.prometheus.gpu_report import render
@@ -48,7 +49,6 @@ from holmes.tools.prometheus.timing import (
     choose_step,
     format_duration,
     parse_duration,
-    rfc3339,
 )
 
 # Subquery steps above the 5m lookback would skip samples; 60s keeps last-seen times exact.

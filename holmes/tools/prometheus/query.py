@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.text import rfc3339
 from holmes.tools.prometheus.client import PrometheusClient, QueryResult, Sample, prometheus
 from holmes.tools.prometheus.dcgm import is_dcgm, sentinel_name
 from holmes.tools.prometheus.range_render import render_matrix
@@ -28,7 +29,6 @@ from holmes.tools.prometheus.timing import (
     format_duration,
     parse_duration,
     parse_time,
-    rfc3339,
 )
 from holmes.tools.prometheus.units import selector_metric, unit_for, unit_for_query
 from holmes.tools.shaping.series import format_age, format_labels, format_number

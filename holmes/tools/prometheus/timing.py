@@ -51,8 +51,3 @@ def format_duration(seconds: float) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts) or "0s"
-
-
-def rfc3339(moment: datetime) -> str:
-    """`2026-03-18T14:32:00Z` (seconds precision, UTC)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from holmes.tools.facts.text import ago
+
 _DIGITS = re.compile(r"\d+")
 _MAX_MESSAGE = 300
 
@@ -134,29 +136,6 @@ def _later(a: datetime | None, b: datetime | None) -> bool:
 def _order(event: EventRecord) -> tuple[int, float]:
     last = event.last_seen.timestamp() if event.last_seen else 0.0
     return (0 if event.type == "Warning" else 1, -last)
-
-
-def ago(when: datetime | None, now: datetime) -> str:
-    """`when` relative to `now`: "45s ago", "14m ago", "2h13m ago", "3d4h ago", "in 5m"."""
-    if when is None:
-        return "unknown time"
-    seconds = int((now - when).total_seconds())
-    text = duration_text(abs(seconds))
-    return f"{text} ago" if seconds >= 0 else f"in {text}"
-
-
-def duration_text(seconds: int) -> str:
-    """A duration in its two largest units: "45s", "14m", "2h13m", "3d4h"."""
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h{minutes}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m{secs}s" if secs and minutes < 10 else f"{minutes}m"
-    return f"{secs}s"
 
 
 def render_event(event: EventRecord, now: datetime, with_subject: bool = True) -> str:

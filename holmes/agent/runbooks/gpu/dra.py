@@ -21,7 +21,7 @@ from typing import Any
 from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, cel_selectors, device_models
 from holmes.agent.runbooks.gpu.dra_judge import Device, judge_choice
-from holmes.tools.kubernetes.dra_layout import normalized, request_choices
+from holmes.tools.facts.dra_layout import normalized, request_choices
 
 
 def dra_pending(pods: Any) -> list[dict[str, Any]]:

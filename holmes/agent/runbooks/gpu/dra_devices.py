@@ -18,8 +18,8 @@ import cel
 from pydantic import BaseModel
 
 from holmes.agent.runbooks.gpu.dra_cel import CelError, context, quantity, run, semver_of
+from holmes.tools.facts.dra_layout import device_fields
 from holmes.tools.kubernetes.dra import attribute
-from holmes.tools.kubernetes.dra_layout import device_fields
 
 # `device.attributes["gpu.nvidia.com"]` / `device.capacity['x']`: the domains an expression names.
 _DOMAIN = re.compile(r"device\.(attributes|capacity)\[\s*['\"]([^'\"]+)['\"]\s*\]")

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict
 
 from holmes.agent.runbooks.gpu.dra_cel import compare_to, quantity
 from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, device_variables
-from holmes.tools.kubernetes.dra_layout import device_fields
+from holmes.tools.facts import NO_SCHEDULE_EFFECTS, tolerated
+from holmes.tools.facts.dra_layout import device_fields
 
 
 class Device(BaseModel):
@@ -79,27 +80,14 @@ def _has_capacity(device: Device, wanted: dict[str, Any]) -> bool:
     return True
 
 
-def _tolerated(taint: dict[str, Any], tolerations: list[dict[str, Any]]) -> bool:
-    for toleration in tolerations:
-        if toleration.get("key") not in (None, "", taint.get("key")):
-            continue
-        if toleration.get("effect") not in (None, "", taint.get("effect")):
-            continue
-        if toleration.get("operator", "Equal") == "Exists" or toleration.get("value") == taint.get(
-            "value"
-        ):
-            return True
-    return False
-
-
 def _state(device: Device, request: dict[str, Any], taken: dict[tuple[str, str, str], str]) -> str:
     """`free`, `tainted` or the `namespace/claim` holding the device."""
     holder = taken.get((device.driver, device.pool, device.name))
     if holder and not request.get("admin"):
         return holder
     for taint in device_fields(device.raw).get("taints") or []:
-        if taint.get("effect") in ("NoSchedule", "NoExecute") and not _tolerated(
-            taint, request.get("tolerations") or []
+        if taint.get("effect") in NO_SCHEDULE_EFFECTS and not tolerated(
+            request.get("tolerations"), taint
         ):
             return "tainted"
     return "free"

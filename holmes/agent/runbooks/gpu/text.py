@@ -11,6 +11,7 @@ from typing import Any
 
 from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.gpu.scope import pod_ref
+from holmes.tools.facts.text import clip as clip_text
 
 # CUDA error lines, most telling first: the one a runbook quotes.
 _CUDA_LINES = (
@@ -81,9 +82,8 @@ def cuda_error_line(text: Any) -> str:
 
 
 def clip(text: Any, size: int) -> str:
-    """`text` cut to `size` characters, with "..." when it was longer."""
-    text = str(text or "")
-    return text if len(text) <= int(size) else text[: max(0, int(size) - 3)] + "..."
+    """`text` cut to `size` characters, with "..." when it was longer (line breaks kept)."""
+    return clip_text(text or "", size, one_line=False)
 
 
 def split_ref(ref: Any) -> dict[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from holmes.agent.runbooks.expressions import register
+from holmes.tools.facts.selectors import LabelSelector
 
 NAMESPACE_LABEL = "io.kubernetes.pod.namespace"
 _NAMESPACE_LABELS_PREFIX = "io.cilium.k8s.namespace.labels."
@@ -64,29 +65,11 @@ def namespace_labels(endpoint: dict[str, str]) -> dict[str, str]:
 
 
 def selector_matches(selector: Any, labels: Any) -> bool:
-    """A label selector (matchLabels, matchExpressions; `{}` selects all) against labels."""
-    if selector is None:
-        return False
+    """A label selector (matchLabels, matchExpressions; `{}` selects all) against labels,
+    Cilium source prefixes cut from both."""
     if not isinstance(selector, dict):
         return False
-    labels = plain_labels(labels)
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(label_key(str(key))) != str(value):
-            return False
-    for expression in selector.get("matchExpressions") or []:
-        key = label_key(str(expression.get("key", "")))
-        operator = str(expression.get("operator", ""))
-        values = [str(v) for v in expression.get("values") or []]
-        present = key in labels
-        if operator == "In" and not (present and labels[key] in values):
-            return False
-        if operator == "NotIn" and present and labels[key] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-    return True
+    return LabelSelector.of(selector).with_keys(label_key).matches(plain_labels(labels))
 
 
 def selector_text(selector: Any) -> str:
