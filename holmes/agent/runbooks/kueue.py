@@ -235,8 +235,12 @@ def _no_flavor(
     """No flavor fits: each flavor's node labels against the pods' node selector, and how many
     nodes carry the flavor's labels."""
     selector = _node_selector(wl, raw)
+    named = {m.group(1) for m in _AFFINITY.finditer(message)}
+    named |= {m.group(2) for m in _TAINT.finditer(message)}
     views = []
     for flavor in (FlavorFacts.of(f) for f in flavors if isinstance(f, dict)):
+        if named and flavor.name not in named:
+            continue  # a flavor of another ClusterQueue
         conflict = [
             f"{k}={v} (pods select {selector[k]})"
             for k, v in flavor.node_labels.items()
