@@ -7,7 +7,10 @@ from __future__ import annotations
 from holmes.agent.runbooks.kueue import kueue_diagnose
 from holmes.tools.facts.kueue import ClusterQueueFacts, WorkloadFacts
 
-SUBJECT = [{"kind": "Job", "namespace": "ml", "name": "sft", "status": "suspended"}]
+SUBJECT = {
+    "namespace": "ml",
+    "workloads": [{"kind": "Job", "namespace": "ml", "name": "sft", "status": "suspended"}],
+}
 UNUSED = (
     "couldn't assign flavors to pod set main: insufficient unused quota for nvidia.com/gpu "
     "in flavor h100, 4 more needed"
@@ -161,3 +164,17 @@ def test_facts_read_usage_and_quotas():
     assert quota is not None and (quota.nominal, quota.borrowing_limit) == (16.0, 4.0)
     assert queue.used("h100", "nvidia.com/gpu").amount == 12.0
     assert queue.quota("a100", "nvidia.com/gpu") is None
+
+
+def test_namespace_question_takes_the_first_waiting_workload():
+    admitted = workload("job-a-1", "a", admitted="gpu-cq")
+    waiting = workload("job-b-2", "b", conditions=[("QuotaReserved", "False", "Pending", UNUSED)])
+    other_ns = workload("job-c-3", "c", namespace="web")
+    found = kueue_diagnose(
+        {"namespace": "ml", "workloads": []}, [other_ns, admitted, waiting], [], [], [], []
+    )
+    assert found["workload"]["name"] == "job-b-2"
+    assert (
+        kueue_diagnose({"namespace": "", "workloads": []}, [waiting], [], [], [], [])["verdict"]
+        == ""
+    )

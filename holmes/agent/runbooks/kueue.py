@@ -30,20 +30,21 @@ _PREEMPTOR = re.compile(r"UID: ([0-9a-f-]+), JobUID: ([0-9a-f-]+)")
 
 
 def kueue_diagnose(
-    subject_workloads: Any,
+    subject: Any,
     workloads: Any,
     local_queues: Any,
     cluster_queues: Any,
     flavors: Any,
     nodes: Any,
 ) -> dict[str, Any]:
-    """Why the Workload of a subject workload (a Job, PyTorchJob, JobSet... named in the
-    question) is not admitted. `workloads`: raw Workloads (the subject's and the others);
+    """Why the Workload of the subject (`{workloads, namespace}` of triage: the Workload of a
+    named Job, else the first Workload of the namespace that holds no quota) is not
+    admitted. `workloads`: raw Workloads (the subject's and the others);
     `local_queues`: LocalQueues (raw objects or `kubernetes_list` items); `cluster_queues`,
     `flavors`: raw objects; `nodes`: `kubernetes_list` Node items (labels, taints).
     `verdict` is "" when the subject has no Workload or it is admitted."""
     all_facts = [WorkloadFacts.of(w) for w in workloads or [] if isinstance(w, dict)]
-    mine = _subject_workload(subject_workloads or [], all_facts)
+    mine = _subject_workload(subject or {}, all_facts)
     if mine is None:
         return {"verdict": "", "workload": {}}
     queues = {
@@ -77,9 +78,19 @@ def _reason(condition: Any) -> str:
     return condition.reason if condition is not None else ""
 
 
-def _subject_workload(subject: list[Any], facts: list[WorkloadFacts]) -> WorkloadFacts | None:
-    """The Workload owned by a subject workload (`{kind, namespace, name}`), or named as one."""
-    for item in subject:
+def _subject_workload(subject: dict[str, Any], facts: list[WorkloadFacts]) -> WorkloadFacts | None:
+    """The Workload owned by a subject workload (`{kind, namespace, name}`), or named as one;
+    with no workload named, the first waiting Workload of the subject's namespace."""
+    named = subject.get("workloads") or []
+    if not named:
+        namespace = subject.get("namespace") or ""
+        waiting = (
+            wl
+            for wl in facts
+            if wl.namespace == namespace and wl.active and not wl.holds("QuotaReserved")
+        )
+        return next(waiting, None) if namespace else None
+    for item in named:
         kind, namespace, name = item.get("kind"), item.get("namespace"), item.get("name")
         for wl in facts:
             same_place = wl.namespace == namespace
