@@ -49,6 +49,10 @@ RUNBOOK_KINDS = {
     "ResourceSlice": ("resource.k8s.io", "resourceslices"),
     "CiliumNetworkPolicy": ("cilium.io", "ciliumnetworkpolicies"),
     "CiliumClusterwideNetworkPolicy": ("cilium.io", "ciliumclusterwidenetworkpolicies"),
+    "Workload": ("kueue.x-k8s.io", "workloads"),
+    "LocalQueue": ("kueue.x-k8s.io", "localqueues"),
+    "ClusterQueue": ("kueue.x-k8s.io", "clusterqueues"),
+    "ResourceFlavor": ("kueue.x-k8s.io", "resourceflavors"),
 }
 
 

@@ -23,6 +23,7 @@ from holmes.agent.runbooks import (  # noqa: F401
     functions_pods,
     functions_scheduling,
     gpu,
+    kueue,
     log_lines,
     network,
 )
