@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlsplit
 
+_Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
 
 class RawHttpError(Exception):
     """The server closed a connection or answered something this client cannot read."""
@@ -24,7 +26,7 @@ class RawHttpPool:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.headers = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         self.size = size
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[_Connection] = []
         self.opened = 0
         self.freed = asyncio.Condition()
 
@@ -37,36 +39,53 @@ class RawHttpPool:
         return head.encode() + body
 
     async def send(self, request: bytes) -> tuple[int, bytes]:
-        """Send a prepared request; the status code and body of the answer."""
-        connection = await self._take()
-        reader, writer = connection
-        try:
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status, length = _parse_head(head)
-            body = await reader.readexactly(length)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
-            writer.close()
+        """Send a prepared request; the status code and body of the answer.
+
+        A reused connection that the server closed while idle (uvicorn's keep-alive timeout)
+        answers nothing at all: then the request was not read, and goes once more on a new one.
+        """
+        for attempt in range(2):
+            reused, (reader, writer) = await self._take(fresh=attempt > 0)
+            try:
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status, length = _parse_head(head)
+                body = await reader.readexactly(length)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+                writer.close()
+                await self._release(None)
+                stale = isinstance(error, asyncio.IncompleteReadError) and not error.partial
+                if reused and stale and attempt == 0:
+                    continue
+                raise RawHttpError(str(error) or type(error).__name__) from None
+            await self._release((reader, writer))
+            return status, body
+        raise AssertionError("unreachable")
+
+    async def _release(self, connection: _Connection | None) -> None:
+        if connection is None:
             self.opened -= 1
-            async with self.freed:
-                self.freed.notify()
-            raise RawHttpError(str(error) or type(error).__name__) from None
-        self.idle.append(connection)
+        else:
+            self.idle.append(connection)
         async with self.freed:
             self.freed.notify()
-        return status, body
 
-    async def _take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _take(self, *, fresh: bool) -> tuple[bool, _Connection]:
+        """(reused?, a connection): the newest idle one unless `fresh`, else a new one."""
         while True:
-            if self.idle:
-                return self.idle.pop()
+            if self.idle and not fresh:
+                return True, self.idle.pop()
             if self.opened < self.size:
                 self.opened += 1
                 try:
-                    return await asyncio.open_connection(self.host, self.port)
+                    return False, await asyncio.open_connection(self.host, self.port)
                 except OSError as error:
                     self.opened -= 1
                     raise RawHttpError(str(error)) from None
+            if fresh and self.idle:  # the pool is full: make room for a new connection
+                self.idle.pop(0)[1].close()
+                self.opened -= 1
+                continue
             async with self.freed:
                 await self.freed.wait()
 
