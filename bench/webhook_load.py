@@ -10,7 +10,9 @@ Starts `holmes serve --incident gpu-xid-79-node-3` (SQLite by default, or `--sto
    prints how many investigations it created (target: exactly 10).
 
 Targets: ack p99 <= 25 ms at 200 alerts/s, 0 errors, 0 lost, 10 investigations for the storm.
-The sender runs on the same machine: on 2 busy cores it competes with the server.
+The sender runs on the same machine: on 2 busy cores it competes with the server, so the steady
+phase sends with raw HTTP/1.1 on keep-alive connections (bench/raw_http.py, a fraction of
+httpx's CPU per request) and prints what the sender itself cost.
 
     .venv/bin/python bench/webhook_load.py [--rate 200] [--seconds 30] [--store URL]
 """
@@ -19,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from raw_http import RawHttpError, RawHttpPool  # bench/raw_http.py
 from service import served  # bench/service.py
 
 
@@ -35,29 +39,32 @@ def _alert(name: str, key: int) -> dict:
 async def _steady(url: str, headers: dict, rate: int, seconds: int, fingerprints: int) -> None:
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, timeout=30, limits=limits
-    ) as client:
+    pool = RawHttpPool(url, headers, size=64)
+    requests = [
+        pool.request_bytes(
+            "POST", "/api/v1/alertmanager", json.dumps(_alert("BenchGPUXid", key)).encode()
+        )
+        for key in range(fingerprints)
+    ]
 
-        async def one(n: int) -> None:
-            nonlocal errors
-            started = time.perf_counter()
-            try:
-                response = await client.post(
-                    "/api/v1/alertmanager", json=_alert("BenchGPUXid", n % fingerprints)
-                )
-                errors += response.status_code != 200
-            except httpx.HTTPError:
-                errors += 1
-            latencies.append((time.perf_counter() - started) * 1000)
+    async def one(n: int) -> None:
+        nonlocal errors
+        started = time.perf_counter()
+        try:
+            status, _ = await pool.send(requests[n % fingerprints])
+            errors += status != 200
+        except RawHttpError:
+            errors += 1
+        latencies.append((time.perf_counter() - started) * 1000)
 
-        tasks, begin = [], time.perf_counter()
-        for n in range(rate * seconds):
-            tasks.append(asyncio.create_task(one(n)))
-            await asyncio.sleep(max(0.0, begin + (n + 1) / rate - time.perf_counter()))
-        await asyncio.gather(*tasks)
-        sent_seconds = time.perf_counter() - begin
+    tasks, begin, cpu = [], time.perf_counter(), time.process_time()
+    for n in range(rate * seconds):
+        tasks.append(asyncio.create_task(one(n)))
+        await asyncio.sleep(max(0.0, begin + (n + 1) / rate - time.perf_counter()))
+    await asyncio.gather(*tasks)
+    sent_seconds, sender_cpu = time.perf_counter() - begin, time.process_time() - cpu
+    await pool.close()
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         received = await _alerts_counted(client)
     latencies.sort()
 
@@ -70,6 +77,10 @@ async def _steady(url: str, headers: dict, rate: int, seconds: int, fingerprints
         f"p99 {quantile(0.99):.1f} ms, max {latencies[-1]:.1f} ms"
     )
     print(f"  errors {errors}, lost {len(latencies) - errors - received}")
+    print(
+        f"  sender CPU {sender_cpu:.1f} s ({100 * sender_cpu / sent_seconds:.0f}% of one core, "
+        f"{1000 * sender_cpu / max(1, len(latencies)):.2f} ms per alert)"
+    )
 
 
 async def _alerts_counted(client: httpx.AsyncClient) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from holmes.server.store.engine import migrate, open_engine
+from holmes.server.store.engine import migrate, open_engine, write_transaction
 from holmes.server.store.records import (
     EventRecord,
     FiringAlert,
@@ -63,10 +63,8 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
-            connection.execution_options(immediate=True)
-            with connection.begin():
-                yield connection
+        with write_transaction(self.engine) as connection:
+            yield connection
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

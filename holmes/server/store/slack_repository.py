@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from holmes.server.store.engine import write_transaction
 from holmes.server.store.records import utc
 from holmes.server.store.schema import alert_episodes
 from holmes.server.store.slack_schema import slack_conversations, slack_events
@@ -61,10 +62,8 @@ class SlackStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
-            connection.execution_options(immediate=True)
-            with connection.begin():
-                yield connection
+        with write_transaction(self.engine) as connection:
+            yield connection
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time `event_id` is seen; False for a retry or a duplicate."""
