@@ -1,0 +1,161 @@
+"""CEL functions for the failed-create and volume-mount-failure runbooks (registered on import
+by the loader); pure functions over `kubernetes_describe` data.
+
+`create_denials(workloads)`: why each workload's controller could not create pods (its
+FailedCreate events, or the ReplicaFailure condition a Deployment copies from its ReplicaSet).
+`mount_failures(pods)`: the volumes of each pod that cannot mount because the ConfigMap,
+Secret, key or PersistentVolumeClaim they read is missing. `object_keys(obj)`: the keys a
+ConfigMap or Secret holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from holmes.agent.runbooks.expressions import register
+from holmes.tools.facts.admission import create_denial, mount_failure
+
+_KIND_REF = {
+    "Deployment": "deployment",
+    "ReplicaSet": "replicaset",
+    "StatefulSet": "statefulset",
+    "DaemonSet": "daemonset",
+    "Job": "job",
+    "CronJob": "cronjob",
+}
+
+
+def create_denials(workloads: Any) -> list[dict[str, Any]]:
+    """Each workload's pod creation denial, newest source first, one per workload.
+
+    `{workload: {kind, namespace, name, ref}, count, last_seen, source, ...CreateDenial}`.
+    """
+    found = []
+    for workload in workloads if isinstance(workloads, list) else []:
+        if not isinstance(workload, dict):
+            continue
+        denial = _workload_denial(workload)
+        if denial:
+            found.append(denial)
+    return found
+
+
+def _workload_denial(workload: dict[str, Any]) -> dict[str, Any] | None:
+    kind = str(workload.get("kind") or "")
+    namespace, _, name = str(workload.get("name") or "").rpartition("/")
+    ref = {
+        "kind": kind,
+        "namespace": namespace,
+        "name": name,
+        "ref": f"{_KIND_REF.get(kind, kind.lower())}/{name}",
+    }
+    for event in workload.get("events") or []:
+        if event.get("reason") != "FailedCreate":
+            continue
+        denial = create_denial(event.get("message") or "")
+        if denial:
+            return {
+                **denial.model_dump(),
+                "summary": denial.summary(),
+                "workload": ref,
+                "count": int(event.get("count") or 1),
+                "source": "event",
+                "last_seen": str(event.get("last_seen") or ""),
+            }
+    for condition in workload.get("conditions") or []:
+        if condition.get("type") != "ReplicaFailure" or condition.get("status") != "True":
+            continue
+        denial = create_denial(condition.get("message") or "")
+        if denial:
+            return {
+                **denial.model_dump(),
+                "summary": denial.summary(),
+                "workload": ref,
+                "count": 1,
+                "source": "condition",
+                "last_seen": str(condition.get("lastUpdateTime") or ""),
+            }
+    return None
+
+
+def mount_failures(pods: Any) -> list[dict[str, Any]]:
+    """The missing ConfigMaps, Secrets, keys and claims that keep each pod from starting.
+
+    `{pod, namespace, node, status, event: {reason, count, message}, ...MountFailure}`, one per
+    pod and object; a key failure gets its object's name from the pod's references when the
+    kubelet's message leaves it out.
+    """
+    found = []
+    for pod in pods if isinstance(pods, list) else []:
+        if not isinstance(pod, dict):
+            continue
+        seen: set[tuple[str, str, str]] = set()
+        for event in pod.get("events") or []:
+            if event.get("reason") not in ("FailedMount", "FailedScheduling"):
+                continue
+            failure = mount_failure(event.get("message") or "")
+            if failure is None:
+                continue
+            key = (failure.kind, failure.volume, failure.object_name)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(
+                {
+                    **failure.model_dump(),
+                    "pod": pod.get("pod") or "",
+                    "namespace": pod.get("namespace") or "",
+                    "node": pod.get("node"),
+                    "status": pod.get("status") or "",
+                    "event": {
+                        "reason": event.get("reason"),
+                        "count": int(event.get("count") or 1),
+                        "message": failure.message,
+                    },
+                }
+            )
+    return found
+
+
+def object_keys(obj: Any) -> list[str]:
+    """The keys of a ConfigMap's or Secret's data (a `kubernetes_get` result), sorted."""
+    if not isinstance(obj, dict):
+        return []
+    names: set[str] = set()
+    for field in ("data", "binaryData", "stringData"):
+        value = obj.get(field)
+        if isinstance(value, dict):
+            names.update(str(k) for k in value)
+    return sorted(names)
+
+
+def volume_source(pod_object: Any, volume: Any) -> dict[str, Any]:
+    """What a pod's volume reads (from a `kubernetes_get` Pod): `{kind, name, keys, optional}`.
+
+    kind is ConfigMap, Secret, PersistentVolumeClaim or "" (unknown volume); keys are the items
+    the volume projects (empty: all keys).
+    """
+    spec = (pod_object or {}).get("spec") if isinstance(pod_object, dict) else None
+    for entry in (spec or {}).get("volumes") or []:
+        if entry.get("name") != volume:
+            continue
+        for field, kind, name_key in (
+            ("configMap", "ConfigMap", "name"),
+            ("secret", "Secret", "secretName"),
+            ("persistentVolumeClaim", "PersistentVolumeClaim", "claimName"),
+        ):
+            source = entry.get(field)
+            if isinstance(source, dict):
+                return {
+                    "kind": kind,
+                    "name": str(source.get(name_key) or ""),
+                    "keys": [str(i.get("key")) for i in source.get("items") or [] if i.get("key")],
+                    "optional": bool(source.get("optional")),
+                }
+    return {"kind": "", "name": "", "keys": [], "optional": False}
+
+
+register("create_denials", create_denials)
+register("mount_failures", mount_failures)
+register("object_keys", object_keys)
+register("volume_source", volume_source)
