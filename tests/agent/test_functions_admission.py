@@ -1,0 +1,95 @@
+"""CEL functions of the failed-create and volume-mount-failure runbooks, on describe data."""
+
+from holmes.agent.runbooks.functions_admission import (
+    create_denials,
+    mount_failures,
+    object_keys,
+    volume_source,
+)
+
+WEBHOOK = (
+    'pods "api-5f9b-" is forbidden: admission webhook "validation.gatekeeper.sh" denied the '
+    'request: [must-have-owner] you must provide labels: {"owner"}'
+)
+
+
+def test_deployment_denial_read_from_its_replica_failure_condition():
+    deployment = {
+        "kind": "Deployment",
+        "name": "shop/api",
+        "events": [{"reason": "ScalingReplicaSet", "message": "Scaled up replica set api-5f9b"}],
+        "conditions": [
+            {"type": "Available", "status": "True"},
+            {
+                "type": "ReplicaFailure",
+                "status": "True",
+                "reason": "FailedCreate",
+                "message": WEBHOOK,
+            },
+        ],
+    }
+    healthy = {"kind": "Deployment", "name": "shop/web", "events": [], "conditions": []}
+    [found] = create_denials([healthy, deployment])
+    assert found["kind"] == "webhook" and found["source"] == "condition"
+    assert found["workload"] == {
+        "kind": "Deployment",
+        "namespace": "shop",
+        "name": "api",
+        "ref": "deployment/api",
+    }
+
+
+def test_job_denial_read_from_its_events_with_count():
+    job = {
+        "kind": "Job",
+        "name": "ml/sweep",
+        "events": [
+            {"reason": "FailedCreate", "count": 7, "message": "Error creating: " + WEBHOOK},
+        ],
+    }
+    [found] = create_denials([job])
+    assert (found["source"], found["count"], found["webhook"]) == (
+        "event",
+        7,
+        "validation.gatekeeper.sh",
+    )
+
+
+def test_mount_failures_once_per_pod_and_object():
+    message = 'MountVolume.SetUp failed for volume "cfg" : configmap "app" not found'
+    pod = {
+        "pod": "web-1",
+        "namespace": "shop",
+        "node": "n1",
+        "status": "ContainerCreating",
+        "events": [
+            {"reason": "FailedMount", "count": 5, "message": message},
+            {"reason": "FailedMount", "count": 2, "message": message},
+            {"reason": "FailedMount", "message": "Unable to attach or mount volumes: timed out"},
+        ],
+    }
+    [found] = mount_failures([pod])
+    assert (found["object_name"], found["event"]["count"], found["pod"]) == ("app", 5, "web-1")
+
+
+def test_volume_source_names_the_projected_object_and_keys():
+    pod = {
+        "spec": {
+            "volumes": [
+                {"name": "data", "persistentVolumeClaim": {"claimName": "cache"}},
+                {
+                    "name": "cfg",
+                    "configMap": {"name": "app", "items": [{"key": "a.yaml", "path": "a"}]},
+                },
+            ]
+        }
+    }
+    assert volume_source(pod, "cfg") == {
+        "kind": "ConfigMap",
+        "name": "app",
+        "keys": ["a.yaml"],
+        "optional": False,
+    }
+    assert volume_source(pod, "data")["kind"] == "PersistentVolumeClaim"
+    assert volume_source(pod, "nope")["kind"] == ""
+    assert object_keys({"data": {"b": "1"}, "binaryData": {"a": ""}}) == ["a", "b"]
