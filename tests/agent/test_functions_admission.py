@@ -31,6 +31,7 @@ def test_deployment_denial_read_from_its_replica_failure_condition():
     healthy = {"kind": "Deployment", "name": "shop/web", "events": [], "conditions": []}
     [found] = create_denials([healthy, deployment])
     assert found["kind"] == "webhook" and found["source"] == "condition"
+    assert found["origin"] == "ReplicaFailure condition"
     assert found["workload"] == {
         "kind": "Deployment",
         "namespace": "shop",
@@ -53,6 +54,7 @@ def test_job_denial_read_from_its_events_with_count():
         7,
         "validation.gatekeeper.sh",
     )
+    assert found["seen"] == "Warning FailedCreate on Job sweep x7"
 
 
 def test_mount_failures_once_per_pod_and_object():

@@ -28,7 +28,8 @@ _KIND_REF = {
 def create_denials(workloads: Any) -> list[dict[str, Any]]:
     """Each workload's pod creation denial, newest source first, one per workload.
 
-    `{workload: {kind, namespace, name, ref}, count, last_seen, source, ...CreateDenial}`.
+    `{workload: {kind, namespace, name, ref}, count, last_seen, source (event/condition),
+    origin ("FailedCreate x3"), seen (the event or condition in a sentence), ...CreateDenial}`.
     """
     found = []
     for workload in workloads if isinstance(workloads, list) else []:
@@ -60,6 +61,8 @@ def _workload_denial(workload: dict[str, Any]) -> dict[str, Any] | None:
                 "workload": ref,
                 "count": int(event.get("count") or 1),
                 "source": "event",
+                "origin": f"FailedCreate x{int(event.get('count') or 1)}",
+                "seen": f"Warning FailedCreate on {kind} {name} x{int(event.get('count') or 1)}",
                 "last_seen": str(event.get("last_seen") or ""),
             }
     for condition in workload.get("conditions") or []:
@@ -73,6 +76,8 @@ def _workload_denial(workload: dict[str, Any]) -> dict[str, Any] | None:
                 "workload": ref,
                 "count": 1,
                 "source": "condition",
+                "origin": "ReplicaFailure condition",
+                "seen": f"{kind} {name} condition ReplicaFailure=True (FailedCreate)",
                 "last_seen": str(condition.get("lastUpdateTime") or ""),
             }
     return None
