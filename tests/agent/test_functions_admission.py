@@ -95,3 +95,35 @@ def test_volume_source_names_the_projected_object_and_keys():
     assert volume_source(pod, "data")["kind"] == "PersistentVolumeClaim"
     assert volume_source(pod, "nope")["kind"] == ""
     assert object_keys({"data": {"b": "1"}, "binaryData": {"a": ""}}) == ["a", "b"]
+
+
+def _events_result(*records):
+    return [{"ok": True, "data": {"events": list(records)}}]
+
+
+def test_replica_set_events_told_as_their_deployments_and_others_ignored():
+    deployment = {"kind": "Deployment", "name": "shop/api", "events": [], "conditions": []}
+    ours = {
+        "kind": "ReplicaSet",
+        "namespace": "shop",
+        "name": "api-5f9b",
+        "reason": "FailedCreate",
+        "count": 4,
+        "message": "Error creating: " + WEBHOOK,
+    }
+    other = {**ours, "name": "api-gateway-7c8d"}  # another Deployment's ReplicaSet
+    [found] = create_denials([deployment], _events_result(other, ours))
+    assert found["workload"]["ref"] == "deployment/api"
+    assert found["seen"] == "Warning FailedCreate on ReplicaSet api-5f9b of Deployment api x4"
+
+
+def test_namespace_scope_takes_every_failed_create_event():
+    record = {
+        "kind": "Job",
+        "namespace": "ml",
+        "name": "sweep",
+        "reason": "FailedCreate",
+        "message": 'pods "sweep-x" is forbidden: maximum cpu usage per Pod is 8, but limit is 16',
+    }
+    [found] = create_denials([], _events_result(record))
+    assert (found["kind"], found["workload"]["ref"]) == ("limit-range", "job/sweep")

@@ -25,20 +25,75 @@ _KIND_REF = {
 }
 
 
-def create_denials(workloads: Any) -> list[dict[str, Any]]:
-    """Each workload's pod creation denial, newest source first, one per workload.
+def create_denials(workloads: Any, events: Any = None) -> list[dict[str, Any]]:
+    """Each workload's pod creation denial, one per workload.
 
     `{workload: {kind, namespace, name, ref}, count, last_seen, source (event/condition),
     origin ("FailedCreate x3"), seen (the event or condition in a sentence), ...CreateDenial}`.
+    `events` (optional) are `kubernetes_events` results of reason FailedCreate: they add the
+    denials of controllers not described, a Deployment's ReplicaSet among them; when
+    workloads are named, only theirs (and their ReplicaSets') count.
     """
-    found = []
-    for workload in workloads if isinstance(workloads, list) else []:
-        if not isinstance(workload, dict):
+    named = [w for w in workloads if isinstance(w, dict)] if isinstance(workloads, list) else []
+    found = [d for d in (_workload_denial(w) for w in named) if d]
+    covered = {(d["workload"]["namespace"], d["workload"]["name"]) for d in found}
+    for record in _event_records(events):
+        namespace, name = str(record.get("namespace") or ""), str(record.get("name") or "")
+        if (namespace, name) in covered or not _belongs(record, named):
             continue
+        workload = {"kind": record.get("kind"), "name": f"{namespace}/{name}", "events": [record]}
         denial = _workload_denial(workload)
         if denial:
-            found.append(denial)
+            found.append(_as_deployment(denial, named))
+            covered.add((namespace, name))
     return found
+
+
+def _as_deployment(denial: dict[str, Any], named: list[dict[str, Any]]) -> dict[str, Any]:
+    """A named Deployment's ReplicaSet's denial, told as the Deployment's: its template is what
+    a fix edits."""
+    source = denial["workload"]
+    if source["kind"] != "ReplicaSet":
+        return denial
+    for workload in named:
+        namespace, _, name = str(workload.get("name") or "").rpartition("/")
+        if workload.get("kind") == "Deployment" and source["name"].startswith(name + "-"):
+            ref = {
+                "kind": "Deployment",
+                "namespace": namespace,
+                "name": name,
+                "ref": f"deployment/{name}",
+            }
+            seen = denial["seen"].replace(
+                f"ReplicaSet {source['name']}",
+                f"ReplicaSet {source['name']} of Deployment {name}",
+            )
+            return {**denial, "workload": ref, "seen": seen}
+    return denial
+
+
+def _event_records(results: Any) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for result in results if isinstance(results, list) else []:
+        if isinstance(result, dict) and result.get("ok"):
+            data = result.get("data") or {}
+            records += [e for e in data.get("events") or [] if isinstance(e, dict)]
+    return records
+
+
+def _belongs(record: dict[str, Any], named: list[dict[str, Any]]) -> bool:
+    """Whether an event is about a named workload or a ReplicaSet of a named Deployment."""
+    if not named:
+        return True
+    target = f"{record.get('namespace')}/{record.get('name')}"
+    for workload in named:
+        name = str(workload.get("name") or "")
+        if target == name and record.get("kind") == workload.get("kind"):
+            return True
+        replica_set = record.get("kind") == "ReplicaSet" and workload.get("kind") == "Deployment"
+        if replica_set and target.startswith(name + "-") and "-" not in target[len(name) + 1 :]:
+            return True
+    return False
 
 
 def _workload_denial(workload: dict[str, Any]) -> dict[str, Any] | None:
