@@ -31,8 +31,8 @@ def create_denials(workloads: Any, events: Any = None) -> list[dict[str, Any]]:
     `{workload: {kind, namespace, name, ref}, count, last_seen, source (event/condition),
     origin ("FailedCreate x3"), seen (the event or condition in a sentence), ...CreateDenial}`.
     `events` (optional) are `kubernetes_events` results of reason FailedCreate: they add the
-    denials of controllers not described, a Deployment's ReplicaSet among them; when
-    workloads are named, only theirs (and their ReplicaSets') count.
+    denials of controllers not described (a Deployment's ReplicaSet, a CronJob's Job); when
+    workloads are named, only theirs and their children's count.
     """
     named = [w for w in workloads if isinstance(w, dict)] if isinstance(workloads, list) else []
     found = [d for d in (_workload_denial(w) for w in named) if d]
@@ -44,32 +44,9 @@ def create_denials(workloads: Any, events: Any = None) -> list[dict[str, Any]]:
         workload = {"kind": record.get("kind"), "name": f"{namespace}/{name}", "events": [record]}
         denial = _workload_denial(workload)
         if denial:
-            found.append(_as_deployment(denial, named))
+            found.append(_as_parent(denial, record, named))
             covered.add((namespace, name))
     return found
-
-
-def _as_deployment(denial: dict[str, Any], named: list[dict[str, Any]]) -> dict[str, Any]:
-    """A named Deployment's ReplicaSet's denial, told as the Deployment's: its template is what
-    a fix edits."""
-    source = denial["workload"]
-    if source["kind"] != "ReplicaSet":
-        return denial
-    for workload in named:
-        namespace, _, name = str(workload.get("name") or "").rpartition("/")
-        if workload.get("kind") == "Deployment" and source["name"].startswith(name + "-"):
-            ref = {
-                "kind": "Deployment",
-                "namespace": namespace,
-                "name": name,
-                "ref": f"deployment/{name}",
-            }
-            seen = denial["seen"].replace(
-                f"ReplicaSet {source['name']}",
-                f"ReplicaSet {source['name']} of Deployment {name}",
-            )
-            return {**denial, "workload": ref, "seen": seen}
-    return denial
 
 
 def _event_records(results: Any) -> list[dict[str, Any]]:
@@ -81,19 +58,45 @@ def _event_records(results: Any) -> list[dict[str, Any]]:
     return records
 
 
-def _belongs(record: dict[str, Any], named: list[dict[str, Any]]) -> bool:
-    """Whether an event is about a named workload or a ReplicaSet of a named Deployment."""
-    if not named:
-        return True
+# The child a controller creates its pods through, named `<parent>-<suffix>` (a hash, a time).
+_CHILD_KIND = {"Deployment": "ReplicaSet", "CronJob": "Job"}
+
+
+def _parent(record: dict[str, Any], named: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The named Deployment (CronJob) whose ReplicaSet (Job) an event is about, if any."""
     target = f"{record.get('namespace')}/{record.get('name')}"
     for workload in named:
         name = str(workload.get("name") or "")
-        if target == name and record.get("kind") == workload.get("kind"):
-            return True
-        replica_set = record.get("kind") == "ReplicaSet" and workload.get("kind") == "Deployment"
-        if replica_set and target.startswith(name + "-") and "-" not in target[len(name) + 1 :]:
-            return True
-    return False
+        if _CHILD_KIND.get(str(workload.get("kind"))) != record.get("kind"):
+            continue
+        if target.startswith(name + "-") and "-" not in target[len(name) + 1 :]:
+            return workload
+    return None
+
+
+def _belongs(record: dict[str, Any], named: list[dict[str, Any]]) -> bool:
+    """Whether an event is about a named workload or the child of one (no names: any)."""
+    if not named:
+        return True
+    target = f"{record.get('namespace')}/{record.get('name')}"
+    same = any(target == w.get("name") and record.get("kind") == w.get("kind") for w in named)
+    return same or _parent(record, named) is not None
+
+
+def _as_parent(
+    denial: dict[str, Any], record: dict[str, Any], named: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A child's denial told as its named parent's: the parent's template is what a fix edits."""
+    parent = _parent(record, named)
+    if parent is None:
+        return denial
+    namespace, _, name = str(parent.get("name") or "").rpartition("/")
+    kind, child = str(parent.get("kind")), denial["workload"]
+    ref = {"kind": kind, "namespace": namespace, "name": name, "ref": f"{_KIND_REF[kind]}/{name}"}
+    seen = denial["seen"].replace(
+        f"{child['kind']} {child['name']}", f"{child['kind']} {child['name']} of {kind} {name}"
+    )
+    return {**denial, "workload": ref, "seen": seen}
 
 
 def _workload_denial(workload: dict[str, Any]) -> dict[str, Any] | None:
