@@ -38,6 +38,13 @@ RUNBOOK_KINDS = {
     "Service": ("", "services"),
     "ConfigMap": ("", "configmaps"),
     "PersistentVolumeClaim": ("", "persistentvolumeclaims"),
+    "Namespace": ("", "namespaces"),
+    "ResourceQuota": ("", "resourcequotas"),
+    "LimitRange": ("", "limitranges"),
+    "ValidatingWebhookConfiguration": (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
     "Job": ("batch", "jobs"),
     "HorizontalPodAutoscaler": ("autoscaling", "horizontalpodautoscalers"),
     "NetworkPolicy": ("networking.k8s.io", "networkpolicies"),

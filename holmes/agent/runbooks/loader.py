@@ -20,6 +20,7 @@ from pydantic import ValidationError
 # Imported for their side effect: each registers the CEL functions its runbooks call.
 from holmes.agent.runbooks import (  # noqa: F401
     commands,
+    functions_admission,
     functions_pods,
     functions_scheduling,
     gpu,
