@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -100,6 +101,23 @@ class Running:
             if body["status"] in statuses or time.monotonic() > deadline:
                 return body
             time.sleep(0.05)
+
+
+def wait_until_ready(process: subprocess.Popen, url: str, seconds: float = 60) -> None:
+    """Poll a `holmes serve` subprocess's /readyz until it answers 200; fail if it exits first
+    (with its output, when captured) or is not ready within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"holmes serve exited with {process.returncode}: {output}")
+        try:
+            if httpx.get(f"{url}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "holmes serve did not become ready"
+        time.sleep(0.1)
 
 
 def free_port() -> int:

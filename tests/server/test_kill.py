@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from holmes.server.store import Store
-from tests.server.conftest import QUESTION, REPO, XID, free_port
+from tests.server.conftest import QUESTION, REPO, XID, free_port, wait_until_ready
 
 
 def _serve(store_url: str, tmp_path, lease: str) -> tuple[subprocess.Popen, httpx.Client]:  # type: ignore[no-untyped-def]
@@ -25,16 +25,8 @@ def _serve(store_url: str, tmp_path, lease: str) -> tuple[subprocess.Popen, http
     client = httpx.Client(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": "Bearer t"}
     )
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, "holmes serve exited"
-        try:
-            if client.get("/readyz").status_code == 200:
-                return process, client
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    wait_until_ready(process, f"http://127.0.0.1:{port}")
+    return process, client
 
 
 @pytest.mark.slow

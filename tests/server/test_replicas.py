@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from holmes.server.store import Store
-from tests.server.conftest import REPO, XID, free_port
+from tests.server.conftest import REPO, XID, free_port, wait_until_ready
 from tests.server.postgres import postgres_cluster, postgres_url
 
 __all__ = ["postgres_cluster", "postgres_url"]
@@ -30,24 +30,11 @@ def _replica(store_url: str, tmp_path) -> tuple[subprocess.Popen, str]:  # type:
     return process, f"http://127.0.0.1:{port}"
 
 
-def _ready(process: subprocess.Popen, url: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, "holmes serve exited"
-        try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "holmes serve did not become ready"
-        time.sleep(0.1)
-
-
 @pytest.mark.slow
 def test_two_replicas_share_the_storm_and_survive_a_kill_9(postgres_url, tmp_path):
     replicas = [_replica(postgres_url, tmp_path) for _ in range(2)]
     for process, url in replicas:
-        _ready(process, url)
+        wait_until_ready(process, url)
     headers = {"Authorization": "Bearer t"}
 
     def send(n: int) -> int:

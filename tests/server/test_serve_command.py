@@ -6,12 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from tests.server.conftest import QUESTION, REPO, XID, free_port
+from tests.server.conftest import QUESTION, REPO, XID, free_port, wait_until_ready
 
 
 @pytest.mark.slow
@@ -29,16 +28,7 @@ def test_holmes_serve_answers_ask_with_the_incidents_runbook(tmp_path):
         client = httpx.Client(
             base_url=f"http://127.0.0.1:{port}", headers={"Authorization": "Bearer two"}
         )
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read()  # type: ignore[union-attr]
-            try:
-                if client.get("/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "holmes serve did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(server, f"http://127.0.0.1:{port}")
         answer = client.post("/api/v1/ask", json={"question": QUESTION}, timeout=60)
         assert answer.status_code == 200, answer.text
         assert answer.json()["runbook_id"] == "gpu-xid-errors"

@@ -24,7 +24,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.server.conftest import QUESTION, REPO, XID, free_port
+from tests.server.conftest import QUESTION, REPO, XID, free_port, wait_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +48,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read()  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "holmes serve did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(process, url)
         yield url
     finally:
         process.send_signal(signal.SIGTERM)

@@ -7,15 +7,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
 from holmes.cli.main import app
 from holmes.server.slack.settings import SlackConfigError, from_environ
-from tests.server.conftest import REPO, XID, free_port
+from tests.server.conftest import REPO, XID, free_port, wait_until_ready
 from tests.server.slack.conftest import BOT_TOKEN, SECRET, mention, post_event
 
 
@@ -39,16 +37,7 @@ def test_holmes_serve_answers_a_signed_mention(tmp_path, slack) -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read()  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "holmes serve did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(server, url)
         assert post_event(
             url, mention("<@UHOLMES> why is llama-finetune in ml stalling?")
         ).is_success
