@@ -176,6 +176,8 @@ def _submit(server: str, token: str | None, alerts: list[dict[str, Any]], consol
 
 
 def _conversations() -> Any:
-    from holmes.agent.conversations import conversation_file
+    """The config's llm.conversations_file (HOLMES_CONVERSATIONS), else the default file."""
+    from holmes.cli.config_use import conversations_file
+    from holmes.cli.options import current_config
 
-    return conversation_file(os.environ)
+    return conversations_file(current_config(), os.environ)

@@ -231,9 +231,11 @@ def _slack_settings(section: SlackConfig) -> SlackSettings | None:
 
 def _conversations(store_url: str) -> Path:
     """Where the LangGraph checkpointer keeps conversations: the SQLite store's own file, else
-    $HOLMES_CONVERSATIONS (PostgreSQL stores: no PostgreSQL checkpointer is installed)."""
-    from holmes.agent.conversations import conversation_file
+    the config's llm.conversations_file (PostgreSQL stores: no PostgreSQL checkpointer is
+    installed)."""
+    from holmes.cli.config_use import conversations_file
+    from holmes.cli.options import current_config
 
     if store_url.startswith("sqlite:///"):
         return Path(store_url.removeprefix("sqlite:///"))
-    return conversation_file(os.environ)
+    return conversations_file(current_config(), os.environ)
