@@ -15,6 +15,8 @@ from pathlib import Path
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from holmes.agent.state import checkpoint_serializer
+
 
 def conversation_file(environ: Mapping[str, str]) -> Path:
     """The SQLite file of the conversation store."""
@@ -29,4 +31,5 @@ async def conversation_store(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """A checkpointer on `path` (created with its folder if absent), closed on exit."""
     path.parent.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        saver.serde = checkpoint_serializer()
         yield saver

@@ -5,7 +5,10 @@
                    (a follow-up goes straight to reason)
 
 - intake: a new request, or a follow-up in a conversation (its evidence is kept)
-- gather: the runbook engine (triage, runbook steps, findings) -> the first message
+- gather: the runbook engine, whole (`holmes.agent.engine`: intake, triage, ranking, steps,
+          findings, abstain) -> its Diagnosis and evidence become the first message. The engine
+          is one node on purpose: it is the same program `holmes ask --no-llm` runs, so the
+          LLM starts from exactly what the no-LLM answer saw.
 - reason: one model turn with the tools bound (parallel tool calls allowed)
 - act:    run the tool calls concurrently; bad arguments go back to the model as messages
 - answer: the validated answer, or the runbook diagnosis when the model failed or a limit hit
@@ -31,7 +34,7 @@ from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMClient
 from holmes.agent.nodes import AgentNodes
 from holmes.agent.profile import ModelProfile, resolve_profile
-from holmes.agent.state import AgentRun, AgentState
+from holmes.agent.state import AgentRun, AgentState, as_diagnosis, checkpoint_serializer
 from holmes.tools import ToolContext
 
 
@@ -66,7 +69,7 @@ class LLMAgent:
         self.engine = engine
         self.llm = llm
         self.limits = limits or AgentLimits()
-        self.checkpointer = checkpointer or InMemorySaver()
+        self.checkpointer = checkpointer or InMemorySaver(serde=checkpoint_serializer())
         self.last_run: AgentRun | None = None
         self._profile: tuple[ModelProfile, AgentLimits] | None = None
 
@@ -85,7 +88,7 @@ class LLMAgent:
         on_call: CallListener | None = None,
     ) -> Diagnosis:
         """Investigate `request`; the conversation id (new if None) allows follow-ups."""
-        state = {"request": request.model_dump(mode="json"), "follow_up": None}
+        state = {"request": request, "follow_up": None}
         return await self._run(state, ctx, conversation_id or uuid.uuid4().hex, on_call)
 
     async def follow_up(
@@ -128,6 +131,6 @@ class LLMAgent:
             "recursion_limit": 2 * limits.max_steps + 8,
         }
         state = await graph.ainvoke(update, config)
-        diagnosis = Diagnosis.model_validate(state["final"])
+        diagnosis = as_diagnosis(state["final"])
         diagnosis.notes.append(f"conversation {conversation_id}")
         return diagnosis

@@ -24,7 +24,7 @@ from holmes.agent.llm import LLMError, LLMReply, ToolCall
 from holmes.agent.offer import drop_order, offered_tools
 from holmes.agent.prompts import FOLLOW_UP_HINT, SYSTEM_PROMPT, first_message
 from holmes.agent.replies import calls_in_text
-from holmes.agent.state import AgentRun, AgentState
+from holmes.agent.state import AgentRun, AgentState, as_diagnosis
 
 MAX_INVALID_ANSWERS = 2  # an invalid answer is corrected twice, then the runbook answer stands
 
@@ -84,7 +84,9 @@ class AgentNodes:
 
     async def gather(self, state: AgentState) -> dict[str, Any]:
         """Run the runbook engine; its evidence and findings become the first message."""
-        request = InvestigationRequest.model_validate(state["request"])
+        request = state["request"]
+        if not isinstance(request, InvestigationRequest):  # a conversation stored as JSON
+            request = InvestigationRequest.model_validate(request)
         investigation = await self.run.engine.investigate(
             request, self.run.ctx, gatherer=self.run.gatherer
         )
@@ -112,7 +114,7 @@ class AgentNodes:
             "messages": messages,
             "evidence_ids": [r.evidence_id for r in self.run.gatherer.results],
             "runbook_ids": [r.runbook.id for r in self.run.engine.runbooks],
-            "runbook_diagnosis": investigation.diagnosis.model_dump(mode="json"),
+            "runbook_diagnosis": investigation.diagnosis,
         }
 
     # --- reason ---------------------------------------------------------------------------
@@ -212,7 +214,7 @@ class AgentNodes:
         diagnosis = to_diagnosis(
             answer, set(state.get("evidence_ids", [])), set(state.get("runbook_ids", []))
         )
-        return {"answer": diagnosis.model_dump(mode="json"), "correction": None}
+        return {"answer": diagnosis, "correction": None}
 
     def _invalid(self, problem: str, state: AgentState) -> dict[str, Any]:
         """An unusable reply: corrected (the `act` node tells the model), or the end."""
@@ -294,13 +296,14 @@ class AgentNodes:
     async def answer(self, state: AgentState) -> dict[str, Any]:
         """The model's answer with the run's cost, or the runbook diagnosis and why."""
         if state.get("answer"):
-            diagnosis = Diagnosis.model_validate(state["answer"])
-            runbook = Diagnosis.model_validate(state["runbook_diagnosis"])
+            # copies: the state's objects stay as the checkpoint recorded them
+            diagnosis = as_diagnosis(state["answer"]).model_copy(deep=True)
+            runbook = as_diagnosis(state["runbook_diagnosis"])
             diagnosis.checked, diagnosis.calls = runbook.checked, runbook.calls
             diagnosis.sources_unavailable = self._sources(runbook)
             diagnosis = checked_model_answer(diagnosis, runbook)
         else:
-            diagnosis = Diagnosis.model_validate(state["runbook_diagnosis"])
+            diagnosis = as_diagnosis(state["runbook_diagnosis"]).model_copy(deep=True)
             diagnosis.sources_unavailable = self._sources(diagnosis)
             diagnosis.mode = "llm_fallback"
             reason = state.get("stop_reason") or "the model gave no answer"
@@ -323,7 +326,7 @@ class AgentNodes:
         diagnosis.cost.estimated_usd = usage.estimated_usd
         diagnosis.cost.tool_calls = len(self.run.gatherer.results)
         diagnosis.cost.seconds = round(self.run.seconds(), 3)
-        return {"final": diagnosis.model_dump(mode="json"), "follow_up": None}
+        return {"final": diagnosis, "follow_up": None}
 
     def _sources(self, runbook: Diagnosis) -> list[SourceUnavailable]:
         """The sources that failed in the whole run (the model's calls included, and those of

@@ -2,7 +2,9 @@
 
 `AgentState` is what the LangGraph checkpointer stores under a conversation id: the messages,
 the evidence ids the model may cite, the runbook diagnosis to fall back on, the last answer.
-Everything in it is plain JSON, so a SQLite checkpointer can keep it across processes.
+The request and the diagnoses travel as their models (`InvestigationRequest`, `Diagnosis`),
+validated once where they are made; `checkpoint_serializer` lets a SQLite checkpointer keep
+exactly these types across processes (LangGraph refuses other classes in a checkpoint).
 `AgentRun` holds what one invocation needs and spends (clients, limits, counters, the clock);
 it stays out of the state, as run settings should.
 """
@@ -14,10 +16,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
 from holmes.agent.budget import AgentLimits
+from holmes.agent.diagnosis import Diagnosis
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.fitting import TokenScale
 from holmes.agent.gather import Gatherer
+from holmes.agent.intake import InvestigationRequest
 from holmes.agent.llm import LLMClient
 from holmes.agent.profile import ModelProfile
 from holmes.tools import ToolContext
@@ -26,17 +32,28 @@ from holmes.tools import ToolContext
 class AgentState(TypedDict, total=False):
     """One conversation's state; `messages` and `evidence_ids` only ever grow."""
 
-    request: dict[str, Any]
+    request: InvestigationRequest
     follow_up: str | None
     messages: Annotated[list[dict[str, Any]], operator.add]
     evidence_ids: Annotated[list[str], operator.add]
     runbook_ids: list[str]
-    runbook_diagnosis: dict[str, Any]
-    answer: dict[str, Any] | None
-    final: dict[str, Any] | None
+    runbook_diagnosis: Diagnosis
+    answer: Diagnosis | None
+    final: Diagnosis | None
     stop_reason: str | None
     invalid_answers: int
     correction: str | None  # what was wrong with the last reply, for the model to fix
+
+
+def checkpoint_serializer() -> JsonPlusSerializer:
+    """LangGraph's serializer, allowed to restore the models the state holds (and only them)."""
+    models = [InvestigationRequest, Diagnosis]
+    return JsonPlusSerializer(allowed_msgpack_modules=[(m.__module__, m.__name__) for m in models])
+
+
+def as_diagnosis(value: Diagnosis | dict[str, Any]) -> Diagnosis:
+    """A diagnosis from the state; conversations stored before the state held models hold dicts."""
+    return value if isinstance(value, Diagnosis) else Diagnosis.model_validate(value)
 
 
 @dataclass
