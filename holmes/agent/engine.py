@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from holmes.agent.abstain import abstain
+from holmes.agent.alert_explain import explain_alert
+from holmes.agent.alert_routes import AlertRoute, AlertRouteTable, load_alert_routes
 from holmes.agent.degraded import (
     failed_sources,
     note_unchecked,
@@ -56,6 +58,7 @@ class Investigation:
     verdicts: list[Verdict] = field(default_factory=list)
     gatherer: Gatherer | None = None
     notes: list[str] = field(default_factory=list)
+    alert_route: AlertRoute | None = None  # the alert's entry in the alert-route table
 
 
 class RunbookEngine:
@@ -65,6 +68,7 @@ class RunbookEngine:
         self,
         registry: ToolRegistry | None = None,
         runbooks: list[LoadedRunbook] | None = None,
+        alert_routes: AlertRouteTable | None = None,
     ) -> None:
         self.registry = registry or default_registry()
         self.runbooks = (
@@ -72,6 +76,7 @@ class RunbookEngine:
             if runbooks is not None
             else load_runbooks(tools=[t.name for t in self.registry.tools()])
         )
+        self.alert_routes = alert_routes or load_alert_routes()
 
     async def diagnose(
         self,
@@ -116,6 +121,7 @@ class RunbookEngine:
         text = " ".join(
             [request.question or ""] + (list(alert.annotations.values()) if alert else [])
         )
+        route = self.alert_routes.find(alert.name) if alert and alert.name else None
         ranked = rank(
             self.runbooks,
             alert_name=alert.name if alert else "",
@@ -123,6 +129,7 @@ class RunbookEngine:
             text=text,
             symptoms=triaged.symptoms,
             variables=variables,
+            routed=route.runbook if route else None,
         )
         notes: list[str] = []
         unchecked = _unlisted(triaged, gatherer)
@@ -148,6 +155,8 @@ class RunbookEngine:
             note_unchecked(diagnosis)
         else:
             diagnosis = abstain(request, triaged, unavailable)
+            if route is not None and alert is not None:
+                explain_alert(diagnosis, route, alert.labels)
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.calls = [CheckedCall.of(r) for r in in_order]
         diagnosis.checked = [call.text() for call in diagnosis.calls]
@@ -156,7 +165,7 @@ class RunbookEngine:
         diagnosis.cost = Cost(
             tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
         )
-        return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes)
+        return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes, route)
 
     async def _try(
         self,

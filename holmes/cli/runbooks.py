@@ -77,6 +77,7 @@ def check_runbooks(
         raise typer.Exit(1) from error
     findings = sum(len(item.runbook.findings) for item in loaded)
     typer.echo(f"{len(loaded)} runbooks valid ({findings} findings)")
+    _check_alert_routes(loaded)
     warnings = lint(loaded)
     for warning in warnings:
         typer.echo(f"warning: {warning.text()}", err=True)
@@ -84,3 +85,32 @@ def check_runbooks(
         typer.echo(f"{len(warnings)} style warnings", err=True)
     if warnings and strict:
         raise typer.Exit(1)
+
+
+def _check_alert_routes(loaded: list) -> None:
+    """Validate the alert-route table against the runbooks; exit 1 naming each problem."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from holmes.agent.alert_routes import (
+        ROUTES_FILE,
+        AlertRoutesError,
+        load_alert_routes,
+        route_problems,
+    )
+
+    try:
+        table = load_alert_routes()
+    except AlertRoutesError as error:
+        Console(stderr=True).print(f"[red]invalid:[/red] {escape(str(error))}")
+        raise typer.Exit(1) from error
+    problems = route_problems(table, loaded)
+    for problem in problems:
+        Console(stderr=True).print(f"[red]invalid:[/red] {ROUTES_FILE}: {escape(problem)}")
+    if problems:
+        raise typer.Exit(1)
+    kinds = [route.kind for route in table.alerts]
+    typer.echo(
+        f"{len(kinds)} alert routes valid ({kinds.count('runbook')} to runbooks, "
+        f"{kinds.count('sweep')} to the sweep, {kinds.count('explain')} explained)"
+    )
