@@ -115,22 +115,8 @@ class RunbookEngine:
     ) -> Investigation:
         started = time.perf_counter()
         gatherer = gatherer or Gatherer(self.registry, ctx, on_call=on_call)
-        triaged = await triage(request, gatherer)
-        variables = base_variables(request, triaged)
+        triaged, variables, route, ranked = await self.plan(request, gatherer)
         alert = request.alert
-        text = " ".join(
-            [request.question or ""] + (list(alert.annotations.values()) if alert else [])
-        )
-        route = self.alert_routes.find(alert.name) if alert and alert.name else None
-        ranked = rank(
-            self.runbooks,
-            alert_name=alert.name if alert else "",
-            alert_labels=alert.labels if alert else {},
-            text=text,
-            symptoms=triaged.symptoms,
-            variables=variables,
-            routed=route.runbook if route else None,
-        )
         notes: list[str] = []
         unchecked = _unlisted(triaged, gatherer)
         signalled = [r for r in ranked if r.score > 0]
@@ -166,6 +152,28 @@ class RunbookEngine:
             tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
         )
         return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes, route)
+
+    async def plan(
+        self, request: InvestigationRequest, gatherer: Gatherer
+    ) -> tuple[Triage, dict[str, Any], AlertRoute | None, list[Ranked]]:
+        """Triage `request`, look its alert up in the route table, and rank the runbooks."""
+        triaged = await triage(request, gatherer)
+        variables = base_variables(request, triaged)
+        alert = request.alert
+        text = " ".join(
+            [request.question or ""] + (list(alert.annotations.values()) if alert else [])
+        )
+        route = self.alert_routes.find(alert.name) if alert and alert.name else None
+        ranked = rank(
+            self.runbooks,
+            alert_name=alert.name if alert else "",
+            alert_labels=alert.labels if alert else {},
+            text=text,
+            symptoms=triaged.symptoms,
+            variables=variables,
+            routed=route.runbook if route else None,
+        )
+        return triaged, variables, route, ranked
 
     async def _try(
         self,
