@@ -3,7 +3,8 @@
 When the alert-route table (`alert_routes.py`) routes an alert to `explain` or `sweep` and the
 engine abstains, `explain_alert` adds the table's meaning to the explanation and sets
 `Diagnosis.alert_explanation` (the checks, with the alert's label values filled into their
-commands). It changes nothing else of the abstaining answer. Called by the engine.
+commands). An answer that found no fault says first that no runbook judges the alert, so it
+does not read as a verdict on the alert. Called by the engine.
 """
 
 from __future__ import annotations
@@ -28,4 +29,14 @@ def explain_alert(diagnosis: Diagnosis, route: AlertRoute, labels: dict[str, str
     )
     about = f"Alert {route.alert} ({route.source}): {diagnosis.alert_explanation.meaning}"
     diagnosis.explanation = f"{diagnosis.explanation} {about}".strip()
+    if not diagnosis.fault_found and not diagnosis.unverified:
+        # "No fault found" would read as a verdict on the alert; it is one on what the
+        # runbooks judge, which does not include this alert's condition.
+        diagnosis.summary = (
+            f"{route.alert}: no runbook judges this alert; what it means and what to check"
+        )
+        diagnosis.root_cause = (
+            f"Not determined by the runbooks: none of them judges alert {route.alert}. "
+            + diagnosis.root_cause
+        )
     return diagnosis

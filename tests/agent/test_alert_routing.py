@@ -117,6 +117,11 @@ async def test_an_unexplained_alert_is_answered_with_its_meaning_and_checks(
     explained = diagnosis.alert_explanation
     assert explained is not None and explained.alert == name
     assert words in explained.meaning and words in diagnosis.explanation
+    # The runbooks found no fault; the answer must not read as a verdict on the alert.
+    assert diagnosis.root_cause.startswith(
+        f"Not determined by the runbooks: none of them judges alert {name}."
+    )
+    assert diagnosis.summary.startswith(f"{name}: no runbook judges this alert")
     commands = [check.command or "" for check in explained.checks]
     assert explained.checks and all(commands)
     for value in labels.values():  # the alert's labels are filled into the commands
