@@ -9,14 +9,21 @@ does not read as a verdict on the alert. Called by the engine.
 
 from __future__ import annotations
 
-from holmes.agent.alert_routes import AlertRoute, fill_labels
-from holmes.agent.diagnosis import AlertExplanation, Diagnosis, RemediationStep
+from holmes.agent.alert_routes import AlertCheck, AlertRoute, fill_labels
+from holmes.agent.diagnosis import AlertExplanation, Claim, Diagnosis, RemediationStep
+from holmes.agent.gather import Gatherer
+
+MAX_QUERIES = 2  # the first checks are the ones that show the alert's condition
 
 
-def explain_alert(diagnosis: Diagnosis, route: AlertRoute, labels: dict[str, str]) -> Diagnosis:
-    """`diagnosis` with what alert `route` means and what to check, for a route that has them."""
+async def explain_alert(
+    diagnosis: Diagnosis, route: AlertRoute, labels: dict[str, str], gatherer: Gatherer
+) -> Diagnosis:
+    """`diagnosis` with what alert `route` means and what to check, for a route that has them;
+    the checks' PromQL whose labels the alert fills in is run, and what it shows is cited."""
     if not route.meaning:
         return diagnosis
+    diagnosis.evidence += await measured(route.check, labels, gatherer)
     checks = [
         RemediationStep(action=check.what, command=check.command(labels)) for check in route.check
     ]
@@ -40,3 +47,30 @@ def explain_alert(diagnosis: Diagnosis, route: AlertRoute, labels: dict[str, str
             + diagnosis.root_cause
         )
     return diagnosis
+
+
+async def measured(
+    checks: list[AlertCheck], labels: dict[str, str], gatherer: Gatherer
+) -> list[Claim]:
+    """Claims of what the checks' PromQL shows now, each citing its query's evidence id.
+
+    Only queries whose `<label>` placeholders the alert fills are run (one with a blank would
+    ask about every object); a query that fails or returns nothing makes no claim."""
+    claims = []
+    queries = [c for c in checks if c.promql and "<" not in (c.command(labels) or "<")]
+    for check in queries[:MAX_QUERIES]:
+        result = await gatherer.call("prometheus_query", {"query": check.command(labels)})
+        series = (result.data or {}).get("series") if result.ok else None
+        if series:
+            claims.append(
+                Claim(claim=_shown(check.what, series), evidence_ids=[result.evidence_id])
+            )
+    return claims
+
+
+def _shown(what: str, series: list[dict]) -> str:
+    """`what: 0.0261 now`, or for several series the highest value and how many there are."""
+    values = [s["value"] for s in series if isinstance(s.get("value"), int | float)]
+    if len(values) == 1:
+        return f"{what}: {values[0]:.4g} now"
+    return f"{what}: {len(series)} series, the highest {max(values):.4g} now" if values else what

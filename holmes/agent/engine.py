@@ -142,7 +142,7 @@ class RunbookEngine:
         else:
             diagnosis = abstain(request, triaged, unavailable)
             if route is not None and alert is not None:
-                explain_alert(diagnosis, route, alert.labels)
+                await explain_alert(diagnosis, route, alert.labels, gatherer)
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.calls = [CheckedCall.of(r) for r in in_order]
         diagnosis.checked = [call.text() for call in diagnosis.calls]

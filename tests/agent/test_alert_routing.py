@@ -136,3 +136,16 @@ async def test_a_runbook_finding_keeps_the_answer_free_of_the_explanation(tool_c
     assert investigation.diagnosis.alert_explanation is None
     assert investigation.ranked[0].id == "crashloop-app-error"
     assert investigation.ranked[0].reasons[0].startswith("alert route table")
+
+
+async def test_an_explained_alert_cites_what_its_promql_shows(tool_context) -> None:
+    labels = {"namespace": "feature-store", "persistentvolumeclaim": "data-pg-features-0"}
+    alert = AlertInput(
+        labels={"alertname": "KubePersistentVolumeFillingUp", "node": "fs-db-02", **labels}
+    )
+    ctx = tool_context("pv-filling-up-feature-store-postgres-wal-archive")
+    diagnosis = await ENGINE.diagnose(InvestigationRequest(alert=alert), ctx)
+    measured = [c for c in diagnosis.evidence if c.claim.startswith("Free space of the volume")]
+    assert [c.claim.rsplit(": ", 1)[1] for c in measured] == ["0.02611 now"]
+    call = diagnosis.checked_calls()[measured[0].evidence_ids[0]]
+    assert call.startswith("prometheus_query(") and "data-pg-features-0" in call
