@@ -109,3 +109,13 @@ def test_runbooks_check_validates_the_alert_routes() -> None:
     result = CliRunner().invoke(app, ["runbooks", "check"])
     assert result.exit_code == 0, result.output
     assert "alert routes valid" in result.output
+
+
+def test_a_check_fills_the_alert_labels_and_knows_when_it_cannot() -> None:
+    check = load_alert_routes().find("kubepersistentvolumefillingup").check[0]
+    labels = {"namespace": "db", "persistentvolumeclaim": "data-pg-0"}
+    query = check.command(labels) or ""
+    assert 'namespace="db", persistentvolumeclaim="data-pg-0"' in query and "<" not in query
+    assert check.fillable(labels)
+    assert not check.fillable({"namespace": "db"})
+    assert "<persistentvolumeclaim>" in (check.command({"namespace": "db"}) or "")

@@ -9,6 +9,8 @@ does not read as a verdict on the alert. Called by the engine.
 
 from __future__ import annotations
 
+import asyncio
+
 from holmes.agent.alert_routes import AlertCheck, AlertRoute, fill_labels
 from holmes.agent.diagnosis import AlertExplanation, Claim, Diagnosis, RemediationStep
 from holmes.agent.gather import Gatherer
@@ -56,10 +58,12 @@ async def measured(
 
     Only queries whose `<label>` placeholders the alert fills are run (one with a blank would
     ask about every object); a query that fails or returns nothing makes no claim."""
+    queries = [c for c in checks if c.promql and c.fillable(labels)][:MAX_QUERIES]
+    results = await asyncio.gather(
+        *(gatherer.call("prometheus_query", {"query": c.command(labels)}) for c in queries)
+    )
     claims = []
-    queries = [c for c in checks if c.promql and "<" not in (c.command(labels) or "<")]
-    for check in queries[:MAX_QUERIES]:
-        result = await gatherer.call("prometheus_query", {"query": check.command(labels)})
+    for check, result in zip(queries, results, strict=True):
         series = (result.data or {}).get("series") if result.ok else None
         if series:
             claims.append(

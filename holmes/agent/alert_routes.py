@@ -62,6 +62,11 @@ class AlertCheck(_Strict):
         text = self.kubectl or self.promql
         return None if text is None else fill_labels(text, labels)
 
+    def fillable(self, labels: dict[str, str]) -> bool:
+        """Whether `labels` fill every `<label>` of the command (or it has none)."""
+        text = self.kubectl or self.promql or ""
+        return all(labels.get(name) for name in _PLACEHOLDER.findall(text))
+
 
 class AlertRoute(_Strict):
     """One alert and where it goes."""

@@ -8,11 +8,14 @@ lines, repeated calls: `holmes.agent.runbooks.lint`), which fail it only with `-
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from holmes.cli.options import ConfigOption, RunbooksOption, load_runbook_set, use_config
+
+if TYPE_CHECKING:
+    from holmes.agent.runbooks import LoadedRunbook
 
 # Plain help (no rich_markup_mode) and imports inside the commands keep `--help` instant.
 runbooks_app = typer.Typer(
@@ -87,7 +90,7 @@ def check_runbooks(
         raise typer.Exit(1)
 
 
-def _check_alert_routes(loaded: list) -> None:
+def _check_alert_routes(loaded: list[LoadedRunbook]) -> None:
     """Validate the alert-route table against the runbooks; exit 1 naming each problem."""
     from rich.console import Console
     from rich.markup import escape
