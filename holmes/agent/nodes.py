@@ -297,6 +297,7 @@ class AgentNodes:
             diagnosis = Diagnosis.model_validate(state["answer"])
             runbook = Diagnosis.model_validate(state["runbook_diagnosis"])
             diagnosis.checked, diagnosis.calls = runbook.checked, runbook.calls
+            diagnosis.alert_explanation = runbook.alert_explanation  # the route table's facts
             diagnosis.sources_unavailable = self._sources(runbook)
             diagnosis = checked_model_answer(diagnosis, runbook)
         else:
