@@ -145,7 +145,8 @@ async def test_an_explained_alert_cites_what_its_promql_shows(tool_context) -> N
     )
     ctx = tool_context("pv-filling-up-feature-store-postgres-wal-archive")
     diagnosis = await ENGINE.diagnose(InvestigationRequest(alert=alert), ctx)
-    measured = [c for c in diagnosis.evidence if c.claim.startswith("The free share of the volume (")]
+    wanted = "The free share of the volume ("
+    measured = [c for c in diagnosis.evidence if c.claim.startswith(wanted)]
     assert [c.claim.rsplit(": ", 1)[1] for c in measured] == ["0.02611 now"]
     call = diagnosis.checked_calls()[measured[0].evidence_ids[0]]
     assert call.startswith("prometheus_query(") and "data-pg-features-0" in call
