@@ -62,6 +62,19 @@ class Cost(BaseModel):
     estimated_usd: float | None = None
 
 
+class AlertExplanation(BaseModel):
+    """What a known alert means and what to check, from the alert-route table, given when no
+    runbook finding explains the alert (`holmes/runbooks/alerts/routes.yaml`)."""
+
+    alert: str
+    source: str = Field(description="The mixin or exporter that defines the alert.")
+    route: str = Field(description="`explain` or `sweep`.")
+    meaning: str
+    checks: list[RemediationStep] = Field(
+        default_factory=list, description="What to check, with the command or PromQL to run."
+    )
+
+
 class Diagnosis(BaseModel):
     """Root cause, the evidence behind each claim, and the remediation."""
 
@@ -93,6 +106,10 @@ class Diagnosis(BaseModel):
         default_factory=list,
         description="What a reader must not miss: instruction-like text found in the evidence "
         "(reported, never followed), evidence ids an LLM cited that do not exist, fallbacks.",
+    )
+    alert_explanation: AlertExplanation | None = Field(
+        None,
+        description="For a known alert that no finding explains: what it means, what to check.",
     )
     mode: Mode = "runbook"
     cost: Cost = Field(default_factory=Cost)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from holmes.agent.abstain import abstain
+from holmes.agent.alert_explain import explain_alert
+from holmes.agent.alert_routes import AlertRoute, AlertRouteTable, load_alert_routes
 from holmes.agent.degraded import (
     failed_sources,
     note_unchecked,
@@ -56,6 +58,7 @@ class Investigation:
     verdicts: list[Verdict] = field(default_factory=list)
     gatherer: Gatherer | None = None
     notes: list[str] = field(default_factory=list)
+    alert_route: AlertRoute | None = None  # the alert's entry in the alert-route table
 
 
 class RunbookEngine:
@@ -65,6 +68,7 @@ class RunbookEngine:
         self,
         registry: ToolRegistry | None = None,
         runbooks: list[LoadedRunbook] | None = None,
+        alert_routes: AlertRouteTable | None = None,
     ) -> None:
         self.registry = registry or default_registry()
         self.runbooks = (
@@ -72,6 +76,7 @@ class RunbookEngine:
             if runbooks is not None
             else load_runbooks(tools=[t.name for t in self.registry.tools()])
         )
+        self.alert_routes = alert_routes or load_alert_routes()
 
     async def diagnose(
         self,
@@ -110,20 +115,8 @@ class RunbookEngine:
     ) -> Investigation:
         started = time.perf_counter()
         gatherer = gatherer or Gatherer(self.registry, ctx, on_call=on_call)
-        triaged = await triage(request, gatherer)
-        variables = base_variables(request, triaged)
+        triaged, variables, route, ranked = await self.plan(request, gatherer)
         alert = request.alert
-        text = " ".join(
-            [request.question or ""] + (list(alert.annotations.values()) if alert else [])
-        )
-        ranked = rank(
-            self.runbooks,
-            alert_name=alert.name if alert else "",
-            alert_labels=alert.labels if alert else {},
-            text=text,
-            symptoms=triaged.symptoms,
-            variables=variables,
-        )
         notes: list[str] = []
         unchecked = _unlisted(triaged, gatherer)
         signalled = [r for r in ranked if r.score > 0]
@@ -148,6 +141,8 @@ class RunbookEngine:
             note_unchecked(diagnosis)
         else:
             diagnosis = abstain(request, triaged, unavailable)
+            if route is not None and alert is not None:
+                await explain_alert(diagnosis, route, alert.labels, gatherer)
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.calls = [CheckedCall.of(r) for r in in_order]
         diagnosis.checked = [call.text() for call in diagnosis.calls]
@@ -156,7 +151,29 @@ class RunbookEngine:
         diagnosis.cost = Cost(
             tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
         )
-        return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes)
+        return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes, route)
+
+    async def plan(
+        self, request: InvestigationRequest, gatherer: Gatherer
+    ) -> tuple[Triage, dict[str, Any], AlertRoute | None, list[Ranked]]:
+        """Triage `request`, look its alert up in the route table, and rank the runbooks."""
+        triaged = await triage(request, gatherer)
+        variables = base_variables(request, triaged)
+        alert = request.alert
+        text = " ".join(
+            [request.question or ""] + (list(alert.annotations.values()) if alert else [])
+        )
+        route = self.alert_routes.find(alert.name) if alert and alert.name else None
+        ranked = rank(
+            self.runbooks,
+            alert_name=alert.name if alert else "",
+            alert_labels=alert.labels if alert else {},
+            text=text,
+            symptoms=triaged.symptoms,
+            variables=variables,
+            routed=route.runbook if route else None,
+        )
+        return triaged, variables, route, ranked
 
     async def _try(
         self,

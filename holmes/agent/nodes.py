@@ -300,6 +300,7 @@ class AgentNodes:
             diagnosis = as_diagnosis(state["answer"]).model_copy(deep=True)
             runbook = as_diagnosis(state["runbook_diagnosis"])
             diagnosis.checked, diagnosis.calls = runbook.checked, runbook.calls
+            diagnosis.alert_explanation = runbook.alert_explanation  # the route table's facts
             diagnosis.sources_unavailable = self._sources(runbook)
             diagnosis = checked_model_answer(diagnosis, runbook)
         else:

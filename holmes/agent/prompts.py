@@ -53,7 +53,7 @@ def first_message(
 ) -> str:
     """The first user message: with the system prompt, within `limits.prompt_tokens`."""
     head = [_request(request), _subject(investigation), _sources(investigation)]
-    head += [_guidance(investigation), _candidates(investigation)]
+    head += [_guidance(investigation), _alert_meaning(investigation), _candidates(investigation)]
     text = "\n\n".join(part for part in head if part)
     spent = estimate_tokens(SYSTEM_PROMPT) + estimate_tokens(text) + 200
     budget_chars = int((limits.prompt_tokens - spent) * CHARS_PER_TOKEN)
@@ -131,6 +131,18 @@ def _guidance(investigation: Investigation) -> str:
         lines.append(f"- {runbook.id} ({runbook.title}; chosen for: {why})")
         if runbook.guidance:
             lines.append("  " + " ".join(runbook.guidance.split()))
+    return "\n".join(lines)
+
+
+def _alert_meaning(investigation: Investigation) -> str:
+    """What the alert-route table says of an alert no runbook finding explains."""
+    explained = investigation.diagnosis.alert_explanation
+    if explained is None:
+        return ""
+    lines = [f"## What alert {explained.alert} means ({explained.source})", explained.meaning]
+    lines += [
+        f"- check: {c.action}" + (f": {c.command}" if c.command else "") for c in explained.checks
+    ]
     return "\n".join(lines)
 
 

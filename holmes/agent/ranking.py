@@ -46,12 +46,20 @@ def rank(
     text: str,
     symptoms: list[str],
     variables: dict[str, Any],
+    routed: str | None = None,
 ) -> list[Ranked]:
-    """Every runbook with its score, best first (ties keep the runbooks' priority order)."""
+    """Every runbook with its score, best first (ties keep the runbooks' priority order).
+
+    `routed` is the runbook the alert-route table names for the alert: it ranks first."""
     ranked = [
         _score(loaded, alert_name, alert_labels, text, symptoms, variables) for loaded in runbooks
     ]
-    return sorted(ranked, key=lambda r: (-r.score, -r.loaded.runbook.priority, r.id))
+    for candidate in ranked:
+        if candidate.id == routed:
+            candidate.reasons.insert(0, f"alert route table: {alert_name} -> {routed}")
+    return sorted(
+        ranked, key=lambda r: (r.id != routed, -r.score, -r.loaded.runbook.priority, r.id)
+    )
 
 
 def _score(

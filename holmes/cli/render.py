@@ -6,7 +6,7 @@ Used by `holmes ask` (printed through rich) and, later, by Slack and the HTTP AP
 
 from __future__ import annotations
 
-from holmes.agent.diagnosis import Diagnosis, SourceUnavailable
+from holmes.agent.diagnosis import Diagnosis, RemediationStep, SourceUnavailable
 
 _MODES = {"runbook": "runbook engine", "llm": "LLM agent", "llm_fallback": "runbook fallback"}
 
@@ -37,6 +37,9 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
             if step.command:
                 lines += ["", "   ```", f"   {step.command}", "   ```"]
         lines.append("")
+    if diagnosis.alert_explanation and diagnosis.alert_explanation.checks:
+        lines.append(f"### What to check for {diagnosis.alert_explanation.alert}")
+        lines += _numbered(diagnosis.alert_explanation.checks)
     if diagnosis.warnings:
         lines.append("### Warnings")
         lines += [f"- {warning}" for warning in diagnosis.warnings]
@@ -62,6 +65,16 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
         if diagnosis.notes:
             lines += ["", "### Notes", *(f"- {n}" for n in diagnosis.notes)]
     return "\n".join(lines)
+
+
+def _numbered(steps: list[RemediationStep]) -> list[str]:
+    """Numbered steps, each command in a code block, and a blank line after them."""
+    lines = []
+    for number, step in enumerate(steps, 1):
+        lines.append(f"{number}. {step.action}")
+        if step.command:
+            lines += ["", "   ```", f"   {step.command}", "   ```"]
+    return [*lines, ""]
 
 
 def _unavailable(source: SourceUnavailable) -> str:

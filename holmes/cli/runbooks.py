@@ -8,11 +8,14 @@ lines, repeated calls: `holmes.agent.runbooks.lint`), which fail it only with `-
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from holmes.cli.options import ConfigOption, RunbooksOption, load_runbook_set, use_config
+
+if TYPE_CHECKING:
+    from holmes.agent.runbooks import LoadedRunbook
 
 # Plain help (no rich_markup_mode) and imports inside the commands keep `--help` instant.
 runbooks_app = typer.Typer(
@@ -77,6 +80,7 @@ def check_runbooks(
         raise typer.Exit(1) from error
     findings = sum(len(item.runbook.findings) for item in loaded)
     typer.echo(f"{len(loaded)} runbooks valid ({findings} findings)")
+    _check_alert_routes(loaded)
     warnings = lint(loaded)
     for warning in warnings:
         typer.echo(f"warning: {warning.text()}", err=True)
@@ -84,3 +88,32 @@ def check_runbooks(
         typer.echo(f"{len(warnings)} style warnings", err=True)
     if warnings and strict:
         raise typer.Exit(1)
+
+
+def _check_alert_routes(loaded: list[LoadedRunbook]) -> None:
+    """Validate the alert-route table against the runbooks; exit 1 naming each problem."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from holmes.agent.alert_routes import (
+        ROUTES_FILE,
+        AlertRoutesError,
+        load_alert_routes,
+        route_problems,
+    )
+
+    try:
+        table = load_alert_routes()
+    except AlertRoutesError as error:
+        Console(stderr=True).print(f"[red]invalid:[/red] {escape(str(error))}")
+        raise typer.Exit(1) from error
+    problems = route_problems(table, loaded)
+    for problem in problems:
+        Console(stderr=True).print(f"[red]invalid:[/red] {ROUTES_FILE}: {escape(problem)}")
+    if problems:
+        raise typer.Exit(1)
+    kinds = [route.kind for route in table.alerts]
+    typer.echo(
+        f"{len(kinds)} alert routes valid ({kinds.count('runbook')} to runbooks, "
+        f"{kinds.count('sweep')} to the sweep, {kinds.count('explain')} explained)"
+    )

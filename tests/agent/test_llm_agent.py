@@ -14,7 +14,7 @@ import pytest
 from holmes.agent.budget import AgentLimits
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.graph import LLMAgent
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.intake import AlertInput, InvestigationRequest
 from holmes.agent.llm import LLMClient, LLMSettings
 from holmes.tools import default_registry
 from tests.conftest import INCIDENTS
@@ -312,3 +312,17 @@ async def test_a_follow_up_on_an_unknown_conversation_starts_anew(scripted_llm, 
     diagnosis = await agent.follow_up(QUESTION, tool_context(INCIDENT), conversation_id="nope")
     assert diagnosis.mode == "llm"
     assert any("no stored conversation nope" in note for note in diagnosis.notes)
+
+
+async def test_an_llm_answer_keeps_what_an_explained_alert_means(scripted_llm, tool_context):
+    labels = {"namespace": "feature-store", "persistentvolumeclaim": "data-pg-features-0"}
+    alert = AlertInput(labels={"alertname": "KubePersistentVolumeFillingUp", **labels})
+    scripted_llm.script([tool_calls_reply([answer("the volume is 97% full", ["E11"])])])
+    ctx = tool_context("pv-filling-up-feature-store-postgres-wal-archive")
+    diagnosis = await agent_for(scripted_llm).investigate(InvestigationRequest(alert=alert), ctx)
+    assert diagnosis.mode == "llm" and diagnosis.root_cause == "the volume is 97% full"
+    explained = diagnosis.alert_explanation
+    assert explained is not None and explained.alert == "KubePersistentVolumeFillingUp"
+    assert "data-pg-features-0 in feature-store is almost full" in explained.meaning
+    # The model was told what the alert means.
+    assert "almost full" in json.dumps(scripted_llm.requests[0].body)

@@ -57,6 +57,13 @@ def answer_messages(
             command = f"\n```{step.command}```" if step.command else ""
             steps.append(f"{number}. {step.action}{command}")
         blocks += _sections("*Remediation*\n" + "\n".join(steps))
+    if answer.alert_explanation and answer.alert_explanation.checks:
+        checks = [
+            f"{n}. {c.action}" + (f"\n```{c.command}```" if c.command else "")
+            for n, c in enumerate(answer.alert_explanation.checks, 1)
+        ]
+        title = f"*What to check for {answer.alert_explanation.alert}*"
+        blocks += _sections(title + "\n" + "\n".join(checks))
     for source in answer.sources_unavailable:
         blocks += _sections(f":warning: *{source.source} could not be checked:* {source.reason}")
     for warning in answer.warnings:

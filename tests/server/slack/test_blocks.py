@@ -34,3 +34,23 @@ def test_claims_cite_their_evidence_ids_and_commands_are_code() -> None:
     texts = "\n".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
     assert "• claim 1 `E1`" in texts
     assert "```kubectl cordon gpu-node-3```" in texts
+
+
+def test_an_explained_alert_lists_what_to_check() -> None:
+    diagnosis = {
+        **_diagnosis(1, "Alert KubeHpaMaxedOut: HPA api has run at its maxReplicas"),
+        "remediation": [],
+        "alert_explanation": {
+            "alert": "KubeHpaMaxedOut",
+            "source": "kubernetes-mixin/apps",
+            "route": "sweep",
+            "meaning": "HPA api has run at its maxReplicas",
+            "checks": [
+                {"action": "The HPA's conditions", "command": "kubectl -n web describe hpa api"}
+            ],
+        },
+    }
+    (message,) = answer_messages(diagnosis, "inv1")
+    texts = "\n".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
+    assert "*What to check for KubeHpaMaxedOut*\n1. The HPA's conditions" in texts
+    assert "```kubectl -n web describe hpa api```" in texts
