@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from holmes.agent.runbooks import LoadedRunbook
+from holmes.agent.runbooks import FunctionRegistry, LoadedRunbook
 from holmes.agent.runbooks.expressions import ExpressionError, truthy
 
 ALERT_POINTS = 6
@@ -46,10 +46,13 @@ def rank(
     text: str,
     symptoms: list[str],
     variables: dict[str, Any],
+    functions: FunctionRegistry,
 ) -> list[Ranked]:
-    """Every runbook with its score, best first (ties keep the runbooks' priority order)."""
+    """Every runbook with its score, best first (ties keep the runbooks' priority order);
+    `match.when` conditions call `functions`."""
     ranked = [
-        _score(loaded, alert_name, alert_labels, text, symptoms, variables) for loaded in runbooks
+        _score(loaded, alert_name, alert_labels, text, symptoms, variables, functions)
+        for loaded in runbooks
     ]
     return sorted(ranked, key=lambda r: (-r.score, -r.loaded.runbook.priority, r.id))
 
@@ -61,6 +64,7 @@ def _score(
     text: str,
     symptoms: list[str],
     variables: dict[str, Any],
+    functions: FunctionRegistry,
 ) -> Ranked:
     match = loaded.runbook.match
     ranked = Ranked(loaded)
@@ -85,7 +89,7 @@ def _score(
         ranked.reasons.append("question mentions " + ", ".join(hits[:3]))
     if match.when:
         try:
-            if truthy(match.when, variables):
+            if truthy(match.when, variables, functions):
                 ranked.score += WHEN_POINTS
                 ranked.reasons.append("subject matches")
         except ExpressionError:

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from holmes.agent.gather import Gatherer, as_evidence
-from holmes.agent.runbooks import Runbook, Step
+from holmes.agent.runbooks import FunctionRegistry, Runbook, Step
 from holmes.agent.runbooks.expressions import (
     ExpressionError,
     evaluate,
@@ -40,7 +40,11 @@ def dependencies(step: Step) -> set[str]:
 
 
 async def run_steps(
-    runbook: Runbook, variables: dict[str, Any], gatherer: Gatherer, notes: list[str]
+    runbook: Runbook,
+    variables: dict[str, Any],
+    gatherer: Gatherer,
+    notes: list[str],
+    functions: FunctionRegistry,
 ) -> dict[str, list[dict[str, Any]]]:
     """Run every step of `runbook`; returns evidence by step id (a list per step)."""
     evidence: dict[str, list[dict[str, Any]]] = {}
@@ -51,7 +55,7 @@ async def run_steps(
         if not ready:  # a cycle: run the rest without the missing evidence
             ready = pending
         scope = {**variables, "evidence": {**variables.get("evidence", {}), **evidence}}
-        results = await asyncio.gather(*(_run(s, scope, gatherer, notes) for s in ready))
+        results = await asyncio.gather(*(_run(s, scope, gatherer, notes, functions) for s in ready))
         for step, result in zip(ready, results, strict=True):
             evidence[step.id] = result
         pending = [s for s in pending if s not in ready]
@@ -59,17 +63,21 @@ async def run_steps(
 
 
 async def _run(
-    step: Step, scope: dict[str, Any], gatherer: Gatherer, notes: list[str]
+    step: Step,
+    scope: dict[str, Any],
+    gatherer: Gatherer,
+    notes: list[str],
+    functions: FunctionRegistry,
 ) -> list[dict[str, Any]]:
     try:
-        if step.when and not truthy(step.when, scope):
+        if step.when and not truthy(step.when, scope, functions):
             return []
-        items = evaluate(step.for_each, scope) if step.for_each else [None]
+        items = evaluate(step.for_each, scope, functions) if step.for_each else [None]
         if not isinstance(items, list):
             raise ExpressionError(f"for_each gave {type(items).__name__}, not a list")
         calls = []
         for item in items[: step.limit]:
-            arguments = render_arguments(step.args, {**scope, "item": item})
+            arguments = render_arguments(step.args, {**scope, "item": item}, functions)
             calls.append((item, gatherer.call(step.tool, arguments)))
     except ExpressionError as error:
         notes.append(f"step {step.id}: {error}")
@@ -78,16 +86,18 @@ async def _run(
     return [as_evidence(r, item) for (item, _), r in zip(calls, results, strict=True)]
 
 
-def render_arguments(args: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
+def render_arguments(
+    args: dict[str, Any], scope: dict[str, Any], functions: FunctionRegistry
+) -> dict[str, Any]:
     """Templated arguments: a value that is one `{{ expr }}` keeps its type; empty ones go."""
     rendered: dict[str, Any] = {}
     for key, value in args.items():
         if isinstance(value, str):
             whole = _WHOLE.match(value.strip())
             if whole and "{{" not in whole[1]:
-                value = evaluate(whole[1].strip(), scope)
+                value = evaluate(whole[1].strip(), scope, functions)
             else:
-                value = render(value, scope)
+                value = render(value, scope, functions)
         if value not in (None, "", []):
             rendered[key] = value
     return rendered

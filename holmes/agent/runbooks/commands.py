@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
-
 # Kinds whose pod spec is immutable once created.
 _REPLACED_KINDS = ("Pod", "Job")
 
@@ -41,7 +39,10 @@ def kubectl_replace(owner: Any) -> str:
     return f"kubectl replace --force -f {_field(owner, 'name')}.yaml"
 
 
-register("replaced_in_full", replaced_in_full)
-register("kubectl_edit", kubectl_edit)
-register("kubectl_export", kubectl_export)
-register("kubectl_replace", kubectl_replace)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "replaced_in_full": replaced_in_full,
+    "kubectl_edit": kubectl_edit,
+    "kubectl_export": kubectl_export,
+    "kubectl_replace": kubectl_replace,
+}

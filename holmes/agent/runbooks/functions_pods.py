@@ -1,4 +1,4 @@
-"""CEL functions for the pods runbooks (registered on import by the loader); pure functions.
+"""CEL functions for the pods runbooks (listed in `FUNCTIONS`); pure functions.
 
 Over the `kubernetes_describe` data of pods and their containers (the `pods` and `containers`
 variables): which termination explains a container (`failure`), what its exit code means, the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts.exit_codes import exit_meaning as _exit_meaning
 from holmes.tools.facts.owners import OwnerRef, owner_refs
 
@@ -241,13 +240,16 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-register("failure", failure)
-register("exit_meaning", exit_meaning)
-register("owner", owner)
-register("owners_of_kind", owners_of_kind)
-register("env_text", env_text)
-register("env_named", env_named)
-register("env_refs", env_refs)
-register("probe_events", probe_events)
-register("keys", keys)
-register("similar_command", similar_command)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "failure": failure,
+    "exit_meaning": exit_meaning,
+    "owner": owner,
+    "owners_of_kind": owners_of_kind,
+    "env_text": env_text,
+    "env_named": env_named,
+    "env_refs": env_refs,
+    "probe_events": probe_events,
+    "keys": keys,
+    "similar_command": similar_command,
+}

@@ -1,4 +1,4 @@
-"""CEL functions for the scheduling runbooks (registered on import by the loader); pure functions.
+"""CEL functions for the scheduling runbooks (listed in `FUNCTIONS`); pure functions.
 
 The scheduler's verdict on a Pending pod is one message, `0/6 nodes are available: 3
 Insufficient cpu, 2 node(s) had untolerated taint {sku: gpu}, ... preemption: ...`. These
@@ -15,7 +15,6 @@ import difflib
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts import NO_SCHEDULE_EFFECTS, Taint, format_amount, quantity_number, tolerated
 from holmes.tools.facts.owners import owner_refs
 from holmes.tools.facts.selectors import LabelSelector
@@ -284,23 +283,6 @@ def fits(pod: Any, node: Any) -> bool:
     return all(pod_request(pod, r) <= allocatable(node, r) for r in wanted if r != "pods")
 
 
-register("scheduling_failure", scheduling_failure)
-register("unschedulable_message", unschedulable_message)
-register("pod_scheduling_failure", pod_scheduling_failure)
-register("pod_request", pod_request)
-register("amount", format_amount)
-register("tolerates", tolerated)
-register("untolerated", untolerated)
-register("taint_text", taint_text)
-register("selector_matches", selector_matches)
-register("selector_misses", selector_misses)
-register("listed", listed)
-register("allocatable", allocatable)
-register("free", free)
-register("shortfalls", shortfalls)
-register("fits", fits)
-
-
 def owner_of(pod: Any) -> dict[str, str]:
     """The top controller of a pod (`kubernetes_describe` data: the last of its owner chain),
     as `{kind, namespace, name, ref, text}` (`ref` = `deployment/name` for kubectl); the pod
@@ -326,9 +308,6 @@ def owner_of(pod: Any) -> dict[str, str]:
     }
 
 
-register("owner_of", owner_of)
-
-
 def system_taint(taint: Any) -> bool:
     """Whether a taint (a node's `{key, ...}` or a key) marks nodes no workload is meant for
     (control-plane) or nodes that are down (`node.kubernetes.io/unreachable`, ...)."""
@@ -336,4 +315,23 @@ def system_taint(taint: Any) -> bool:
     return bool(_SYSTEM_TAINTS.match(str(key or "")))
 
 
-register("system_taint", system_taint)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "scheduling_failure": scheduling_failure,
+    "unschedulable_message": unschedulable_message,
+    "pod_scheduling_failure": pod_scheduling_failure,
+    "pod_request": pod_request,
+    "amount": format_amount,
+    "tolerates": tolerated,
+    "untolerated": untolerated,
+    "taint_text": taint_text,
+    "selector_matches": selector_matches,
+    "selector_misses": selector_misses,
+    "listed": listed,
+    "allocatable": allocatable,
+    "free": free,
+    "shortfalls": shortfalls,
+    "fits": fits,
+    "owner_of": owner_of,
+    "system_taint": system_taint,
+}

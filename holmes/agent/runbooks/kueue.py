@@ -6,7 +6,7 @@ Workloads) and the names of the LocalQueues, and judges the subject's Workload f
 conditions Kueue writes (QuotaReserved, Admitted, Evicted, Preempted): preempted, its
 LocalQueue or ClusterQueue missing or inactive, the ClusterQueue's quota for a resource in a
 flavor used up (with the workloads that hold it and what the cohort could lend), or no flavor
-fitting the pods' node selector or tolerations. Registered on import; called by the
+fitting the pods' node selector or tolerations. Listed in `FUNCTIONS`; called by the
 kueue-workload-not-admitted runbook.
 """
 
@@ -16,7 +16,6 @@ import difflib
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts.kueue import ClusterQueueFacts, FlavorFacts, WorkloadFacts
 from holmes.tools.facts.quantities import format_amount
 
@@ -292,4 +291,7 @@ def _closest(name: str, names: list[str]) -> str:
     return found[0] if found else ""
 
 
-register("kueue_diagnose", kueue_diagnose)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "kueue_diagnose": kueue_diagnose,
+}
