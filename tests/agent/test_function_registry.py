@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from holmes.agent.runbooks import (
+    BUILTIN,
     FunctionConflict,
     FunctionRegistry,
     RunbookError,
@@ -105,3 +106,10 @@ def test_a_renamed_function_suggests_its_new_name():
         "unknown function 'triple'; did you mean 'k8s.triple'?"
     ]
     assert functions.unknown("x.size() + size(x) + optional.of(1).orValue(2)") == []
+
+
+def test_the_runbook_readme_documents_every_function():
+    readme = (BUILTIN / "README.md").read_text(encoding="utf-8")
+    reference = readme[readme.index("## Functions") :]
+    missing = [name for name in builtin_functions().names() if f"`{name}(" not in reference]
+    assert missing == []

@@ -117,6 +117,6 @@ def test_cuda_error_line_prefers_the_decisive_line():
 def test_functions_are_callable_from_cel():
     data = {"gpus": [gpu("n3", 2, pods=["ml/a"], xid=79)], "s": subject(pods=["a"])}
     assert (
-        evaluate("gpu_names(gpu_hardware(gpu_scope(gpus, s, [])))", data, FUNCTIONS)
+        evaluate("gpu.names(gpu.hardware(gpu.scope(gpus, s, [])))", data, FUNCTIONS)
         == "GPU 2 on n3"
     )

@@ -103,7 +103,7 @@ def test_unhealthy_pods_from_a_listing() -> None:
 def test_functions_are_registered_for_cel() -> None:
     flows = [summary(drops=[drop("POLICY_DENIED", [pair("shop/frontend", "shop/backend", 80)])])]
     found = evaluate(
-        "net_drops(flows, subject, 'POLICY')", {"flows": flows, "subject": SHOP}, FUNCTIONS
+        "net.drops(flows, subject, 'POLICY')", {"flows": flows, "subject": SHOP}, FUNCTIONS
     )
     assert found[0]["server"] == "shop/backend"
 

@@ -115,8 +115,8 @@ def test_keys_and_similar_command() -> None:
 
 
 def test_functions_are_callable_from_cel() -> None:
-    assert evaluate("owner(p).ref", {"p": POD}, FUNCTIONS) == "deployment/w"
-    assert evaluate("probe_events(p, 'srv', 'liveness').kills", {"p": POD}, FUNCTIONS) == 6
+    assert evaluate("k8s.owner(p).ref", {"p": POD}, FUNCTIONS) == "deployment/w"
+    assert evaluate("k8s.probe_events(p, 'srv', 'liveness').kills", {"p": POD}, FUNCTIONS) == 6
 
 
 def test_describe_data_shapes_env_and_probes() -> None:

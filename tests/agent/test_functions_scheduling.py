@@ -197,17 +197,21 @@ def test_listed_and_owner_of():
 def test_functions_are_callable_from_cel():
     message = "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
     assert (
-        evaluate("scheduling_failure(m).insufficient['nvidia.com/gpu']", {"m": message}, FUNCTIONS)
+        evaluate(
+            "k8s.scheduling_failure(m).insufficient['nvidia.com/gpu']", {"m": message}, FUNCTIONS
+        )
         == 1
     )
     assert evaluate(
-        "taint_text({'key': 'a', 'value': 'b', 'effect': 'NoSchedule'})", {}, FUNCTIONS
+        "k8s.taint_text({'key': 'a', 'value': 'b', 'effect': 'NoSchedule'})", {}, FUNCTIONS
     ) == ("a=b:NoSchedule")
 
 
 def test_pod_scheduling_failure_reads_the_pods_own_message() -> None:
     message = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
     pod = {"conditions": [{"type": "PodScheduled", "status": "False", "message": message}]}
-    named = evaluate("pod_scheduling_failure(p)", {"p": pod}, FUNCTIONS)
-    assert named == evaluate("scheduling_failure(unschedulable_message(p))", {"p": pod}, FUNCTIONS)
+    named = evaluate("k8s.pod_scheduling_failure(p)", {"p": pod}, FUNCTIONS)
+    assert named == evaluate(
+        "k8s.scheduling_failure(k8s.unschedulable_message(p))", {"p": pod}, FUNCTIONS
+    )
     assert named["nodes"] == 3

@@ -18,7 +18,7 @@ def _field(owner: Any, name: str) -> str:
 
 
 def replaced_in_full(owner: Any) -> bool:
-    """Whether `owner` (`{kind, name, ref}`) must be exported and replaced, not edited."""
+    """Whether `k8s.owner` (`{kind, name, ref}`) must be exported and replaced, not edited."""
     return _field(owner, "kind") in _REPLACED_KINDS
 
 
@@ -41,8 +41,8 @@ def kubectl_replace(owner: Any) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "replaced_in_full": replaced_in_full,
-    "kubectl_edit": kubectl_edit,
-    "kubectl_export": kubectl_export,
-    "kubectl_replace": kubectl_replace,
+    "k8s.replaced_in_full": replaced_in_full,
+    "k8s.kubectl_edit": kubectl_edit,
+    "k8s.kubectl_export": kubectl_export,
+    "k8s.kubectl_replace": kubectl_replace,
 }

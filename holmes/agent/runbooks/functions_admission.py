@@ -219,8 +219,8 @@ def volume_source(pod_object: Any, volume: Any) -> dict[str, Any]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "create_denials": create_denials,
-    "mount_failures": mount_failures,
-    "object_keys": object_keys,
-    "volume_source": volume_source,
+    "k8s.create_denials": create_denials,
+    "k8s.mount_failures": mount_failures,
+    "k8s.object_keys": object_keys,
+    "k8s.volume_source": volume_source,
 }

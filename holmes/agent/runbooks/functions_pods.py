@@ -242,14 +242,14 @@ def _one_edit(a: str, b: str) -> bool:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "failure": failure,
-    "exit_meaning": exit_meaning,
-    "owner": owner,
-    "owners_of_kind": owners_of_kind,
-    "env_text": env_text,
-    "env_named": env_named,
-    "env_refs": env_refs,
-    "probe_events": probe_events,
+    "k8s.failure": failure,
+    "k8s.exit_meaning": exit_meaning,
+    "k8s.owner": owner,
+    "k8s.owners_of_kind": owners_of_kind,
+    "k8s.env_text": env_text,
+    "k8s.env_named": env_named,
+    "k8s.env_refs": env_refs,
+    "k8s.probe_events": probe_events,
     "keys": keys,
-    "similar_command": similar_command,
+    "k8s.similar_command": similar_command,
 }

@@ -293,5 +293,5 @@ def _closest(name: str, names: list[str]) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "kueue_diagnose": kueue_diagnose,
+    "k8s.kueue_diagnose": kueue_diagnose,
 }

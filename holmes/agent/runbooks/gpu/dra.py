@@ -211,6 +211,6 @@ def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "dra_pending": dra_pending,
-    "dra_diagnose": dra_diagnose,
+    "k8s.dra_pending": dra_pending,
+    "k8s.dra_diagnose": dra_diagnose,
 }

@@ -55,5 +55,5 @@ def gpu_scope(gpus: Any, subject: Any, pods: Any) -> list[dict[str, Any]]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "gpu_scope": gpu_scope,
+    "gpu.scope": gpu_scope,
 }

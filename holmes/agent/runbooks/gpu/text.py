@@ -99,11 +99,11 @@ def mib_text(value: Any) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "gpu_names": gpu_names,
-    "gpu_nodes": gpu_nodes,
-    "gpu_pods": gpu_pods,
-    "cuda_error_line": cuda_error_line,
+    "gpu.names": gpu_names,
+    "gpu.nodes": gpu_nodes,
+    "gpu.pods": gpu_pods,
+    "gpu.cuda_error_line": cuda_error_line,
     "clip": clip,
     "split_ref": split_ref,
-    "mib_text": mib_text,
+    "gpu.mib_text": mib_text,
 }

@@ -44,8 +44,8 @@ def gpu_max(values: Any) -> float | None:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "gpu_throttled": gpu_throttled,
-    "gpu_bad_reasons": gpu_bad_reasons,
-    "gpu_reading": gpu_reading,
-    "gpu_max": gpu_max,
+    "gpu.throttled": gpu_throttled,
+    "gpu.bad_reasons": gpu_bad_reasons,
+    "gpu.reading": gpu_reading,
+    "gpu.max": gpu_max,
 }

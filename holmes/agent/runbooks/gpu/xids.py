@@ -72,8 +72,8 @@ def gpu_findings(gpu: Any) -> list[str]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "gpu_hardware": gpu_hardware,
-    "gpu_application": gpu_application,
-    "gpu_finding": gpu_finding,
-    "gpu_findings": gpu_findings,
+    "gpu.hardware": gpu_hardware,
+    "gpu.application": gpu_application,
+    "gpu.finding": gpu_finding,
+    "gpu.findings": gpu_findings,
 }

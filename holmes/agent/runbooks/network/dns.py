@@ -144,9 +144,9 @@ def net_config_mentions(configs: Any, pods: Any, name: Any) -> list[str]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_is_dns": net_is_dns,
-    "net_dns_failures": net_dns_failures,
-    "net_rcodes": net_rcodes,
-    "net_similar_service": net_similar_service,
-    "net_config_mentions": net_config_mentions,
+    "net.is_dns": net_is_dns,
+    "net.dns_failures": net_dns_failures,
+    "net.rcodes": net_rcodes,
+    "net.similar_service": net_similar_service,
+    "net.config_mentions": net_config_mentions,
 }

@@ -48,6 +48,6 @@ def net_namespaces(drops: Any, limit: int = 4) -> list[str]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_drops": net_drops,
-    "net_namespaces": net_namespaces,
+    "net.drops": net_drops,
+    "net.namespaces": net_namespaces,
 }

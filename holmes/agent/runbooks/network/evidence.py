@@ -73,6 +73,6 @@ def net_items(listings: Any) -> list[dict[str, Any]]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_unhealthy": net_unhealthy,
-    "net_items": net_items,
+    "net.unhealthy": net_unhealthy,
+    "net.items": net_items,
 }

@@ -217,7 +217,7 @@ def net_kubectl_kind(kind: Any) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_policy_refs": net_policy_refs,
-    "net_policies_for": net_policies_for,
-    "net_kubectl_kind": net_kubectl_kind,
+    "net.policy_refs": net_policy_refs,
+    "net.policies_for": net_policies_for,
+    "net.kubectl_kind": net_kubectl_kind,
 }

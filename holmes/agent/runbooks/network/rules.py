@@ -191,5 +191,5 @@ def net_allow_rule(policy: Any, drop: Any) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_allow_rule": net_allow_rule,
+    "net.allow_rule": net_allow_rule,
 }

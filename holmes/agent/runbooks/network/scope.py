@@ -2,7 +2,7 @@
 Services or pods the question or alert names, else of its namespace.
 
 `in_scope` is used by the drops, dns and upstream modules to keep what is about the subject,
-and listed in `FUNCTIONS` as `net_in_scope`.
+and listed in `FUNCTIONS` as `net.in_scope`.
 """
 
 from __future__ import annotations
@@ -66,5 +66,5 @@ def in_scope(items: Any, subject: Any) -> list[dict[str, Any]]:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_in_scope": in_scope,
+    "net.in_scope": in_scope,
 }

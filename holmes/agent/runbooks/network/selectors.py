@@ -6,7 +6,7 @@ Cilium (`k8s:` and `any:` label prefixes, `k8s:io.kubernetes.pod.namespace`, the
 endpoint by the label that says which workload it is.
 
 Used by the rules and policies modules; `net_peer` and `selector_matches` (as
-`net_selector_matches`) are listed in `FUNCTIONS`, `net_peer` called by the
+`net.selector_matches`) are listed in `FUNCTIONS`, `net_peer` called by the
 hubble-policy-denied and cilium-auth-required runbooks.
 """
 
@@ -104,6 +104,6 @@ def net_peer(labels: Any) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_peer": net_peer,
-    "net_selector_matches": selector_matches,
+    "net.peer": net_peer,
+    "net.selector_matches": selector_matches,
 }

@@ -122,8 +122,8 @@ def net_latency(seconds: Any) -> str:
 
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
-    "net_http_errors": net_http_errors,
-    "net_load_line": net_load_line,
-    "net_hpa_for": net_hpa_for,
-    "net_latency": net_latency,
+    "net.http_errors": net_http_errors,
+    "net.load_line": net_load_line,
+    "net.hpa_for": net_hpa_for,
+    "net.latency": net_latency,
 }
