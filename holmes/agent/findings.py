@@ -1,9 +1,10 @@
 """Judging gathered evidence with a runbook's findings, and writing the answer they give.
 
-A finding's `let` values are computed in order, then its `when` decides; the first finding of a
-runbook that holds is that runbook's verdict. Its templates become the Diagnosis text, each
-claim cites the evidence ids of the steps it names (or, by default, every step its
-expressions read). Pure functions over the variables; called by the engine.
+The runbook's `definitions` are computed once, in order; then, for each finding, its `let`
+values, and its `when` decides; the first finding of a runbook that holds is its verdict. Its
+templates become the Diagnosis text, each claim cites the evidence ids of the steps it names
+(or, by default, every step its expressions read, also through the definitions it reads).
+Pure functions over the variables; called by the engine.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from holmes.agent.definitions import define, definitions_read
 from holmes.agent.diagnosis import Claim, RemediationStep
 from holmes.agent.runbooks import Finding, FunctionRegistry, Runbook
 from holmes.agent.runbooks.expressions import ExpressionError, evaluate, render, truthy
@@ -37,8 +39,9 @@ def judge(
     runbook: Runbook, variables: dict[str, Any], notes: list[str], functions: FunctionRegistry
 ) -> Verdict | None:
     """The first finding of `runbook` that holds over `variables`, or None."""
+    shared = define(runbook, variables, functions, notes)
     for finding in runbook.findings:
-        scope = dict(variables)
+        scope = dict(shared)
         try:
             for name, source in finding.let.items():
                 scope[name] = evaluate(source, scope, functions)
@@ -159,8 +162,11 @@ def _exact_ids(source: str, scope: dict[str, Any], functions: FunctionRegistry) 
 def _read_groups(verdict: Verdict) -> set[str]:
     """The evidence groups a finding's expressions read."""
     groups: set[str] = set()
-    runbook = verdict.runbook.model_copy(update={"findings": [verdict.finding], "steps": []})
-    for _, source in expressions(runbook):
+    runbook = verdict.runbook.model_copy(
+        update={"findings": [verdict.finding], "steps": [], "definitions": {}}
+    )
+    sources = [source for _, source in expressions(runbook)]
+    for source in sources + list(definitions_read(verdict.runbook, sources).values()):
         for name in _NAMES.findall(source):
             group = name.removeprefix("evidence.")
             groups.add("pods" if group == "containers" else group)

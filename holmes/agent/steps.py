@@ -16,6 +16,7 @@ import asyncio
 import re
 from typing import Any
 
+from holmes.agent.definitions import define, evidence_read
 from holmes.agent.gather import Gatherer, as_evidence
 from holmes.agent.runbooks import FunctionRegistry, Runbook, Step
 from holmes.agent.runbooks.expressions import (
@@ -30,12 +31,15 @@ _WHOLE = re.compile(r"^\{\{(.*)\}\}$", re.DOTALL)
 _EVIDENCE_REF = re.compile(r"\bevidence\.([a-z][a-z0-9_]*)")
 
 
-def dependencies(step: Step) -> set[str]:
-    """The ids of the steps whose evidence this step's expressions read."""
-    sources = [step.for_each or "", step.when or ""]
+def dependencies(step: Step, runbook: Runbook | None = None) -> set[str]:
+    """The ids of the steps whose evidence this step's expressions read (also through the
+    `runbook`'s definitions they read)."""
+    sources = [source for source in (step.for_each, step.when) if source]
     for value in step.args.values():
         if isinstance(value, str):
             sources += template_expressions(value)
+    if runbook is not None and runbook.definitions:
+        return evidence_read(runbook, sources)
     return {name for source in sources for name in _EVIDENCE_REF.findall(source)}
 
 
@@ -51,10 +55,12 @@ async def run_steps(
     pending = list(runbook.steps)
     own = {step.id for step in runbook.steps}
     while pending:
-        ready = [s for s in pending if not (dependencies(s) & own) - set(evidence)]
+        ready = [s for s in pending if not (dependencies(s, runbook) & own) - set(evidence)]
         if not ready:  # a cycle: run the rest without the missing evidence
             ready = pending
         scope = {**variables, "evidence": {**variables.get("evidence", {}), **evidence}}
+        if runbook.definitions:
+            scope = define(runbook, scope, functions, waiting=own - set(evidence))
         results = await asyncio.gather(*(_run(s, scope, gatherer, notes, functions) for s in ready))
         for step, result in zip(ready, results, strict=True):
             evidence[step.id] = result

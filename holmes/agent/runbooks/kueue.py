@@ -253,7 +253,7 @@ def _no_flavor(
             continue  # a flavor of another ClusterQueue
         conflict = [
             f"{k}={v} (pods select {selector[k]})"
-            for k, v in flavor.node_labels.items()
+            for k, v in sorted(flavor.node_labels.items())
             if k in selector and selector[k] != v
         ]
         matching = [
@@ -261,11 +261,12 @@ def _no_flavor(
             for n in nodes
             if all((n.get("labels") or {}).get(k) == v for k, v in flavor.node_labels.items())
         ]
-        labels = ", ".join(f"{k}={v}" for k, v in flavor.node_labels.items()) or "(none)"
+        # Sorted: a map that went through CEL keeps no order, and the answer must not change.
+        labels = ", ".join(f"{k}={v}" for k, v in sorted(flavor.node_labels.items())) or "(none)"
         views.append(
             {"name": flavor.name, "labels": labels, "conflict": conflict, "nodes": len(matching)}
         )
-    wanted = ", ".join(f"{k}={v}" for k, v in selector.items())
+    wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
     return {
         "verdict": "no-flavor-fits",
         "selector": wanted,

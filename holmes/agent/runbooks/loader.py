@@ -124,6 +124,8 @@ def expressions(runbook: Runbook) -> Iterable[tuple[str, str]]:
                 yield f"{where}.{name}", getattr(step, name)
         for key, value in step.args.items():
             yield from _templates(f"{where}.args.{key}", value)
+    for name, source in runbook.definitions.items():
+        yield f"definitions.{name}", source
     for i, finding in enumerate(runbook.findings):
         where = f"findings[{i}] ({finding.id})"
         for name, source in finding.let.items():
