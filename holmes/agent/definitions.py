@@ -16,6 +16,8 @@ from holmes.agent.runbooks import FunctionRegistry, Runbook
 from holmes.agent.runbooks.expressions import ExpressionError, compile_expression, evaluate
 
 _EVIDENCE_REF = re.compile(r"\bevidence\.([a-z][a-z0-9_]*)")
+# A comprehension's own variable (`pods.map(p, ...)`) is not the definition of that name.
+_BOUND = re.compile(r"\.\s*(?:map|filter|exists|exists_one|all)\(\s*([A-Za-z_]\w*)\s*,")
 
 
 def definitions_read(runbook: Runbook, sources: Iterable[str]) -> dict[str, str]:
@@ -23,7 +25,9 @@ def definitions_read(runbook: Runbook, sources: Iterable[str]) -> dict[str, str]
     read: dict[str, str] = {}
     pending = list(sources)
     while pending:
-        for name in compile_expression(pending.pop()).variables():
+        source = pending.pop()
+        names = set(compile_expression(source).variables()) - set(_BOUND.findall(source))
+        for name in sorted(names):
             if name in runbook.definitions and name not in read:
                 read[name] = runbook.definitions[name]
                 pending.append(read[name])

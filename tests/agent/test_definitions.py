@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from holmes.agent.definitions import define
+from holmes.agent.definitions import define, evidence_read
 from holmes.agent.findings import judge, write
 from holmes.agent.runbooks import FunctionRegistry, builtin_functions
 from holmes.agent.runbooks.builtin import MODULES
@@ -113,3 +113,11 @@ def test_a_step_reading_a_definition_waits_for_the_evidence_the_definition_reads
     assert dependencies(book.steps[0], book) == set()
     ready = define(book, {"evidence": {}}, builtin_functions(), waiting={"events"})
     assert "denials" not in ready and "first" not in ready
+
+
+def test_a_comprehension_variable_is_not_the_definition_of_that_name():
+    book = runbook(
+        {"w": "evidence.late.filter(e, e.ok)"}, [{"id": "f", "when": "true", "root_cause": "x"}]
+    )
+    assert evidence_read(book, ["subject.workloads.exists(w, w.name != '')"]) == set()
+    assert evidence_read(book, ["size(w) > 0"]) == {"late"}

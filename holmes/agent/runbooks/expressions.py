@@ -178,6 +178,13 @@ def _captures(text: Any, pattern: str) -> list[str]:
     return found
 
 
+def ok_data(results: Any) -> list[Any]:
+    """The `data` of a step's successful results (`evidence.<step>`), in order."""
+    if not isinstance(results, list):
+        return []
+    return [r.get("data") for r in results if isinstance(r, dict) and r.get("ok")]
+
+
 def _name_of(value: Any) -> str:
     """The name part of `namespace/name` (or of `Kind namespace/name`)."""
     return str(value or "").rsplit("/", 1)[-1].split(" ")[-1]
@@ -197,6 +204,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "capture": _capture,
     "captures": _captures,
     "name_of": _name_of,
+    "ok_data": ok_data,
     "quantity": quantity_number,
     "bytes": format_bytes,
 }

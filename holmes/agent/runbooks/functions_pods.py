@@ -240,8 +240,18 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def event_message(pod: Any, reason: str) -> str:
+    """The message of the first event of `reason` in a pod's events (`kubernetes_describe`
+    data), or "" when it has none."""
+    for event in (pod.get("events") if isinstance(pod, dict) else None) or []:
+        if isinstance(event, dict) and event.get("reason") == reason:
+            return str(event.get("message") or "")
+    return ""
+
+
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
+    "k8s.event_message": event_message,
     "k8s.failure": failure,
     "k8s.exit_meaning": exit_meaning,
     "k8s.owner": owner,

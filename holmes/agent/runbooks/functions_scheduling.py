@@ -182,6 +182,42 @@ def untolerated(tolerations: Any, taints: Any) -> list[dict[str, Any]]:
     ]
 
 
+def blocking_taints(pod: Any, node: Any) -> list[dict[str, Any]]:
+    """The NoSchedule/NoExecute taints of `node` that `pod` (`kubernetes_describe` data) does
+    not tolerate: `untolerated(pod.tolerations, node.taints)`."""
+    if not isinstance(pod, dict) or not isinstance(node, dict):
+        return []
+    return untolerated(pod.get("tolerations"), node.get("taints"))
+
+
+def toleration_texts(tolerations: Any) -> list[str]:
+    """The tolerations a pod sets itself, as `key=value:effect` (`*` for any key, `any` for any
+    effect), without those of the default node.kubernetes.io/ taints Kubernetes adds."""
+    texts = []
+    for toleration in tolerations or []:
+        if not isinstance(toleration, dict):
+            continue
+        key = toleration.get("key")
+        if key is not None and str(key).startswith("node.kubernetes.io/"):
+            continue
+        value, effect = toleration.get("value"), toleration.get("effect")
+        texts.append(
+            f"{'*' if key is None else key}{'' if value is None else '=' + str(value)}:"
+            f"{'any' if effect is None else effect}"
+        )
+    return texts
+
+
+def shortfall_text(shortfalls: Any) -> str:
+    """What a pod requests of the resources it lacks, as `cpu=8, memory=64Gi` (from
+    `shortfalls`)."""
+    return ", ".join(
+        f"{x.get('resource')}={x.get('request_text')}"
+        for x in shortfalls or []
+        if isinstance(x, dict)
+    )
+
+
 def taint_text(taint: Any) -> str:
     """`key=value:Effect` (or `key:Effect`), as `kubectl taint` writes it."""
     return Taint.of(taint).text() if isinstance(taint, dict) else ""
@@ -324,6 +360,9 @@ FUNCTIONS = {
     "amount": format_amount,
     "k8s.tolerates": tolerated,
     "k8s.untolerated": untolerated,
+    "k8s.blocking_taints": blocking_taints,
+    "k8s.toleration_texts": toleration_texts,
+    "k8s.shortfall_text": shortfall_text,
     "k8s.taint_text": taint_text,
     "k8s.selector_matches": selector_matches,
     "k8s.selector_misses": selector_misses,
