@@ -249,8 +249,29 @@ def event_message(pod: Any, reason: str) -> str:
     return ""
 
 
+def pod_states(pods: Any) -> str:
+    """Pods (`{name, status}`, as a node's pods are listed) as `a Running, b Terminating`."""
+    return ", ".join(
+        f"{pod.get('name')} {pod.get('status')}" for pod in pods or [] if isinstance(pod, dict)
+    )
+
+
+def multi_attach_events(pod: Any) -> list[dict[str, Any]]:
+    """A pod's FailedAttachVolume events that report a Multi-Attach error (a ReadWriteOnce
+    volume still attached to another node)."""
+    return [
+        event
+        for event in (pod.get("events") if isinstance(pod, dict) else None) or []
+        if isinstance(event, dict)
+        and event.get("reason") == "FailedAttachVolume"
+        and "Multi-Attach" in str(event.get("message") or "")
+    ]
+
+
 # The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS = {
+    "k8s.multi_attach_events": multi_attach_events,
+    "k8s.pod_states": pod_states,
     "k8s.event_message": event_message,
     "k8s.failure": failure,
     "k8s.exit_meaning": exit_meaning,
