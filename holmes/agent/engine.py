@@ -69,7 +69,7 @@ class RunbookEngine:
         functions: FunctionRegistry | None = None,
     ) -> None:
         self.registry = registry or default_registry()
-        self.functions = functions or builtin_functions()
+        self.functions = functions if functions is not None else builtin_functions()
         self.runbooks = (
             runbooks
             if runbooks is not None

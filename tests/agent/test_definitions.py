@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from holmes.agent.definitions import define, evidence_read
 from holmes.agent.findings import judge, write
-from holmes.agent.runbooks import FunctionRegistry, builtin_functions
+from holmes.agent.runbooks import FunctionRegistry, RunbookError, builtin_functions, load_runbooks
 from holmes.agent.runbooks.builtin import MODULES
 from holmes.agent.runbooks.schema import Runbook
 from holmes.agent.steps import dependencies
@@ -121,3 +121,16 @@ def test_a_comprehension_variable_is_not_the_definition_of_that_name():
     )
     assert evidence_read(book, ["subject.workloads.exists(w, w.name != '')"]) == set()
     assert evidence_read(book, ["size(w) > 0"]) == {"late"}
+
+
+def test_a_bad_definition_fails_the_load_naming_the_file_and_the_definition(runbook_dir):
+    text = (
+        "id: defs\ntitle: t\nmatch: {keywords: [x]}\n"
+        "definitions:\n  oom: \"containers.filter(c, c.last_reason == 'OOMKilled')\"\n"
+        '  shown: "lowr(oom[0].name)"\n'
+        'findings:\n  - id: f\n    when: "size(oom) > 0"\n    root_cause: "{{ shown }}"\n'
+    )
+    with pytest.raises(RunbookError) as error:
+        load_runbooks([runbook_dir(defs=text)], builtin=False)
+    assert "defs.yaml" in str(error.value)
+    assert "definitions.shown: unknown function 'lowr'; did you mean 'lower'?" in str(error.value)
