@@ -7,7 +7,7 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports
-.venv/bin/holmes runbooks check
+.venv/bin/holmes runbooks check --strict
 .venv/bin/holmes eval --suite evals/incidents
 # Last, so that pytest's summary closes the output.
 .venv/bin/python -m pytest "$@"

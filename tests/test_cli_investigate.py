@@ -111,6 +111,20 @@ def test_runbooks_check_names_the_broken_file(tmp_path):
     assert "runbooks valid" in ok.stdout
 
 
+def test_runbooks_check_tells_an_old_function_name_its_namespaced_one(tmp_path):
+    (tmp_path / "old.yaml").write_text(
+        "id: old-names\ntitle: x\nmatch: {keywords: [pending]}\nfindings:\n"
+        '  - id: f\n    when: "size(subject.pods) > 0"\n'
+        '    root_cause: "{{ scheduling_failure(first(subject.pods)) }}"\n'
+    )
+    result = runner.invoke(app, ["runbooks", "check", "--runbooks", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "old.yaml" in result.output and "findings[0] (f).root_cause" in result.output
+    assert "unknown function 'scheduling_failure'; did you mean 'k8s.scheduling_failure'?" in (
+        " ".join(result.output.split())
+    )
+
+
 def test_a_diagnosis_reads_root_cause_first_then_evidence_then_remediation():
     diagnosis = Diagnosis(
         summary="Container worker is OOMKilled",

@@ -33,7 +33,7 @@ from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.ranking import Ranked, rank
-from holmes.agent.runbooks import LoadedRunbook, load_runbooks
+from holmes.agent.runbooks import FunctionRegistry, LoadedRunbook, builtin_functions, load_runbooks
 from holmes.agent.runbooks.expressions import plain
 from holmes.agent.steps import run_steps
 from holmes.agent.triage import Triage, triage
@@ -62,19 +62,24 @@ class Investigation:
 
 
 class RunbookEngine:
-    """Investigates with the runbooks; holds the registry and the loaded runbooks."""
+    """Investigates with the runbooks; holds the tool registry, the functions runbook
+    expressions call (default: the built-in ones) and the loaded runbooks."""
 
     def __init__(
         self,
         registry: ToolRegistry | None = None,
         runbooks: list[LoadedRunbook] | None = None,
+        functions: FunctionRegistry | None = None,
         alert_routes: AlertRouteTable | None = None,
     ) -> None:
         self.registry = registry or default_registry()
+        self.functions = functions if functions is not None else builtin_functions()
         self.runbooks = (
             runbooks
             if runbooks is not None
-            else load_runbooks(tools=[t.name for t in self.registry.tools()])
+            else load_runbooks(
+                tools=[t.name for t in self.registry.tools()], functions=self.functions
+            )
         )
         self.alert_routes = alert_routes or load_alert_routes()
 
@@ -136,7 +141,9 @@ class RunbookEngine:
         )
         unavailable = sources_unavailable(ctx.health, unchecked)
         if verdicts:
-            diagnosis = _answer(verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:])
+            diagnosis = _answer(
+                verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:], self.functions
+            )
             diagnosis.sources_unavailable = unavailable
             note_unchecked(diagnosis)
         else:
@@ -171,6 +178,7 @@ class RunbookEngine:
             text=text,
             symptoms=triaged.symptoms,
             variables=variables,
+            functions=self.functions,
             routed=route.runbook if route else None,
         )
         return triaged, variables, route, ranked
@@ -192,11 +200,11 @@ class RunbookEngine:
 
         async def one(candidate: Ranked, into: list[str], failed: set[str]) -> Verdict | None:
             runbook = candidate.loaded.runbook
-            evidence = await run_steps(runbook, variables, gatherer, into)
+            evidence = await run_steps(runbook, variables, gatherer, into, self.functions)
             ids = [item["id"] for items in evidence.values() for item in items]
             failed |= failed_sources(r for i in ids if (r := gatherer.by_id(i)) is not None)
             scope = {**variables, "evidence": {**variables["evidence"], **plain(evidence)}}
-            return judge(runbook, scope, into)
+            return judge(runbook, scope, into, self.functions)
 
         found = await asyncio.gather(
             *(one(c, into, f) for c, into, f in zip(ranked, own, withheld, strict=True))
@@ -255,8 +263,10 @@ def base_variables(request: InvestigationRequest, triaged: Triage) -> dict[str, 
     )
 
 
-def _answer(verdict: Verdict, ranked: Ranked, others: list[Verdict]) -> Diagnosis:
-    fields = write(verdict)
+def _answer(
+    verdict: Verdict, ranked: Ranked, others: list[Verdict], functions: FunctionRegistry
+) -> Diagnosis:
+    fields = write(verdict, functions)
     notes = [f"runbook {ranked.id} chosen: " + ("; ".join(ranked.reasons) or "its finding held")]
     notes += [f"also held: {other.runbook.id}/{other.finding.id}" for other in others[:3]]
     return Diagnosis(

@@ -1,9 +1,10 @@
 """Judging gathered evidence with a runbook's findings, and writing the answer they give.
 
-A finding's `let` values are computed in order, then its `when` decides; the first finding of a
-runbook that holds is that runbook's verdict. Its templates become the Diagnosis text, each
-claim cites the evidence ids of the steps it names (or, by default, every step its
-expressions read). Pure functions over the variables; called by the engine.
+The runbook's `definitions` are computed once, in order; then, for each finding, its `let`
+values, and its `when` decides; the first finding of a runbook that holds is its verdict. Its
+templates become the Diagnosis text, each claim cites the evidence ids of the steps it names
+(or, by default, every step its expressions read, also through the definitions it reads).
+Pure functions over the variables; called by the engine.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from holmes.agent.definitions import define, definitions_read
 from holmes.agent.diagnosis import Claim, RemediationStep
-from holmes.agent.runbooks import Finding, Runbook
+from holmes.agent.runbooks import Finding, FunctionRegistry, Runbook
 from holmes.agent.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from holmes.agent.runbooks.loader import expressions
 from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE
@@ -33,49 +35,56 @@ class Verdict:
     variables: dict[str, Any]
 
 
-def judge(runbook: Runbook, variables: dict[str, Any], notes: list[str]) -> Verdict | None:
+def judge(
+    runbook: Runbook, variables: dict[str, Any], notes: list[str], functions: FunctionRegistry
+) -> Verdict | None:
     """The first finding of `runbook` that holds over `variables`, or None."""
+    shared = define(runbook, variables, functions, notes)
     for finding in runbook.findings:
-        scope = dict(variables)
+        scope = dict(shared)
         try:
             for name, source in finding.let.items():
-                scope[name] = evaluate(source, scope)
-            if truthy(finding.when, scope):
+                scope[name] = evaluate(source, scope, functions)
+            if truthy(finding.when, scope, functions):
                 return Verdict(runbook, finding, scope)
         except ExpressionError as error:
             notes.append(f"{runbook.id}/{finding.id}: not applicable ({error})")
     return None
 
 
-def write(verdict: Verdict) -> dict[str, Any]:
+def write(verdict: Verdict, functions: FunctionRegistry) -> dict[str, Any]:
     """The Diagnosis fields a verdict gives: texts, claims with evidence ids, remediation."""
     finding, scope = verdict.finding, verdict.variables
-    root_cause = _clean(render(finding.root_cause, scope))
-    summary = _clean(render(finding.summary, scope)) if finding.summary else headline(root_cause)
-    explanation = _clean(render(finding.explanation, scope))
+
+    def text_of(template: str) -> str:
+        return _clean(render(template, scope, functions))
+
+    root_cause = text_of(finding.root_cause)
+    summary = text_of(finding.summary) if finding.summary else headline(root_cause)
+    explanation = text_of(finding.explanation)
     cited = finding.cite or sorted(_read_groups(verdict))
     claims = [
         Claim(claim=summary or root_cause, evidence_ids=evidence_ids(cited, scope, root_cause))
     ]
     for claim in finding.claims:
         try:
-            if claim.when and not truthy(claim.when, scope):
+            if claim.when and not truthy(claim.when, scope, functions):
                 continue
-            text = _clean(render(claim.text, scope))
+            text = text_of(claim.text)
         except ExpressionError:
             continue
         if text:
-            ids = _exact_ids(claim.cite_ids, scope) if claim.cite_ids else None
+            ids = _exact_ids(claim.cite_ids, scope, functions) if claim.cite_ids else None
             if ids is None:
                 ids = evidence_ids(claim.cite or cited, scope, text)
             claims.append(Claim(claim=text, evidence_ids=ids))
     remediation = []
     for step in finding.remediation:
         try:
-            if step.when and not truthy(step.when, scope):
+            if step.when and not truthy(step.when, scope, functions):
                 continue
-            action = _clean(render(step.action, scope))
-            command = _clean(render(step.command, scope)) if step.command else None
+            action = text_of(step.action)
+            command = text_of(step.command) if step.command else None
         except ExpressionError:
             continue
         if action:
@@ -137,10 +146,10 @@ def _names_in(item: dict[str, Any], text: str) -> bool:
     return bool(name) and re.search(rf"(?<![\w-]){re.escape(str(name))}(?![\w-])", text) is not None
 
 
-def _exact_ids(source: str, scope: dict[str, Any]) -> list[str] | None:
+def _exact_ids(source: str, scope: dict[str, Any], functions: FunctionRegistry) -> list[str] | None:
     """The ids a claim's `cite_ids` names that this investigation has; None when it fails."""
     try:
-        found = evaluate(source, scope)
+        found = evaluate(source, scope, functions)
     except ExpressionError:
         return None
     produced = {
@@ -153,8 +162,11 @@ def _exact_ids(source: str, scope: dict[str, Any]) -> list[str] | None:
 def _read_groups(verdict: Verdict) -> set[str]:
     """The evidence groups a finding's expressions read."""
     groups: set[str] = set()
-    runbook = verdict.runbook.model_copy(update={"findings": [verdict.finding], "steps": []})
-    for _, source in expressions(runbook):
+    runbook = verdict.runbook.model_copy(
+        update={"findings": [verdict.finding], "steps": [], "definitions": {}}
+    )
+    sources = [source for _, source in expressions(runbook)]
+    for source in sources + list(definitions_read(verdict.runbook, sources).values()):
         for name in _NAMES.findall(source):
             group = name.removeprefix("evidence.")
             groups.add("pods" if group == "containers" else group)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from holmes.agent.runbooks import LoadedRunbook
+from holmes.agent.runbooks import FunctionRegistry, LoadedRunbook
 from holmes.agent.runbooks.expressions import ExpressionError, truthy
 
 ALERT_POINTS = 6
@@ -46,13 +46,16 @@ def rank(
     text: str,
     symptoms: list[str],
     variables: dict[str, Any],
+    functions: FunctionRegistry,
     routed: str | None = None,
 ) -> list[Ranked]:
-    """Every runbook with its score, best first (ties keep the runbooks' priority order).
+    """Every runbook with its score, best first (ties keep the runbooks' priority order);
+    `match.when` conditions call `functions`.
 
     `routed` is the runbook the alert-route table names for the alert: it ranks first."""
     ranked = [
-        _score(loaded, alert_name, alert_labels, text, symptoms, variables) for loaded in runbooks
+        _score(loaded, alert_name, alert_labels, text, symptoms, variables, functions)
+        for loaded in runbooks
     ]
     for candidate in ranked:
         if candidate.id == routed:
@@ -69,6 +72,7 @@ def _score(
     text: str,
     symptoms: list[str],
     variables: dict[str, Any],
+    functions: FunctionRegistry,
 ) -> Ranked:
     match = loaded.runbook.match
     ranked = Ranked(loaded)
@@ -93,7 +97,7 @@ def _score(
         ranked.reasons.append("question mentions " + ", ".join(hits[:3]))
     if match.when:
         try:
-            if truthy(match.when, variables):
+            if truthy(match.when, variables, functions):
                 ranked.score += WHEN_POINTS
                 ranked.reasons.append("subject matches")
         except ExpressionError:

@@ -16,8 +16,9 @@ import asyncio
 import re
 from typing import Any
 
+from holmes.agent.definitions import define, evidence_read
 from holmes.agent.gather import Gatherer, as_evidence
-from holmes.agent.runbooks import Runbook, Step
+from holmes.agent.runbooks import FunctionRegistry, Runbook, Step
 from holmes.agent.runbooks.expressions import (
     ExpressionError,
     evaluate,
@@ -30,28 +31,37 @@ _WHOLE = re.compile(r"^\{\{(.*)\}\}$", re.DOTALL)
 _EVIDENCE_REF = re.compile(r"\bevidence\.([a-z][a-z0-9_]*)")
 
 
-def dependencies(step: Step) -> set[str]:
-    """The ids of the steps whose evidence this step's expressions read."""
-    sources = [step.for_each or "", step.when or ""]
+def dependencies(step: Step, runbook: Runbook | None = None) -> set[str]:
+    """The ids of the steps whose evidence this step's expressions read (also through the
+    `runbook`'s definitions they read)."""
+    sources = [source for source in (step.for_each, step.when) if source]
     for value in step.args.values():
         if isinstance(value, str):
             sources += template_expressions(value)
+    if runbook is not None and runbook.definitions:
+        return evidence_read(runbook, sources)
     return {name for source in sources for name in _EVIDENCE_REF.findall(source)}
 
 
 async def run_steps(
-    runbook: Runbook, variables: dict[str, Any], gatherer: Gatherer, notes: list[str]
+    runbook: Runbook,
+    variables: dict[str, Any],
+    gatherer: Gatherer,
+    notes: list[str],
+    functions: FunctionRegistry,
 ) -> dict[str, list[dict[str, Any]]]:
     """Run every step of `runbook`; returns evidence by step id (a list per step)."""
     evidence: dict[str, list[dict[str, Any]]] = {}
     pending = list(runbook.steps)
     own = {step.id for step in runbook.steps}
     while pending:
-        ready = [s for s in pending if not (dependencies(s) & own) - set(evidence)]
+        ready = [s for s in pending if not (dependencies(s, runbook) & own) - set(evidence)]
         if not ready:  # a cycle: run the rest without the missing evidence
             ready = pending
         scope = {**variables, "evidence": {**variables.get("evidence", {}), **evidence}}
-        results = await asyncio.gather(*(_run(s, scope, gatherer, notes) for s in ready))
+        if runbook.definitions:
+            scope = define(runbook, scope, functions, waiting=own - set(evidence))
+        results = await asyncio.gather(*(_run(s, scope, gatherer, notes, functions) for s in ready))
         for step, result in zip(ready, results, strict=True):
             evidence[step.id] = result
         pending = [s for s in pending if s not in ready]
@@ -59,17 +69,21 @@ async def run_steps(
 
 
 async def _run(
-    step: Step, scope: dict[str, Any], gatherer: Gatherer, notes: list[str]
+    step: Step,
+    scope: dict[str, Any],
+    gatherer: Gatherer,
+    notes: list[str],
+    functions: FunctionRegistry,
 ) -> list[dict[str, Any]]:
     try:
-        if step.when and not truthy(step.when, scope):
+        if step.when and not truthy(step.when, scope, functions):
             return []
-        items = evaluate(step.for_each, scope) if step.for_each else [None]
+        items = evaluate(step.for_each, scope, functions) if step.for_each else [None]
         if not isinstance(items, list):
             raise ExpressionError(f"for_each gave {type(items).__name__}, not a list")
         calls = []
         for item in items[: step.limit]:
-            arguments = render_arguments(step.args, {**scope, "item": item})
+            arguments = render_arguments(step.args, {**scope, "item": item}, functions)
             calls.append((item, gatherer.call(step.tool, arguments)))
     except ExpressionError as error:
         notes.append(f"step {step.id}: {error}")
@@ -78,16 +92,18 @@ async def _run(
     return [as_evidence(r, item) for (item, _), r in zip(calls, results, strict=True)]
 
 
-def render_arguments(args: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
+def render_arguments(
+    args: dict[str, Any], scope: dict[str, Any], functions: FunctionRegistry
+) -> dict[str, Any]:
     """Templated arguments: a value that is one `{{ expr }}` keeps its type; empty ones go."""
     rendered: dict[str, Any] = {}
     for key, value in args.items():
         if isinstance(value, str):
             whole = _WHOLE.match(value.strip())
             if whole and "{{" not in whole[1]:
-                value = evaluate(whole[1].strip(), scope)
+                value = evaluate(whole[1].strip(), scope, functions)
             else:
-                value = render(value, scope)
+                value = render(value, scope, functions)
         if value not in (None, "", []):
             rendered[key] = value
     return rendered

@@ -3,6 +3,7 @@ scoping and classes, their names, CUDA log lines."""
 
 from __future__ import annotations
 
+from holmes.agent.runbooks import builtin_functions
 from holmes.agent.runbooks.expressions import evaluate
 from holmes.agent.runbooks.gpu.scope import gpu_scope
 from holmes.agent.runbooks.gpu.text import (
@@ -21,6 +22,8 @@ from holmes.agent.runbooks.gpu.throttling import (
 )
 from holmes.agent.runbooks.gpu.xids import gpu_application, gpu_hardware
 from holmes.tools.prometheus.dcgm import xid_info
+
+FUNCTIONS = builtin_functions()
 
 
 def gpu(node, index, pods=(), xid=None, since=None, reasons=(), findings=(), **readings):
@@ -113,4 +116,7 @@ def test_cuda_error_line_prefers_the_decisive_line():
 
 def test_functions_are_callable_from_cel():
     data = {"gpus": [gpu("n3", 2, pods=["ml/a"], xid=79)], "s": subject(pods=["a"])}
-    assert evaluate("gpu_names(gpu_hardware(gpu_scope(gpus, s, [])))", data) == "GPU 2 on n3"
+    assert (
+        evaluate("gpu.names(gpu.hardware(gpu.scope(gpus, s, [])))", data, FUNCTIONS)
+        == "GPU 2 on n3"
+    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from holmes.agent.runbooks import builtin_functions
 from holmes.agent.runbooks.expressions import evaluate
 from holmes.agent.runbooks.network.drops import net_drops, net_namespaces
 from holmes.agent.runbooks.network.evidence import net_unhealthy
@@ -10,6 +11,8 @@ from holmes.agent.runbooks.network.scope import in_scope, subject_names
 from holmes.tools.hubble.proto.flow import flow_pb2
 from holmes.tools.hubble.tally import as_lists, tally
 from tests.agent.network_samples import ok, pair, summary
+
+FUNCTIONS = builtin_functions()
 
 
 def drop(reason, pairs, noise=False):
@@ -99,7 +102,9 @@ def test_unhealthy_pods_from_a_listing() -> None:
 
 def test_functions_are_registered_for_cel() -> None:
     flows = [summary(drops=[drop("POLICY_DENIED", [pair("shop/frontend", "shop/backend", 80)])])]
-    found = evaluate("net_drops(flows, subject, 'POLICY')", {"flows": flows, "subject": SHOP})
+    found = evaluate(
+        "net.drops(flows, subject, 'POLICY')", {"flows": flows, "subject": SHOP}, FUNCTIONS
+    )
     assert found[0]["server"] == "shop/backend"
 
 

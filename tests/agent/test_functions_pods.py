@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from holmes.agent.runbooks import builtin_functions
 from holmes.agent.runbooks.expressions import evaluate
 from holmes.agent.runbooks.functions_pods import (
     env_named,
@@ -16,6 +17,8 @@ from holmes.agent.runbooks.functions_pods import (
     similar_command,
 )
 from holmes.tools.kubernetes.describe_pod import _env, _env_from, _probe
+
+FUNCTIONS = builtin_functions()
 
 POD = {
     "namespace": "asr",
@@ -112,8 +115,8 @@ def test_keys_and_similar_command() -> None:
 
 
 def test_functions_are_callable_from_cel() -> None:
-    assert evaluate("owner(p).ref", {"p": POD}) == "deployment/w"
-    assert evaluate("probe_events(p, 'srv', 'liveness').kills", {"p": POD}) == 6
+    assert evaluate("k8s.owner(p).ref", {"p": POD}, FUNCTIONS) == "deployment/w"
+    assert evaluate("k8s.probe_events(p, 'srv', 'liveness').kills", {"p": POD}, FUNCTIONS) == 6
 
 
 def test_describe_data_shapes_env_and_probes() -> None:

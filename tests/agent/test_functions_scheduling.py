@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from holmes.agent.runbooks import builtin_functions
 from holmes.agent.runbooks.expressions import evaluate
 from holmes.agent.runbooks.functions_scheduling import (
     fits,
@@ -20,6 +21,8 @@ from holmes.agent.runbooks.functions_scheduling import (
 )
 from holmes.tools.facts import format_amount as amount
 from holmes.tools.facts import tolerated as tolerates
+
+FUNCTIONS = builtin_functions()
 
 GPU = "nvidia.com/gpu"
 
@@ -193,15 +196,22 @@ def test_listed_and_owner_of():
 
 def test_functions_are_callable_from_cel():
     message = "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
-    assert evaluate("scheduling_failure(m).insufficient['nvidia.com/gpu']", {"m": message}) == 1
-    assert evaluate("taint_text({'key': 'a', 'value': 'b', 'effect': 'NoSchedule'})", {}) == (
-        "a=b:NoSchedule"
+    assert (
+        evaluate(
+            "k8s.scheduling_failure(m).insufficient['nvidia.com/gpu']", {"m": message}, FUNCTIONS
+        )
+        == 1
     )
+    assert evaluate(
+        "k8s.taint_text({'key': 'a', 'value': 'b', 'effect': 'NoSchedule'})", {}, FUNCTIONS
+    ) == ("a=b:NoSchedule")
 
 
 def test_pod_scheduling_failure_reads_the_pods_own_message() -> None:
     message = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
     pod = {"conditions": [{"type": "PodScheduled", "status": "False", "message": message}]}
-    named = evaluate("pod_scheduling_failure(p)", {"p": pod})
-    assert named == evaluate("scheduling_failure(unschedulable_message(p))", {"p": pod})
+    named = evaluate("k8s.pod_scheduling_failure(p)", {"p": pod}, FUNCTIONS)
+    assert named == evaluate(
+        "k8s.scheduling_failure(k8s.unschedulable_message(p))", {"p": pod}, FUNCTIONS
+    )
     assert named["nodes"] == 3

@@ -39,8 +39,8 @@ def test_long_lines_and_repeated_calls_are_warned(tmp_path: Path) -> None:
 
 
 def test_calls_are_found_nested_and_inside_strings_skipped() -> None:
-    source = "size(net_drops(evidence.flows, subject, '^AUTH(x)$')) > 0"
+    source = "size(net.drops(evidence.flows, subject, '^AUTH(x)$')) > 0"
     assert calls(source) == [
-        "size(net_drops(evidence.flows, subject, '^AUTH(x)$'))",
-        "net_drops(evidence.flows, subject, '^AUTH(x)$')",
+        "size(net.drops(evidence.flows, subject, '^AUTH(x)$'))",
+        "net.drops(evidence.flows, subject, '^AUTH(x)$')",
     ]

@@ -1,9 +1,12 @@
-"""Runbooks: their file format, CEL expressions and templates, and the loader.
+"""Runbooks: their file format, CEL expressions and templates, the functions they call, and
+the loader.
 
 `load_runbooks()` returns the built-in runbooks (`holmes/runbooks/*.yaml`) and those of any
-folder a user adds, validated; `RunbookError` names the file and field of a bad one.
+folder a user adds, validated against a `FunctionRegistry` (`builtin_functions()` by default);
+`RunbookError` names the file and field of a bad one.
 """
 
+from holmes.agent.runbooks.builtin import builtin_functions
 from holmes.agent.runbooks.loader import (
     BUILTIN,
     LoadedRunbook,
@@ -11,15 +14,19 @@ from holmes.agent.runbooks.loader import (
     load_runbook,
     load_runbooks,
 )
+from holmes.agent.runbooks.registry import FunctionConflict, FunctionRegistry
 from holmes.agent.runbooks.schema import Finding, Runbook, Step
 
 __all__ = [
     "BUILTIN",
     "Finding",
+    "FunctionConflict",
+    "FunctionRegistry",
     "LoadedRunbook",
     "Runbook",
     "RunbookError",
     "Step",
+    "builtin_functions",
     "load_runbook",
     "load_runbooks",
 ]

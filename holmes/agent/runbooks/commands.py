@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
-
 # Kinds whose pod spec is immutable once created.
 _REPLACED_KINDS = ("Pod", "Job")
 
@@ -20,7 +18,7 @@ def _field(owner: Any, name: str) -> str:
 
 
 def replaced_in_full(owner: Any) -> bool:
-    """Whether `owner` (`{kind, name, ref}`) must be exported and replaced, not edited."""
+    """Whether `k8s.owner` (`{kind, name, ref}`) must be exported and replaced, not edited."""
     return _field(owner, "kind") in _REPLACED_KINDS
 
 
@@ -41,7 +39,10 @@ def kubectl_replace(owner: Any) -> str:
     return f"kubectl replace --force -f {_field(owner, 'name')}.yaml"
 
 
-register("replaced_in_full", replaced_in_full)
-register("kubectl_edit", kubectl_edit)
-register("kubectl_export", kubectl_export)
-register("kubectl_replace", kubectl_replace)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "k8s.replaced_in_full": replaced_in_full,
+    "k8s.kubectl_edit": kubectl_edit,
+    "k8s.kubectl_export": kubectl_export,
+    "k8s.kubectl_replace": kubectl_replace,
+}

@@ -3,8 +3,9 @@
 Runbook conditions are CEL (the language Kubernetes users know from admission policies and DRA
 selectors), evaluated by the `common-expression-language` package. Every expression is compiled
 once at load time, so a syntax error is reported with the runbook file and field before any
-investigation runs. CEL's core has no string helpers, so the few a rule needs are added here as
-functions (`lower`, `join`, `line`, `error_lines`, `quantity`, ...); all are pure.
+investigation runs. Expressions call the functions of a `FunctionRegistry` (`registry.py`),
+passed to every evaluation; this module also defines the core text and list helpers (`lower`,
+`join`, `line`, `quantity`, ...) in its `FUNCTIONS` table; all are pure.
 
 Called by the loader (compile) and by the engine (evaluate, render).
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 import cel
 
+from holmes.agent.runbooks.registry import FunctionRegistry
 from holmes.tools.facts.quantities import format_bytes, quantity_number
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -52,8 +54,9 @@ def _needs(source: str) -> tuple[frozenset[str], frozenset[str] | None]:
     return names, frozenset(_EVIDENCE_KEY.findall(source))
 
 
-def evaluate(source: str, variables: dict[str, Any]) -> Any:
-    """Evaluate a compiled expression over `variables` (plain JSON-like data).
+def evaluate(source: str, variables: dict[str, Any], functions: FunctionRegistry) -> Any:
+    """Evaluate a compiled expression over `variables` (plain JSON-like data), calling
+    `functions`.
 
     Only the variables the expression reads are handed to CEL: converting the whole scope (the
     cluster's listings, every step's evidence) for each expression costs ~10 ms, this ~0.1 ms.
@@ -63,24 +66,26 @@ def evaluate(source: str, variables: dict[str, Any]) -> Any:
     used = {name: value for name, value in variables.items() if name in names}
     if "evidence" in used and evidence_keys is not None:
         used["evidence"] = {k: v for k, v in used["evidence"].items() if k in evidence_keys}
-    context = cel.Context(variables=used, functions=FUNCTIONS)
+    context = cel.Context(variables=used, functions=functions.for_source(source))
     try:
         return program.execute(context)
     except (ValueError, RuntimeError, TypeError, KeyError, IndexError) as error:
         raise ExpressionError(f"{source!r}: {_first_line(error)}") from None
 
 
-def truthy(source: str, variables: dict[str, Any]) -> bool:
+def truthy(source: str, variables: dict[str, Any], functions: FunctionRegistry) -> bool:
     """Evaluate a condition; a non-boolean result is an error, not a silent True."""
-    value = evaluate(source, variables)
+    value = evaluate(source, variables, functions)
     if not isinstance(value, bool):
         raise ExpressionError(f"{source!r} gave {type(value).__name__}, not a boolean")
     return value
 
 
-def render(template: str, variables: dict[str, Any]) -> str:
+def render(template: str, variables: dict[str, Any], functions: FunctionRegistry) -> str:
     """Replace each `{{ expr }}` with its value as text (lists joined by ', ')."""
-    return _TEMPLATE.sub(lambda part: as_text(evaluate(part[1].strip(), variables)), template)
+    return _TEMPLATE.sub(
+        lambda part: as_text(evaluate(part[1].strip(), variables, functions)), template
+    )
 
 
 def as_text(value: Any) -> str:
@@ -103,7 +108,7 @@ def plain(data: Any) -> Any:
     return json.loads(json.dumps(data, default=str))
 
 
-# --- functions available to every expression -------------------------------------------------
+# --- the core helpers: text and lists, no namespace ---------------------------------------------
 
 
 def _lower(text: Any) -> str:
@@ -173,11 +178,19 @@ def _captures(text: Any, pattern: str) -> list[str]:
     return found
 
 
+def ok_data(results: Any) -> list[Any]:
+    """The `data` of a step's successful results (`evidence.<step>`), in order."""
+    if not isinstance(results, list):
+        return []
+    return [r.get("data") for r in results if isinstance(r, dict) and r.get("ok")]
+
+
 def _name_of(value: Any) -> str:
     """The name part of `namespace/name` (or of `Kind namespace/name`)."""
     return str(value or "").rsplit("/", 1)[-1].split(" ")[-1]
 
 
+# The core CEL functions, by the name runbooks call them (`builtin.py` registers them).
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": _lower,
     "join": _join,
@@ -191,16 +204,10 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "capture": _capture,
     "captures": _captures,
     "name_of": _name_of,
+    "ok_data": ok_data,
     "quantity": quantity_number,
     "bytes": format_bytes,
 }
-
-
-def register(name: str, function: Callable[..., Any]) -> None:
-    """Add a function for expressions (the log and event helpers register theirs)."""
-    if name in FUNCTIONS and FUNCTIONS[name] is not function:
-        raise ValueError(f"CEL function {name!r} is already registered")
-    FUNCTIONS[name] = function
 
 
 def _first_line(error: Exception) -> str:
@@ -214,7 +221,6 @@ __all__ = [
     "compile_expression",
     "evaluate",
     "plain",
-    "register",
     "render",
     "template_expressions",
     "truthy",

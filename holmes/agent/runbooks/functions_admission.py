@@ -1,5 +1,5 @@
-"""CEL functions for the failed-create and volume-mount-failure runbooks (registered on import
-by the loader); pure functions over `kubernetes_describe` data.
+"""CEL functions for the failed-create and volume-mount-failure runbooks (listed in `FUNCTIONS`
+); pure functions over `kubernetes_describe` data.
 
 `create_denials(workloads)`: why each workload's controller could not create pods (its
 FailedCreate events, or the ReplicaFailure condition a Deployment copies from its ReplicaSet).
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts.admission import create_denial, mount_failure
 
 _KIND_REF = {
@@ -218,7 +217,10 @@ def volume_source(pod_object: Any, volume: Any) -> dict[str, Any]:
     return {"kind": "", "name": "", "keys": [], "optional": False}
 
 
-register("create_denials", create_denials)
-register("mount_failures", mount_failures)
-register("object_keys", object_keys)
-register("volume_source", volume_source)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "k8s.create_denials": create_denials,
+    "k8s.mount_failures": mount_failures,
+    "k8s.object_keys": object_keys,
+    "k8s.volume_source": volume_source,
+}

@@ -1,4 +1,4 @@
-"""CEL functions for the pods runbooks (registered on import by the loader); pure functions.
+"""CEL functions for the pods runbooks (listed in `FUNCTIONS`); pure functions.
 
 Over the `kubernetes_describe` data of pods and their containers (the `pods` and `containers`
 variables): which termination explains a container (`failure`), what its exit code means, the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts.exit_codes import exit_meaning as _exit_meaning
 from holmes.tools.facts.owners import OwnerRef, owner_refs
 
@@ -241,13 +240,47 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-register("failure", failure)
-register("exit_meaning", exit_meaning)
-register("owner", owner)
-register("owners_of_kind", owners_of_kind)
-register("env_text", env_text)
-register("env_named", env_named)
-register("env_refs", env_refs)
-register("probe_events", probe_events)
-register("keys", keys)
-register("similar_command", similar_command)
+def event_message(pod: Any, reason: str) -> str:
+    """The message of the first event of `reason` in a pod's events (`kubernetes_describe`
+    data), or "" when it has none."""
+    for event in (pod.get("events") if isinstance(pod, dict) else None) or []:
+        if isinstance(event, dict) and event.get("reason") == reason:
+            return str(event.get("message") or "")
+    return ""
+
+
+def pod_states(pods: Any) -> str:
+    """Pods (`{name, status}`, as a node's pods are listed) as `a Running, b Terminating`."""
+    return ", ".join(
+        f"{pod.get('name')} {pod.get('status')}" for pod in pods or [] if isinstance(pod, dict)
+    )
+
+
+def multi_attach_events(pod: Any) -> list[dict[str, Any]]:
+    """A pod's FailedAttachVolume events that report a Multi-Attach error (a ReadWriteOnce
+    volume still attached to another node)."""
+    return [
+        event
+        for event in (pod.get("events") if isinstance(pod, dict) else None) or []
+        if isinstance(event, dict)
+        and event.get("reason") == "FailedAttachVolume"
+        and "Multi-Attach" in str(event.get("message") or "")
+    ]
+
+
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "k8s.multi_attach_events": multi_attach_events,
+    "k8s.pod_states": pod_states,
+    "k8s.event_message": event_message,
+    "k8s.failure": failure,
+    "k8s.exit_meaning": exit_meaning,
+    "k8s.owner": owner,
+    "k8s.owners_of_kind": owners_of_kind,
+    "k8s.env_text": env_text,
+    "k8s.env_named": env_named,
+    "k8s.env_refs": env_refs,
+    "k8s.probe_events": probe_events,
+    "keys": keys,
+    "k8s.similar_command": similar_command,
+}

@@ -1,4 +1,4 @@
-"""CEL functions for the scheduling runbooks (registered on import by the loader); pure functions.
+"""CEL functions for the scheduling runbooks (listed in `FUNCTIONS`); pure functions.
 
 The scheduler's verdict on a Pending pod is one message, `0/6 nodes are available: 3
 Insufficient cpu, 2 node(s) had untolerated taint {sku: gpu}, ... preemption: ...`. These
@@ -15,7 +15,6 @@ import difflib
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts import NO_SCHEDULE_EFFECTS, Taint, format_amount, quantity_number, tolerated
 from holmes.tools.facts.owners import owner_refs
 from holmes.tools.facts.selectors import LabelSelector
@@ -183,6 +182,42 @@ def untolerated(tolerations: Any, taints: Any) -> list[dict[str, Any]]:
     ]
 
 
+def blocking_taints(pod: Any, node: Any) -> list[dict[str, Any]]:
+    """The NoSchedule/NoExecute taints of `node` that `pod` (`kubernetes_describe` data) does
+    not tolerate: `untolerated(pod.tolerations, node.taints)`."""
+    if not isinstance(pod, dict) or not isinstance(node, dict):
+        return []
+    return untolerated(pod.get("tolerations"), node.get("taints"))
+
+
+def toleration_texts(tolerations: Any) -> list[str]:
+    """The tolerations a pod sets itself, as `key=value:effect` (`*` for any key, `any` for any
+    effect), without those of the default node.kubernetes.io/ taints Kubernetes adds."""
+    texts = []
+    for toleration in tolerations or []:
+        if not isinstance(toleration, dict):
+            continue
+        key = toleration.get("key")
+        if key is not None and str(key).startswith("node.kubernetes.io/"):
+            continue
+        value, effect = toleration.get("value"), toleration.get("effect")
+        texts.append(
+            f"{'*' if key is None else key}{'' if value is None else '=' + str(value)}:"
+            f"{'any' if effect is None else effect}"
+        )
+    return texts
+
+
+def shortfall_text(shortfalls: Any) -> str:
+    """What a pod requests of the resources it lacks, as `cpu=8, memory=64Gi` (from
+    `shortfalls`)."""
+    return ", ".join(
+        f"{x.get('resource')}={x.get('request_text')}"
+        for x in shortfalls or []
+        if isinstance(x, dict)
+    )
+
+
 def taint_text(taint: Any) -> str:
     """`key=value:Effect` (or `key:Effect`), as `kubectl taint` writes it."""
     return Taint.of(taint).text() if isinstance(taint, dict) else ""
@@ -284,23 +319,6 @@ def fits(pod: Any, node: Any) -> bool:
     return all(pod_request(pod, r) <= allocatable(node, r) for r in wanted if r != "pods")
 
 
-register("scheduling_failure", scheduling_failure)
-register("unschedulable_message", unschedulable_message)
-register("pod_scheduling_failure", pod_scheduling_failure)
-register("pod_request", pod_request)
-register("amount", format_amount)
-register("tolerates", tolerated)
-register("untolerated", untolerated)
-register("taint_text", taint_text)
-register("selector_matches", selector_matches)
-register("selector_misses", selector_misses)
-register("listed", listed)
-register("allocatable", allocatable)
-register("free", free)
-register("shortfalls", shortfalls)
-register("fits", fits)
-
-
 def owner_of(pod: Any) -> dict[str, str]:
     """The top controller of a pod (`kubernetes_describe` data: the last of its owner chain),
     as `{kind, namespace, name, ref, text}` (`ref` = `deployment/name` for kubectl); the pod
@@ -326,9 +344,6 @@ def owner_of(pod: Any) -> dict[str, str]:
     }
 
 
-register("owner_of", owner_of)
-
-
 def system_taint(taint: Any) -> bool:
     """Whether a taint (a node's `{key, ...}` or a key) marks nodes no workload is meant for
     (control-plane) or nodes that are down (`node.kubernetes.io/unreachable`, ...)."""
@@ -336,4 +351,26 @@ def system_taint(taint: Any) -> bool:
     return bool(_SYSTEM_TAINTS.match(str(key or "")))
 
 
-register("system_taint", system_taint)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "k8s.scheduling_failure": scheduling_failure,
+    "k8s.unschedulable_message": unschedulable_message,
+    "k8s.pod_scheduling_failure": pod_scheduling_failure,
+    "k8s.pod_request": pod_request,
+    "amount": format_amount,
+    "k8s.tolerates": tolerated,
+    "k8s.untolerated": untolerated,
+    "k8s.blocking_taints": blocking_taints,
+    "k8s.toleration_texts": toleration_texts,
+    "k8s.shortfall_text": shortfall_text,
+    "k8s.taint_text": taint_text,
+    "k8s.selector_matches": selector_matches,
+    "k8s.selector_misses": selector_misses,
+    "k8s.listed": listed,
+    "k8s.allocatable": allocatable,
+    "k8s.free": free,
+    "k8s.shortfalls": shortfalls,
+    "k8s.fits": fits,
+    "k8s.owner_of": owner_of,
+    "k8s.system_taint": system_taint,
+}

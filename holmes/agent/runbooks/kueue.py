@@ -6,7 +6,7 @@ Workloads) and the names of the LocalQueues, and judges the subject's Workload f
 conditions Kueue writes (QuotaReserved, Admitted, Evicted, Preempted): preempted, its
 LocalQueue or ClusterQueue missing or inactive, the ClusterQueue's quota for a resource in a
 flavor used up (with the workloads that hold it and what the cohort could lend), or no flavor
-fitting the pods' node selector or tolerations. Registered on import; called by the
+fitting the pods' node selector or tolerations. Listed in `FUNCTIONS`; called by the
 kueue-workload-not-admitted runbook.
 """
 
@@ -16,7 +16,6 @@ import difflib
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts.kueue import ClusterQueueFacts, FlavorFacts, WorkloadFacts
 from holmes.tools.facts.quantities import format_amount
 
@@ -254,7 +253,7 @@ def _no_flavor(
             continue  # a flavor of another ClusterQueue
         conflict = [
             f"{k}={v} (pods select {selector[k]})"
-            for k, v in flavor.node_labels.items()
+            for k, v in sorted(flavor.node_labels.items())
             if k in selector and selector[k] != v
         ]
         matching = [
@@ -262,11 +261,12 @@ def _no_flavor(
             for n in nodes
             if all((n.get("labels") or {}).get(k) == v for k, v in flavor.node_labels.items())
         ]
-        labels = ", ".join(f"{k}={v}" for k, v in flavor.node_labels.items()) or "(none)"
+        # Sorted: a map that went through CEL keeps no order, and the answer must not change.
+        labels = ", ".join(f"{k}={v}" for k, v in sorted(flavor.node_labels.items())) or "(none)"
         views.append(
             {"name": flavor.name, "labels": labels, "conflict": conflict, "nodes": len(matching)}
         )
-    wanted = ", ".join(f"{k}={v}" for k, v in selector.items())
+    wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
     return {
         "verdict": "no-flavor-fits",
         "selector": wanted,
@@ -292,4 +292,7 @@ def _closest(name: str, names: list[str]) -> str:
     return found[0] if found else ""
 
 
-register("kueue_diagnose", kueue_diagnose)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "k8s.kueue_diagnose": kueue_diagnose,
+}

@@ -2,8 +2,9 @@
 
 Every check runs at load time, so a broken runbook fails before an investigation starts, with
 an error naming the file, the field and the problem: YAML syntax, the schema (unknown keys,
-missing fields), CEL that does not compile, a tool that does not exist, a step that a finding
-cites but the runbook does not gather, and a runbook id that two files use (both named).
+missing fields), CEL that does not compile, a function no registered module provides (with the
+name it most likely meant), a tool that does not exist, a step that a finding cites but the
+runbook does not gather, and a runbook id that two files use (both named).
 
 Called by the engine and by `holmes runbooks list|check`.
 """
@@ -17,22 +18,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-# Imported for their side effect: each registers the CEL functions its runbooks call.
-from holmes.agent.runbooks import (  # noqa: F401
-    commands,
-    functions_admission,
-    functions_pods,
-    functions_scheduling,
-    gpu,
-    kueue,
-    log_lines,
-    network,
-)
+from holmes.agent.runbooks.builtin import builtin_functions
 from holmes.agent.runbooks.expressions import (
     ExpressionError,
     compile_expression,
     template_expressions,
 )
+from holmes.agent.runbooks.registry import FunctionRegistry
 from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE, Runbook
 
 BUILTIN = Path(__file__).resolve().parent.parent.parent / "runbooks"
@@ -55,12 +47,18 @@ class LoadedRunbook:
 
 
 def load_runbooks(
-    folders: Iterable[Path] = (), *, tools: Iterable[str] | None = None, builtin: bool = True
+    folders: Iterable[Path] = (),
+    *,
+    tools: Iterable[str] | None = None,
+    builtin: bool = True,
+    functions: FunctionRegistry | None = None,
 ) -> list[LoadedRunbook]:
     """Every runbook of the built-in folder (unless `builtin=False`) and of `folders`.
 
-    `tools` is the set of tool names steps may use (None skips that check).
+    `tools` is the set of tool names steps may use (None skips that check); `functions` the
+    registry expressions may call (default: the built-in functions).
     """
+    functions = functions if functions is not None else builtin_functions()
     paths: list[Path] = []
     for folder in ([BUILTIN] if builtin else []) + [Path(f) for f in folders]:
         if not folder.is_dir():
@@ -69,7 +67,7 @@ def load_runbooks(
     known_tools = set(tools) if tools is not None else None
     loaded: dict[str, LoadedRunbook] = {}
     for path in paths:
-        runbook = load_runbook(path, known_tools)
+        runbook = load_runbook(path, known_tools, functions)
         if runbook.id in loaded:
             raise RunbookError(
                 f"{path}: runbook id {runbook.id!r} is already defined in {loaded[runbook.id].path}"
@@ -78,8 +76,10 @@ def load_runbooks(
     return list(loaded.values())
 
 
-def load_runbook(path: Path, tools: set[str] | None = None) -> Runbook:
-    """Read and check one runbook file."""
+def load_runbook(
+    path: Path, tools: set[str] | None = None, functions: FunctionRegistry | None = None
+) -> Runbook:
+    """Read and check one runbook file (its calls against `functions`, default the built-in)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -94,18 +94,23 @@ def load_runbook(path: Path, tools: set[str] | None = None) -> Runbook:
         runbook = Runbook.model_validate(raw)
     except ValidationError as invalid:
         raise RunbookError(f"{path}: {_describe(invalid)}") from None
-    problems = list(_check_expressions(runbook)) + list(_check_references(runbook, tools))
+    functions = functions if functions is not None else builtin_functions()
+    problems = list(_check_expressions(runbook, functions))
+    problems += list(_check_references(runbook, tools))
     if problems:
         raise RunbookError(f"{path}: " + "; ".join(problems))
     return runbook
 
 
-def _check_expressions(runbook: Runbook) -> Iterable[str]:
+def _check_expressions(runbook: Runbook, functions: FunctionRegistry) -> Iterable[str]:
     for field, source in expressions(runbook):
         try:
             compile_expression(source)
         except ExpressionError as error:
             yield f"{field}: {error}"
+            continue
+        for problem in functions.unknown(source):
+            yield f"{field}: {problem}"
 
 
 def expressions(runbook: Runbook) -> Iterable[tuple[str, str]]:
@@ -119,6 +124,8 @@ def expressions(runbook: Runbook) -> Iterable[tuple[str, str]]:
                 yield f"{where}.{name}", getattr(step, name)
         for key, value in step.args.items():
             yield from _templates(f"{where}.args.{key}", value)
+    for name, source in runbook.definitions.items():
+        yield f"definitions.{name}", source
     for i, finding in enumerate(runbook.findings):
         where = f"findings[{i}] ({finding.id})"
         for name, source in finding.let.items():

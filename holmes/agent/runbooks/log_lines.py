@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
-
 # Lines the log tool writes around the log itself, never the application's.
 _TOOL_LINES = re.compile(
     r"^(logs of |== |\d+ lines read|\.\.\. \[|\[\.\.\. |\(\d+ more|repeated |last \d+ lines|"
@@ -195,8 +193,11 @@ def log_matches(text: Any, pattern: str) -> list[str]:
     return found
 
 
-register("error_lines", error_lines)
-register("log_matches", log_matches)
-register("decisive_line", decisive_line)
-register("decisive_record", decisive_record)
-register("log_section", log_section)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "error_lines": error_lines,
+    "log_matches": log_matches,
+    "decisive_line": decisive_line,
+    "decisive_record": decisive_record,
+    "log_section": log_section,
+}

@@ -3,7 +3,8 @@
 A runbook covers one problem class. `match` says when it applies (alert names, alert label
 conditions, question keywords, symptoms that triage detected, a CEL condition over the
 subject); `steps` say what evidence to gather (a tool and templated arguments, optionally for
-each item of a CEL list); `findings` are ordered conditions over that evidence, each with the
+each item of a CEL list); `definitions` name CEL values every finding may read (computed once,
+after the steps); `findings` are ordered conditions over that evidence, each with the
 root cause, explanation and remediation to report when it holds; `guidance` is for the LLM
 agent. Expressions are CEL (`holmes/agent/runbooks/expressions.py`); text fields are templates
 whose `{{ ... }}` parts are CEL expressions.
@@ -16,13 +17,16 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Confidence = Literal["high", "medium", "low"]
 
 # The evidence triage gathers before any runbook step, citable by every finding (the engine
 # hands them to expressions as `evidence.<name>`, and `pods`/`workloads`/`nodes` as variables).
 TRIAGE_EVIDENCE = ("subject", "pods", "workloads", "nodes")
+# The variables the engine binds (`item` inside a step): a definition may not hide one.
+RESERVED_NAMES = ("question", "alert", "subject", "symptoms", "pods", "containers", "workloads")
+RESERVED_NAMES += ("nodes", "evidence", "item")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STEP_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -137,6 +141,12 @@ class Runbook(Strict):
     description: str = ""
     match: Match = Field(default_factory=Match)
     steps: list[Step] = Field(default_factory=list)
+    definitions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Named CEL values shared by every step and finding (like a finding's `let`, "
+        "but once per runbook), evaluated in order once the evidence they read is gathered; one "
+        "that fails is left undefined, so only the expressions that read it fail.",
+    )
     findings: list[Finding] = Field(min_length=1)
     guidance: str = ""
     priority: int = Field(
@@ -149,6 +159,27 @@ class Runbook(Strict):
         if not _ID.match(value):
             raise ValueError(f"{value!r} must be lower-case words joined by dashes")
         return value
+
+    @field_validator("definitions")
+    @classmethod
+    def _definition_names(cls, definitions: dict[str, str]) -> dict[str, str]:
+        for name in definitions:
+            if not _STEP_ID.match(name):
+                raise ValueError(f"{name!r} must be lower_snake_case (it is a CEL name)")
+            if name in RESERVED_NAMES:
+                raise ValueError(f"{name!r} would hide the variable of that name; rename it")
+        return definitions
+
+    @model_validator(mode="after")
+    def _let_does_not_hide_a_definition(self) -> Runbook:
+        for i, finding in enumerate(self.findings):
+            for name in finding.let:
+                if name in self.definitions:
+                    raise ValueError(
+                        f"findings[{i}] ({finding.id}).let.{name}: also a definition of the "
+                        "runbook; rename one"
+                    )
+        return self
 
     @field_validator("steps")
     @classmethod

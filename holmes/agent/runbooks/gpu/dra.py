@@ -9,7 +9,7 @@ device passes the class's and the request's CEL selectors, or every device that 
 allocated to other claims (or tainted). Judged as the scheduler does: devices of one node (plus
 network-attached ones) serve a request; `firstAvailable` alternatives are tried in order;
 `adminAccess` ignores other allocations; `allocationMode: All` needs every matching device of a
-node; requested capacity must fit. Registered on import; called by the dra-claim-unallocatable
+node; requested capacity must fit. Listed in `FUNCTIONS`; called by the dra-claim-unallocatable
 runbook.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.gpu.dra_devices import SelectorCache, cel_selectors, device_models
 from holmes.agent.runbooks.gpu.dra_judge import Device, judge_choice
 from holmes.tools.facts.dra_layout import normalized, request_choices
@@ -210,5 +209,8 @@ def dra_diagnose(claim: Any, classes: Any, slices: Any, claims: Any) -> dict[str
     }
 
 
-register("dra_pending", dra_pending)
-register("dra_diagnose", dra_diagnose)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "k8s.dra_pending": dra_pending,
+    "k8s.dra_diagnose": dra_diagnose,
+}

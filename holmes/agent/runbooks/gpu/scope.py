@@ -3,15 +3,13 @@
 The gpu runbooks read the `data.gpus` list of `prometheus_gpu_health` (one dict per GPU: node,
 gpu, pods, readings, xid {code, info {cause, drain, action...}, since}, clock_reasons,
 findings...). `gpu_scope` keeps the GPUs of the subject's pods, nodes or namespace, before
-the xids and throttling modules classify them. Registered on import; called by the
+the xids and throttling modules classify them. Listed in `FUNCTIONS`; called by the
 gpu-xid-errors and gpu-throttling runbooks.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from holmes.agent.runbooks.expressions import register
 
 
 def pod_ref(pod: Any) -> str:
@@ -55,4 +53,7 @@ def gpu_scope(gpus: Any, subject: Any, pods: Any) -> list[dict[str, Any]]:
     return found
 
 
-register("gpu_scope", gpu_scope)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "gpu.scope": gpu_scope,
+}

@@ -1,7 +1,7 @@
 """Words for the gpu runbooks' answers: GPUs named in a sentence ("GPUs 4-7 on node-a"), their
 nodes and pods, memory sizes, and the CUDA error line of a log to quote.
 
-Registered on import; called by the gpu-xid-errors, gpu-throttling and cuda-oom runbooks.
+Listed in `FUNCTIONS`; called by the gpu-xid-errors, gpu-throttling and cuda-oom runbooks.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.gpu.scope import pod_ref
 from holmes.tools.facts.text import clip as clip_text
 
@@ -98,10 +97,13 @@ def mib_text(value: Any) -> str:
     return f"{number / 1024:.1f} GiB" if number >= 1024 else f"{number:.0f} MiB"
 
 
-register("gpu_names", gpu_names)
-register("gpu_nodes", gpu_nodes)
-register("gpu_pods", gpu_pods)
-register("cuda_error_line", cuda_error_line)
-register("clip", clip)
-register("split_ref", split_ref)
-register("mib_text", mib_text)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "gpu.names": gpu_names,
+    "gpu.nodes": gpu_nodes,
+    "gpu.pods": gpu_pods,
+    "gpu.cuda_error_line": cuda_error_line,
+    "clip": clip,
+    "split_ref": split_ref,
+    "gpu.mib_text": mib_text,
+}

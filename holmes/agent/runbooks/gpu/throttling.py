@@ -2,7 +2,7 @@
 slowdown, power brake), which reasons, and the DCGM readings that show it.
 
 Power capping under load is normal and does not count (`is_concerning` of
-holmes.tools.prometheus.gpu_state decides). Registered on import; called by the
+holmes.tools.prometheus.gpu_state decides). Listed in `FUNCTIONS`; called by the
 gpu-throttling runbook (and `gpu_max` by cuda-oom).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.prometheus.gpu_state import is_concerning
 
 
@@ -43,7 +42,10 @@ def gpu_max(values: Any) -> float | None:
     return max(numbers) if numbers else None
 
 
-register("gpu_throttled", gpu_throttled)
-register("gpu_bad_reasons", gpu_bad_reasons)
-register("gpu_reading", gpu_reading)
-register("gpu_max", gpu_max)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "gpu.throttled": gpu_throttled,
+    "gpu.bad_reasons": gpu_bad_reasons,
+    "gpu.reading": gpu_reading,
+    "gpu.max": gpu_max,
+}

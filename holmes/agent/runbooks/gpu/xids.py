@@ -3,15 +3,13 @@ the texts of the tool's findings on a GPU.
 
 A hardware fault is an Xid whose cause (holmes.tools.prometheus.dcgm) is the GPU, its memory or
 its firmware, or a finding of uncorrectable ECC errors, row remaps, retired pages or a GPU that
-stopped reporting. Registered on import; called by the gpu-xid-errors runbook (and
+stopped reporting. Listed in `FUNCTIONS`; called by the gpu-xid-errors runbook (and
 `gpu_hardware`, `gpu_finding` by gpu-throttling, to tell a fault from a throttle).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from holmes.agent.runbooks.expressions import register
 
 # Xid causes (holmes.tools.prometheus.dcgm) that put the fault on the GPU, its memory or its
 # firmware rather than on the program that ran on it.
@@ -72,7 +70,10 @@ def gpu_findings(gpu: Any) -> list[str]:
     return [str(f.get("text")) for f in _serious(gpu)]
 
 
-register("gpu_hardware", gpu_hardware)
-register("gpu_application", gpu_application)
-register("gpu_finding", gpu_finding)
-register("gpu_findings", gpu_findings)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "gpu.hardware": gpu_hardware,
+    "gpu.application": gpu_application,
+    "gpu.finding": gpu_finding,
+    "gpu.findings": gpu_findings,
+}

@@ -1,10 +1,10 @@
-"""CEL functions for the network runbooks; importing the package registers them all.
+"""CEL functions for the network runbooks; each module lists its own in `FUNCTIONS`.
 
 The network runbooks (hubble-policy-denied, cilium-auth-required, dns-failures,
 upstream-http-5xx) read `hubble_flow_summary` data (drops by reason with their conversations,
 HTTP servers, DNS names), the network policies of the namespaces involved and
-`kubernetes_list`/`kubernetes_get` results. All functions are pure; each module registers the
-ones it defines:
+`kubernetes_list`/`kubernetes_get` results. All functions are pure; each module lists the ones it
+defines in its `FUNCTIONS` table:
 
 - `evidence`: the data of tool results, flow summaries, the items and unhealthy pods of listings;
 - `scope`: what concerns the subject (its named workloads, Services or pods, else its namespace);
@@ -15,16 +15,5 @@ ones it defines:
 - `rules`: what one policy rule admits, and the rule that would admit a dropped peer;
 - `policies`: the policies that select a dropped endpoint, and what each admits.
 
-Imported by the runbook loader (`holmes.agent.runbooks.loader`) for the registration.
+Registered by `holmes.agent.runbooks.builtin`, which lists every module.
 """
-
-from holmes.agent.runbooks.network import (  # noqa: F401  (each registers its functions)
-    dns,
-    drops,
-    evidence,
-    policies,
-    rules,
-    scope,
-    selectors,
-    upstream,
-)

@@ -4,7 +4,7 @@ misspelt name meant.
 `net_is_dns` tells a DNS conversation (also used by the rules module, for the egress rule that
 admits DNS); `net_dns_failures` and `net_rcodes` read the DNS names of `hubble_flow_summary`;
 `net_similar_service` finds the Service a name most likely meant and `net_config_mentions`
-where the name is configured. Registered on import; called by the dns-failures runbook (and
+where the name is configured. Listed in `FUNCTIONS`; called by the dns-failures runbook (and
 `net_is_dns` by hubble-policy-denied).
 """
 
@@ -14,7 +14,6 @@ import difflib
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.network.evidence import flow_summaries, tool_data
 from holmes.agent.runbooks.network.scope import in_scope
 
@@ -143,8 +142,11 @@ def net_config_mentions(configs: Any, pods: Any, name: Any) -> list[str]:
     return found
 
 
-register("net_is_dns", net_is_dns)
-register("net_dns_failures", net_dns_failures)
-register("net_rcodes", net_rcodes)
-register("net_similar_service", net_similar_service)
-register("net_config_mentions", net_config_mentions)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.is_dns": net_is_dns,
+    "net.dns_failures": net_dns_failures,
+    "net.rcodes": net_rcodes,
+    "net.similar_service": net_similar_service,
+    "net.config_mentions": net_config_mentions,
+}

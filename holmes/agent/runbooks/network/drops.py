@@ -2,7 +2,7 @@
 
 `net_drops` keeps the drops of one reason about the subject (noise reasons, such as
 unsupported L3 or IPv6 on a v4 node, never), `net_namespaces` the namespaces at their ends
-(whose policies the runbooks then read). Registered on import; called by the
+(whose policies the runbooks then read). Listed in `FUNCTIONS`; called by the
 hubble-policy-denied, cilium-auth-required and dns-failures runbooks.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.network.evidence import flow_summaries
 from holmes.agent.runbooks.network.scope import in_scope
 
@@ -47,5 +46,8 @@ def net_namespaces(drops: Any, limit: int = 4) -> list[str]:
     return found[:limit]
 
 
-register("net_drops", net_drops)
-register("net_namespaces", net_namespaces)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.drops": net_drops,
+    "net.namespaces": net_namespaces,
+}

@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
-
 _READY = re.compile(r"ready (\d+)/(\d+)\s+(\S+)")
 
 
@@ -73,5 +71,8 @@ def net_items(listings: Any) -> list[dict[str, Any]]:
     ]
 
 
-register("net_unhealthy", net_unhealthy)
-register("net_items", net_items)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.unhealthy": net_unhealthy,
+    "net.items": net_items,
+}

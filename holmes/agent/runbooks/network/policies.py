@@ -7,7 +7,7 @@ finds those that select the endpoint a drop hit, in the drop's direction, and sa
 admit, so a rule can name the policy and the source it lacks; `net_kubectl_kind` names the
 kind for kubectl. Cilium's namespaced policies select endpoints of their own namespace only.
 
-Registered on import; called by the hubble-policy-denied, cilium-auth-required and
+Listed in `FUNCTIONS`; called by the hubble-policy-denied, cilium-auth-required and
 dns-failures runbooks.
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.network.evidence import tool_data, tool_results
 from holmes.agent.runbooks.network.rules import (
     cilium_peer_matches,
@@ -216,6 +215,9 @@ def net_kubectl_kind(kind: Any) -> str:
     }.get(str(kind), str(kind).lower())
 
 
-register("net_policy_refs", net_policy_refs)
-register("net_policies_for", net_policies_for)
-register("net_kubectl_kind", net_kubectl_kind)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.policy_refs": net_policy_refs,
+    "net.policies_for": net_policies_for,
+    "net.kubectl_kind": net_kubectl_kind,
+}

@@ -4,7 +4,7 @@ would admit a dropped peer.
 The peer and port matching of Cilium rules (endpoints, entities, CIDRs, FQDNs, L4-only rules)
 and of Kubernetes NetworkPolicy rules (pod and namespace selectors, ipBlocks), with the text
 that says what a rule admits, is used by the policies module. `net_allow_rule` writes the
-rule (YAML flow) that admits a drop's peer on its port; registered on import and called by the
+rule (YAML flow) that admits a drop's peer on its port; listed in `FUNCTIONS` and called by the
 hubble-policy-denied and dns-failures runbooks.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.network.dns import net_is_dns
 from holmes.agent.runbooks.network.selectors import (
     NAMESPACE_LABEL,
@@ -190,4 +189,7 @@ def net_allow_rule(policy: Any, drop: Any) -> str:
     return f"- {side}: [{selector}]{ports}"
 
 
-register("net_allow_rule", net_allow_rule)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.allow_rule": net_allow_rule,
+}

@@ -2,14 +2,12 @@
 Services or pods the question or alert names, else of its namespace.
 
 `in_scope` is used by the drops, dns and upstream modules to keep what is about the subject,
-and registered on import as `net_in_scope`.
+and listed in `FUNCTIONS` as `net.in_scope`.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from holmes.agent.runbooks.expressions import register
 
 
 def subject_names(subject: Any) -> list[str]:
@@ -66,4 +64,7 @@ def in_scope(items: Any, subject: Any) -> list[dict[str, Any]]:
     return [] if names else items
 
 
-register("net_in_scope", in_scope)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.in_scope": in_scope,
+}

@@ -6,7 +6,7 @@ Cilium (`k8s:` and `any:` label prefixes, `k8s:io.kubernetes.pod.namespace`, the
 endpoint by the label that says which workload it is.
 
 Used by the rules and policies modules; `net_peer` and `selector_matches` (as
-`net_selector_matches`) are registered on import, `net_peer` called by the
+`net.selector_matches`) are listed in `FUNCTIONS`, `net_peer` called by the
 hubble-policy-denied and cilium-auth-required runbooks.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.tools.facts.selectors import LabelSelector
 
 NAMESPACE_LABEL = "io.kubernetes.pod.namespace"
@@ -103,5 +102,8 @@ def net_peer(labels: Any) -> str:
     return plain[0] if plain else ""
 
 
-register("net_peer", net_peer)
-register("net_selector_matches", selector_matches)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.peer": net_peer,
+    "net.selector_matches": selector_matches,
+}

@@ -3,7 +3,7 @@ whether their autoscaler can add more.
 
 `net_http_errors` reads the HTTP servers of `hubble_flow_summary`, `net_load_line` the log
 line that shows a server over capacity, `net_hpa_for` the HorizontalPodAutoscaler that scales
-a workload; `net_latency` writes a latency. Registered on import; called by the
+a workload; `net_latency` writes a latency. Listed in `FUNCTIONS`; called by the
 upstream-http-5xx runbook.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.network.evidence import flow_summaries, tool_data
 from holmes.agent.runbooks.network.scope import in_scope
 
@@ -121,7 +120,10 @@ def net_latency(seconds: Any) -> str:
     return f"{value:.3g}s"
 
 
-register("net_http_errors", net_http_errors)
-register("net_load_line", net_load_line)
-register("net_hpa_for", net_hpa_for)
-register("net_latency", net_latency)
+# The CEL functions of this module, by the name runbooks call them (`builtin.py` registers them).
+FUNCTIONS = {
+    "net.http_errors": net_http_errors,
+    "net.load_line": net_load_line,
+    "net.hpa_for": net_hpa_for,
+    "net.latency": net_latency,
+}
