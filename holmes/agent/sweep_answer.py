@@ -53,9 +53,8 @@ def _finding(
     steps: list[RemediationStep] = []
     for signal in [top, *changes[:1], *others]:
         for remedy in signal.remedies:
-            step = RemediationStep(action=remedy.action, command=remedy.command)
-            if step not in steps:
-                steps.append(step)
+            if all(step.action != remedy.action for step in steps):
+                steps.append(RemediationStep(action=remedy.action, command=remedy.command))
     return Diagnosis(
         summary=f"{subject}: " + _headline(top),
         root_cause=root_cause,

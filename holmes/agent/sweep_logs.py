@@ -49,9 +49,35 @@ async def sweep_logs(
             f"the logs (current and previous) of {len(containers)} container(s) over the last "
             f"{since}: " + ", ".join(f"{pod}/{name}" for _, pod, name in containers[:6])
         )
-    for (namespace, pod, name), result in zip(containers, results, strict=True):
-        part.signals += _signals(namespace, pod, name, result, since)
+    found = [
+        ((name, kind), pod, signal)
+        for (namespace, pod, name), result in zip(containers, results, strict=True)
+        for kind, signal in _signals(namespace, pod, name, result, since)
+    ]
+    part.signals += _merged(found)
     return part
+
+
+def _merged(found: list[tuple[tuple[str, str], str, SweepSignal]]) -> list[SweepSignal]:
+    """One signal per (container name, kind of line) across the pods of a workload: the first
+    pod's claim, naming the other pods that show it, citing every pod's log."""
+    merged: dict[tuple[str, str], tuple[SweepSignal, list[str]]] = {}
+    for key, pod, signal in found:
+        if key not in merged:
+            merged[key] = (signal, [pod])
+            continue
+        first, pods = merged[key]
+        if pod in pods:
+            continue  # a second pattern of the same kind in the same log: the first says it
+        pods.append(pod)
+        first.evidence_ids += [i for i in signal.evidence_ids if i not in first.evidence_ids]
+    out = []
+    for signal, pods in merged.values():
+        if len(pods) > 1:
+            others = ", ".join(pods[1:])
+            signal.claim += f" (the same in {len(pods) - 1} other pod(s): {others})"
+        out.append(signal)
+    return out
 
 
 def instance_signals(result: ToolResult) -> list[tuple[str, LogSignal]]:
@@ -65,7 +91,8 @@ def instance_signals(result: ToolResult) -> list[tuple[str, LogSignal]]:
 
 def _signals(
     namespace: str, pod: str, container: str, result: ToolResult, since: str
-) -> list[SweepSignal]:
+) -> list[tuple[str, SweepSignal]]:
+    """(kind of line, signal) of one container's log result, the most decisive first."""
     if not result.ok:
         return []
     kept = []
@@ -81,15 +108,18 @@ def _signals(
             f'({signal.count}x in the last {since}): "{signal.line}"'
         )
         kept.append(
-            SweepSignal(
-                kind="logs",
-                weight=_WEIGHT[signal.kind],
-                claim=claim,
-                evidence_ids=[result.evidence_id],
-                remedies=_remedies(signal, namespace, pod, container),
+            (
+                signal.kind,
+                SweepSignal(
+                    kind="logs",
+                    weight=_WEIGHT[signal.kind],
+                    claim=claim,
+                    evidence_ids=[result.evidence_id],
+                    remedies=_remedies(signal, namespace, pod, container),
+                ),
             )
         )
-    kept.sort(key=lambda s: -s.weight)
+    kept.sort(key=lambda pair: -pair[1].weight)
     return kept[:_PER_CONTAINER]
 
 

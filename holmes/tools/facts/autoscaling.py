@@ -97,6 +97,8 @@ def hpa_facts(obj: dict[str, Any]) -> AutoscalerFacts:
     }
     metrics = []
     for current in status.get("currentMetrics") or []:
+        if not current.get("type"):
+            continue  # what the controller writes while it cannot read the metric
         block = current.get(str(current.get("type", "")).lower()) or {}
         name = (block.get("metric") or {}).get("name") or block.get("name")
         metrics.append(_metric_text(current, targets.get(name)))

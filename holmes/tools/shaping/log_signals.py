@@ -8,7 +8,8 @@ parsing the compacted text back. Pure functions, no I/O.
 Ranking, most decisive first (weights are what `LogSignal.weight` holds):
 
     forbidden   9   "is forbidden", "RBAC: access denied", HTTP 403 from the API server
-    exception   8   a traceback or a `FooError:` / `FooException` head, panic, fatal
+    exception   8   a `FooError:` / `FooException` line (a traceback's last line, a Java trace's
+                    head), panic, fatal; the "Traceback (most recent call last)" header is not
     refused     7   "connection refused", ECONNREFUSED, "no route to host"
     timeout     6   "timed out", "deadline exceeded", "i/o timeout"
     slow        6   an operation that took 1 s or more ("query took 8423 ms", "slow query 2.4s")
@@ -50,7 +51,7 @@ _FORBIDDEN = re.compile(
     r"permission denied"
 )
 _EXCEPTION = re.compile(
-    r"Exception in thread |Caused by: |Traceback \(most recent call last\)|^panic: |"
+    r"Exception in thread |Caused by: |^panic: |"
     r"\b([\w$]+\.)*[A-Z]\w*(Error|Exception)\b(:|$)|(?i:\b(fatal|panic|uncaught|unhandled)\b)"
 )
 _REFUSED = re.compile(
@@ -58,8 +59,9 @@ _REFUSED = re.compile(
     r"could not connect|failed to connect|unable to connect|no healthy upstream"
 )
 _TIMEOUT = re.compile(
-    r"(?i)timed? ?out|timeout (exceeded|expired|error)|deadline exceeded|deadline_exceeded|"
-    r"i/o timeout|etimedout|read timeout|context deadline"
+    r"(?i)timed out|\btime ?out (exceeded|expired|error|reached|after|while|waiting)|"
+    r"\btimeout(error|exception)\b|deadline exceeded|deadline_exceeded|i/o timeout|etimedout|"
+    r"(read|connect|request|gateway) timeout|context deadline"
 )
 _ERROR = re.compile(r"(?i)\b(error|err|errors|failed|failure|severe|critical|crit)\b|^E\d{4} ")
 _WARNING = re.compile(r"(?i)\b(warn|warning)\b|^W\d{4} ")
@@ -133,8 +135,8 @@ def log_signals(text: str, limit: int = 5) -> list[LogSignal]:
     found: dict[str, LogSignal] = {}
     for raw in text.splitlines():
         when, line = _split_time(raw.rstrip())
-        if not line.strip():
-            continue
+        if not line.strip() or line[:1] in (" ", "\t"):
+            continue  # blank, or a stack frame / code line continuing the record above
         kind = classify(line)
         if kind is None:
             continue
