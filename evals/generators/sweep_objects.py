@@ -64,7 +64,10 @@ def plain_node(name: str, ip: str, created: datetime) -> dict[str, Any]:
                     "lastTransitionTime": ts(created + timedelta(minutes=2)),
                 }
             ],
-            "nodeInfo": {"kubeletVersion": "v1.33.4", "containerRuntimeVersion": "containerd://2.0.5"},
+            "nodeInfo": {
+                "kubeletVersion": "v1.33.4",
+                "containerRuntimeVersion": "containerd://2.0.5",
+            },
         },
     }
 
@@ -268,7 +271,11 @@ def pod_of(
             "phase": "Running",
             "qosClass": "Burstable",
             "conditions": [
-                {"type": "PodReadyToStartContainers", "status": "True", "lastTransitionTime": ts(started)},
+                {
+                    "type": "PodReadyToStartContainers",
+                    "status": "True",
+                    "lastTransitionTime": ts(started),
+                },
                 {"type": "Initialized", "status": "True", "lastTransitionTime": ts(created)},
                 {"type": "Ready", "status": "True", "lastTransitionTime": ready_at},
                 {"type": "ContainersReady", "status": "True", "lastTransitionTime": ready_at},
@@ -283,7 +290,9 @@ def pod_of(
     }
 
 
-def service(ns: str, name: str, app: str, port: int, target: int, cluster_ip: str, created: datetime):
+def service(
+    ns: str, name: str, app: str, port: int, target: int, cluster_ip: str, created: datetime
+):
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -305,7 +314,9 @@ def service(ns: str, name: str, app: str, port: int, target: int, cluster_ip: st
     }
 
 
-def configmap(ns: str, name: str, data: dict[str, str], created: datetime, updated: datetime, rv: int):
+def configmap(
+    ns: str, name: str, data: dict[str, str], created: datetime, updated: datetime, rv: int
+):
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -353,6 +364,8 @@ def normal_event(obj: dict[str, Any], reason: str, message: str, at: datetime, s
         "firstTimestamp": ts(at),
         "lastTimestamp": ts(at),
         "count": 1,
-        "type": "Normal" if reason not in ("FailedGetResourceMetric", "FailedComputeMetricsReplicas") else "Warning",
+        "type": "Normal"
+        if reason not in ("FailedGetResourceMetric", "FailedComputeMetricsReplicas")
+        else "Warning",
         "reportingComponent": source,
     }
