@@ -553,6 +553,8 @@ if __name__ == "__main__":
     ranker_exception()
     rbac_forbidden()
     cpu_throttled()
+    import sweep_incidents_extra
     import sweep_incidents_more
 
     sweep_incidents_more.main()
+    sweep_incidents_extra.main()

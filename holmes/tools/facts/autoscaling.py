@@ -55,6 +55,8 @@ def _conditions(obj: dict[str, Any]) -> tuple[list[str], bool, bool]:
         if kind == "ScalingLimited" and status == "True" and reason == "TooManyReplicas":
             limited = True
         bad = status == "True" if kind in _HEALTHY_FALSE else status == "False"
+        if kind == "ScalingLimited" and reason == "TooFewReplicas":
+            bad = False  # held at its minimum: the load is low, nothing is wrong
         if kind == "Active":  # KEDA: not active only means no load; not a fault
             bad = False
         # A FailedGet* reason is only ever reported while the metric cannot be read.
