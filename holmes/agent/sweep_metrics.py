@@ -126,6 +126,12 @@ async def sweep_metrics(
     )
     throttled, periods, usage, working = (_by_key(r) for r in results)
     part.evidence_ids = [r.evidence_id for r in results if r.ok]
+    failed = next((r.error for r in results if r.error is not None), None)
+    if failed is not None and not part.evidence_ids:
+        part.swept.append(
+            f"not CPU throttling or memory: {failed.source} failed ({failed.message})"
+        )
+        return part
     part.swept.append(
         f"CPU throttling and memory against the limits of {len(pods)} pod(s) (cAdvisor)"
     )
