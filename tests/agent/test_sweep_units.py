@@ -135,3 +135,11 @@ def test_question_window() -> None:
     assert question_window("what broke in the past 2 hours") == 7200
     assert question_window("why is it slow") == 3600
     assert question_window("errors in the last hour") == 3600
+
+
+def test_an_application_time_prefix_is_not_taken_for_a_continuation() -> None:
+    line = (
+        "2026-12-06T15:10:00.000Z  WARN PauseMonitor : JVM paused for GC, slow: pause took 2981 ms"
+    )
+    (signal,) = log_signals(f"{line}\n{line}")
+    assert (signal.kind, signal.count, signal.duration_ms) == ("slow", 2, 2981)

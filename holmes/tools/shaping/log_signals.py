@@ -41,7 +41,9 @@ WEIGHTS: dict[str, int] = {
 SLOW_MS = 1000.0  # an operation shorter than this is not called slow, whatever the line says
 _MAX_LINE = 300
 
-_KUBELET = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z) ")
+# The prefix `kubectl logs --timestamps` adds (RFC3339Nano, nine digits, UTC, one space); any
+# other leading time is the application's own and stays part of the line.
+_KUBELET = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z) ")
 _APP_TIME = re.compile(
     r"^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
 )
