@@ -143,3 +143,10 @@ def test_an_application_time_prefix_is_not_taken_for_a_continuation() -> None:
     )
     (signal,) = log_signals(f"{line}\n{line}")
     assert (signal.kind, signal.count, signal.duration_ms) == ("slow", 2, 2981)
+
+
+def test_a_count_of_errors_is_not_an_error_line() -> None:
+    assert classify('level=info msg="batch done" errors=0 error_rate=0.00') is None
+    assert classify('level=error msg="batch failed"')[0] == "error"
+    assert classify("2026-12-06 10:00:00 ERROR [main] batch failed")[0] == "error"
+    assert classify("W1206 10:00:00.1 1 reflector.go:1] watch closed")[0] == "warning"

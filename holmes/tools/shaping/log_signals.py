@@ -65,8 +65,15 @@ _TIMEOUT = re.compile(
     r"\btimeout(error|exception)\b|deadline exceeded|deadline_exceeded|i/o timeout|etimedout|"
     r"(read|connect|request|gateway) timeout|context deadline"
 )
-_ERROR = re.compile(r"(?i)\b(error|err|errors|failed|failure|severe|critical|crit)\b|^E\d{4} ")
-_WARNING = re.compile(r"(?i)\b(warn|warning)\b|^W\d{4} ")
+# An error or warning *level*, not the word: "errors=0" or "error_rate" in a healthy line is not
+# an error line. Upper-case levels, logfmt/JSON levels, klog's E/W prefix, "error:" phrases.
+_ERROR = re.compile(
+    r"\b(ERROR|ERR|SEVERE|CRITICAL|CRIT)\b|(?i:level=\"?(error|err|crit|critical)\b|"
+    r"\"level\":\s*\"(error|err|crit|critical)\"|\b(error|failed|failure):\s)|^E\d{4} "
+)
+_WARNING = re.compile(
+    r"\b(WARN|WARNING)\b|(?i:level=\"?warn(ing)?\b|\"level\":\s*\"warn(ing)?\")|^W\d{4} "
+)
 # A duration a slow-operation line states: "took 8423 ms", "duration=2.5s", "slow query: 3200ms".
 _DURATION = re.compile(
     r"(?i)\b(took|slow\w*|duration|elapsed|latency|in|after|time|exceeded)\b[^0-9\n]{0,24}?"
