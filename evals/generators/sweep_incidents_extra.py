@@ -429,19 +429,47 @@ def memory_near_limit() -> None:
     now = datetime(2026, 12, 6, 16, 0)
     ns, created = "mlops", datetime(2026, 8, 8, 9, 0)
     nodes = [("ip-10-44-2-10.ec2.internal", "10.44.2.10")]
-    tpl = template("feature-sync", [container("sync", "ghcr.io/acme/feature-sync:0.31.0", cpu="1", memory="2Gi", limits={"memory": "2Gi"}, env={"JAVA_TOOL_OPTIONS": "-Xmx1800m"})], "feature-sync")
-    deploy, sets, pods = workload(ns, "feature-sync", [(11, tpl, datetime(2026, 11, 25, 10, 0))], replicas=1, created=created, nodes=nodes, suffixes=["z7y6x"], ip_base="10.45.1")
+    tpl = template(
+        "feature-sync",
+        [
+            container(
+                "sync",
+                "ghcr.io/acme/feature-sync:0.31.0",
+                cpu="1",
+                memory="2Gi",
+                limits={"memory": "2Gi"},
+                env={"JAVA_TOOL_OPTIONS": "-Xmx1800m"},
+            )
+        ],
+        "feature-sync",
+    )
+    deploy, sets, pods = workload(
+        ns,
+        "feature-sync",
+        [(11, tpl, datetime(2026, 11, 25, 10, 0))],
+        replicas=1,
+        created=created,
+        nodes=nodes,
+        suffixes=["z7y6x"],
+        ip_base="10.45.1",
+    )
     start = now - timedelta(minutes=50)
 
     def batch(at, rng):
-        return f'{iso(at)}  INFO [sync-1] c.a.fs.SyncJob : synced batch of {rng.randint(800, 1000)} entities in {rng.randint(4, 9)}.{rng.randint(0, 9)}s'
+        return f"{iso(at)}  INFO [sync-1] c.a.fs.SyncJob : synced batch of {rng.randint(800, 1000)} entities in {rng.randint(4, 9)}.{rng.randint(0, 9)}s"
 
     def gc(at, rng):
-        return f'{iso(at)}  WARN [jvm-pause] c.a.fs.PauseMonitor : JVM paused for GC, slow: pause took {rng.randint(2200, 4100)} ms (old gen {rng.randint(95, 99)}% full)'
+        return f"{iso(at)}  WARN [jvm-pause] c.a.fs.PauseMonitor : JVM paused for GC, slow: pause took {rng.randint(2200, 4100)} ms (old gen {rng.randint(95, 99)}% full)"
 
     name = pods[0]["metadata"]["name"]
     logs = {f"{ns}/{name}/sync.log": lines_over(start, now, [(3, batch), (2, gc)], name)}
-    labels = {"namespace": ns, "pod": name, "container": "sync", "job": "kubelet", "metrics_path": "/metrics/cadvisor"}
+    labels = {
+        "namespace": ns,
+        "pod": name,
+        "container": "sync",
+        "job": "kubelet",
+        "metrics_path": "/metrics/cadvisor",
+    }
     series = [
         ("container_memory_working_set_bytes", labels, f"{1890 * 1048576}+{1048576 // 4}x120"),
         ("container_cpu_usage_seconds_total", labels, "51000+27.5x120"),
