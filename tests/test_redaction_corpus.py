@@ -227,6 +227,8 @@ TOOL_CALLS = [
     ["kubernetes_logs", "namespace=serving", f"name={POD}", "container=gateway"],
     ["kubernetes_logs", "namespace=serving", f"name={POD}", "container=gateway", "previous=true"],
     ["kubernetes_node", "name=cpu-node-2"],
+    ["kubernetes_rollout_history", "namespace=serving", "name=llm-gateway", "since=30d"],
+    ["kubernetes_autoscalers", "namespace=serving"],
 ]
 
 

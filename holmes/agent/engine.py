@@ -1,7 +1,9 @@
 """The runbook engine: a question or an alert in, a `Diagnosis` out, with no LLM.
 
     intake -> triage (subject, symptoms) -> rank runbooks -> gather their steps (in parallel)
-           -> judge their findings -> answer (or say that the evidence shows no fault)
+           -> judge their findings -> answer (or, when none holds, sweep the evidence no
+           runbook reads (`sweep.py`) -> a low/medium-confidence finding, or say that the
+           evidence shows no fault)
 
 Runbooks that the signals point at are tried first; when none of their findings holds, the
 others are tried too (a vague question still reaches a GPU fault the words did not name). The
@@ -36,6 +38,8 @@ from holmes.agent.ranking import Ranked, rank
 from holmes.agent.runbooks import FunctionRegistry, LoadedRunbook, builtin_functions, load_runbooks
 from holmes.agent.runbooks.expressions import plain
 from holmes.agent.steps import run_steps
+from holmes.agent.sweep import should_sweep, subject_name, sweep_evidence
+from holmes.agent.sweep_answer import answer_with_sweep
 from holmes.agent.triage import Triage, triage
 from holmes.tools import (
     CheckedCall,
@@ -139,6 +143,11 @@ class RunbookEngine:
                 -scores[v.runbook.id].score,
             )
         )
+        # No runbook holds: sweep the evidence no runbook reads (logs of every container,
+        # throttling, autoscalers, recent changes) before abstaining (`sweep.py`).
+        swept = None
+        if not verdicts and should_sweep(triaged):
+            swept = await sweep_evidence(request, triaged, gatherer)
         unavailable = sources_unavailable(ctx.health, unchecked)
         if verdicts:
             diagnosis = _answer(
@@ -148,6 +157,9 @@ class RunbookEngine:
             note_unchecked(diagnosis)
         else:
             diagnosis = abstain(request, triaged, unavailable)
+            diagnosis = answer_with_sweep(swept, diagnosis, subject_name(triaged.subject))
+            if diagnosis.fault_found and swept is not None and swept.symptoms:
+                note_unchecked(diagnosis)
             if route is not None and alert is not None:
                 await explain_alert(diagnosis, route, alert.labels, gatherer)
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))

@@ -30,10 +30,24 @@ async def test_restarted_container_shows_current_and_previous(call) -> None:
     assert result.data["previous"]["lines_read"] == 13
 
 
-async def test_several_containers_and_no_choice_lists_them(call) -> None:
+async def test_several_containers_and_no_choice_reads_each_one(call) -> None:
     result = await call("kubernetes_logs", "crashloop-config-error", **GATEWAY)
+    assert result.ok, result.error
+    assert result.text.splitlines()[0].endswith("2 containers (gateway, envoy)")
+    assert "container gateway (restarts 7" in result.text
+    assert "container envoy (restarts 0" in result.text
+    assert "upstreams.1.url" in result.text  # the gateway's crash, beside the sidecar's log
+    assert [c["container"] for c in result.data["containers"]] == ["gateway", "envoy"]
+    assert len(result.text) <= 4000
+    # The decisive lines come as typed facts for the sweep.
+    signals = result.data["containers"][0]["previous"]["signals"]
+    assert signals and signals[0]["kind"] in ("exception", "error")
+
+
+async def test_a_container_the_pod_lacks_is_refused_listing_the_choices(call) -> None:
+    result = await call("kubernetes_logs", "crashloop-config-error", container="proxy", **GATEWAY)
     assert result.error is not None and result.error.kind == "bad_arguments"
-    assert "containers: gateway, envoy" in result.error.message
+    assert "has no container 'proxy'; containers: gateway, envoy" in result.error.message
 
 
 async def test_grep_keeps_matching_lines(call) -> None:

@@ -162,6 +162,8 @@ CALLS = {
     "kubernetes_list": {"kind": "Pod", "namespace": "ml"},
     "kubernetes_logs": {"namespace": "ml", "name": "trainer-0"},
     "kubernetes_node": {"name": "gpu-node-1"},
+    "kubernetes_autoscalers": {"namespace": "ml"},
+    "kubernetes_rollout_history": {"namespace": "ml", "name": "trainer"},
     "prometheus_gpu_health": {},
     "prometheus_label_values": {"label": "job"},
     "prometheus_metric_names": {},

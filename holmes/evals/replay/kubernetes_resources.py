@@ -81,6 +81,7 @@ _STANDARD: tuple[tuple[str, str, str, str, bool, tuple[str, ...]], ...] = (
     ("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",)),
     ("storage.k8s.io", "v1", "CSIDriver", "csidrivers", False, ()),
     ("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, ()),
+    ("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, ("hpa",)),
 )
 
 # Kinds served only when a bundle holds them; listed for their plural and, above all, their
@@ -135,6 +136,7 @@ _KNOWN: tuple[tuple[str, str, str, bool, tuple[str, ...]], ...] = (
         ("csr",),
     ),
     ("nvidia.com", "ClusterPolicy", "clusterpolicies", False, ()),
+    ("keda.sh", "ScaledObject", "scaledobjects", True, ("so",)),
 )
 
 

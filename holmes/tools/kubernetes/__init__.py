@@ -9,12 +9,14 @@ call's time limit) and shapes it into compact text; client errors become `ToolFa
 from __future__ import annotations
 
 from holmes.tools.base import Tool
+from holmes.tools.kubernetes.autoscalers import KubernetesAutoscalers
 from holmes.tools.kubernetes.describe import KubernetesDescribe
 from holmes.tools.kubernetes.events import KubernetesEvents
 from holmes.tools.kubernetes.find import KubernetesFind
 from holmes.tools.kubernetes.logs import KubernetesLogs
 from holmes.tools.kubernetes.nodes import KubernetesNode
 from holmes.tools.kubernetes.objects import KubernetesGet, KubernetesList
+from holmes.tools.kubernetes.rollouts import KubernetesRolloutHistory
 
 TOOLS: tuple[type[Tool], ...] = (
     KubernetesGet,
@@ -24,6 +26,8 @@ TOOLS: tuple[type[Tool], ...] = (
     KubernetesEvents,
     KubernetesLogs,
     KubernetesNode,
+    KubernetesAutoscalers,
+    KubernetesRolloutHistory,
 )
 
 __all__ = ["TOOLS"]

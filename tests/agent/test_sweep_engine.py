@@ -1,0 +1,63 @@
+"""The engine's evidence sweep end to end, over replayed incidents: it runs only when no runbook
+finding holds, reads every container, and each claim cites the calls that show it."""
+
+from __future__ import annotations
+
+from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine import RunbookEngine
+from holmes.evals.runner import run_incident
+from tests.conftest import REPO
+
+INCIDENTS = REPO / "evals" / "incidents"
+
+
+def _answer(incident: str) -> Diagnosis:
+    result = run_incident(INCIDENTS / incident, RunbookEngine().diagnose)
+    assert result.diagnosis is not None, result.error
+    return result.diagnosis
+
+
+def _calls(diagnosis: Diagnosis, evidence_ids: list[str]) -> list[tuple[str, dict]]:
+    by_id = {call.evidence_id: call for call in diagnosis.calls}
+    return [(by_id[i].tool, by_id[i].arguments) for i in evidence_ids]
+
+
+def test_the_sidecar_that_holds_the_fault_is_read_and_cited() -> None:
+    diagnosis = _answer("sweep-inference-router-envoy-sidecar-refused")
+    assert diagnosis.fault_found and diagnosis.confidence == "low"
+    assert diagnosis.runbook_id is None
+    cited = _calls(diagnosis, diagnosis.evidence[0].evidence_ids)
+    assert cited and all(tool == "kubernetes_logs" for tool, _ in cited)
+    assert {args["container"] for _, args in cited} == {"envoy"}
+    read = [c.arguments.get("container") for c in diagnosis.calls if c.tool == "kubernetes_logs"]
+    assert {"router", "envoy"} <= set(read)  # every container was read, not only the first
+
+
+def test_a_rollout_in_the_window_corroborates_the_log_symptom() -> None:
+    diagnosis = _answer("sweep-payments-gateway-rollout-timeout-env")
+    assert diagnosis.confidence == "medium"
+    tools = {
+        tool for claim in diagnosis.evidence for tool, _ in _calls(diagnosis, claim.evidence_ids)
+    }
+    assert {"kubernetes_logs", "kubernetes_rollout_history"} <= tools
+    assert (
+        "rollout undo deployment/payments-gateway --to-revision=13" in diagnosis.remediation_text()
+    )
+
+
+def test_a_healthy_subject_still_abstains_and_says_what_was_swept() -> None:
+    diagnosis = _answer("abstain-healthy-text-embeddings")
+    assert not diagnosis.fault_found and diagnosis.confidence == "none"
+    assert "Also swept" in diagnosis.explanation
+    swept = diagnosis.evidence[-1]
+    assert swept.claim.startswith("Swept with no decisive signal")
+    pod = "text-embeddings-wz7k67jnn-2fk9d"
+    call = {"namespace": "kb", "name": pod, "container": "tei", "since": "1h"}
+    assert ("kubernetes_logs", call) in _calls(diagnosis, swept.evidence_ids)
+
+
+def test_no_sweep_when_a_runbook_finding_holds() -> None:
+    diagnosis = _answer("crashloop-config-error")
+    assert diagnosis.runbook_id is not None
+    swept_tools = {"kubernetes_autoscalers", "kubernetes_rollout_history"}
+    assert not swept_tools & {call.tool for call in diagnosis.calls}
