@@ -26,10 +26,12 @@ from holmes.agent.degraded import (
     sources_unavailable,
 )
 from holmes.agent.diagnosis import Cost, Diagnosis
+from holmes.agent.direct import answer_directly
 from holmes.agent.findings import Verdict, judge, write
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
+from holmes.agent.questions import direct_question
 from holmes.agent.ranking import Ranked, rank
 from holmes.agent.runbooks import LoadedRunbook, load_runbooks
 from holmes.agent.runbooks.expressions import plain
@@ -111,6 +113,15 @@ class RunbookEngine:
         started = time.perf_counter()
         gatherer = gatherer or Gatherer(self.registry, ctx, on_call=on_call)
         triaged = await triage(request, gatherer)
+        # A question asking for data (logs, not-ready pods, changes) is answered from the
+        # tools, not judged by the runbooks (`questions.py`, `direct.py`).
+        asked = direct_question(request.question) if request.alert is None else None
+        direct = await answer_directly(asked, triaged, gatherer) if asked else None
+        if direct is not None:
+            direct.sources_unavailable = sources_unavailable(
+                ctx.health, _unlisted(triaged, gatherer)
+            )
+            return self._finish(direct, triaged, [], [], gatherer, [], started)
         variables = base_variables(request, triaged)
         alert = request.alert
         text = " ".join(
@@ -148,6 +159,19 @@ class RunbookEngine:
             note_unchecked(diagnosis)
         else:
             diagnosis = abstain(request, triaged, unavailable)
+        return self._finish(diagnosis, triaged, ranked, verdicts, gatherer, notes, started)
+
+    def _finish(
+        self,
+        diagnosis: Diagnosis,
+        triaged: Triage,
+        ranked: list[Ranked],
+        verdicts: list[Verdict],
+        gatherer: Gatherer,
+        notes: list[str],
+        started: float,
+    ) -> Investigation:
+        """The answer's record of what was checked, noted, flagged and spent."""
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.calls = [CheckedCall.of(r) for r in in_order]
         diagnosis.checked = [call.text() for call in diagnosis.calls]

@@ -78,7 +78,9 @@ async def resolve_rest(
         if matches:
             result.found += [m for m in matches if m not in result.found]
             result.notes.append(f"'{item.name}' -> " + ", ".join(_label(m) for m in matches[:4]))
-        elif item.certain or (item.kind or "") not in LISTED_KINDS:
+        elif item.qualified or (item.kind or "") not in LISTED_KINDS:
+            # A workload named beside its kind word that is not exact is left to fragment
+            # matching ("the deepseek-v3 deployment" is deepseek-v3-fp8).
             pending.append(item)
     pending += [Spelled(name) for name in typed if all(name != p.name for p in pending)]
     if pending:

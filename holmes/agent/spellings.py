@@ -94,6 +94,9 @@ class Spelled:
     # False for a plain word beside a kind word ("the secret token"): used when such an
     # object exists, never reported missing (it may be English, not a name).
     certain: bool = True
+    # True when the namespace or kind is part of the name's syntax (DNS, `ns/name`,
+    # `kind/name`): an exact name. False beside a kind word: a fragment may still be meant.
+    qualified: bool = True
 
 
 def kind_of(word: str) -> str | None:
@@ -145,7 +148,7 @@ def spelled_names(question: str, namespaces: set[str], stopwords: frozenset[str]
 
 def _beside_kind(name: str, kind: str | None, span: tuple[int, int]) -> Spelled:
     """A name written beside a kind word; certain only when it reads as a name."""
-    return Spelled(name, None, kind, span, certain=_name_like(name))
+    return Spelled(name, None, kind, span, certain=_name_like(name), qualified=False)
 
 
 def _name_like(text: str) -> bool:
@@ -154,9 +157,9 @@ def _name_like(text: str) -> bool:
 
 
 def without_spans(question: str, spelled: list[Spelled]) -> str:
-    """The question with the spelled names blanked, for the fragment matching of the rest."""
+    """The question with the qualified names blanked, for the fragment matching of the rest."""
     text = question
-    for item in spelled:
+    for item in (s for s in spelled if s.qualified):  # the others stay for fragment matching
         start, end = item.span
         text = text[:start] + " " * (end - start) + text[end:]
     return text

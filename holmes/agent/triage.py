@@ -63,6 +63,7 @@ class Triage:
     listing: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     objects: list[dict[str, Any]] = field(default_factory=list)  # other kinds named, described
+    pod_facts: dict[Named, PodFacts] = field(default_factory=dict)  # every listed pod's
 
 
 async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
@@ -109,6 +110,7 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
         listing=[as_evidence(r) for r in listing] + rest.lookups,
         notes=resolved["notes"],
         objects=rest.objects,
+        pod_facts=pod_facts,
     )
     triaged.symptoms = symptoms(triaged)
     subject["symptoms"] = triaged.symptoms
