@@ -11,6 +11,7 @@ it as they render a diagnosis, and an LLM starts from the same evidence.
 from __future__ import annotations
 
 import asyncio
+import re
 
 from holmes.agent.diagnosis import Claim, Diagnosis
 from holmes.agent.direct_pods import changes_answer, not_ready_answer, subject_text
@@ -25,6 +26,7 @@ MAX_PODS_READ = 3
 MAX_CONTAINERS_READ = 4
 _QUOTED_LINES = 5
 _TAIL_LINES = 5
+_STAMPED = re.compile(r"^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 async def answer_directly(
@@ -79,7 +81,8 @@ async def logs_answer(asked: DirectQuestion, triaged: Triage, gatherer: Gatherer
     errors_only = asked.kind == "log_errors"
     claims, with_errors = [], []
     for (pod, container), result in zip(calls, results, strict=True):
-        errors = error_lines(result.text, _QUOTED_LINES) if result.ok else []
+        errors = _distinct(error_lines(result.text, 4 * _QUOTED_LINES))[:_QUOTED_LINES]
+        errors = errors if result.ok else []
         claims.append(_log_claim(pod, container, result, errors, errors_only))
         if errors:
             with_errors.append(claims[-1])
@@ -135,10 +138,23 @@ def _log_claim(
 
 
 def _last_lines(text: str) -> list[str]:
-    """The log's last lines as the log tool shows them, without its own headings."""
+    """The log's last lines as the log tool shows them (each carries the kubelet's timestamp,
+    which the tool asks for), without the tool's own headings and summaries."""
     lines = [clean_line(line) for line in text.splitlines()]
-    kept = [line for line in lines if line and not line.startswith(("== ", "logs of "))]
-    return kept[-_TAIL_LINES:]
+    return [line for line in lines if _STAMPED.match(line)][-_TAIL_LINES:]
+
+
+def _distinct(lines: list[str]) -> list[str]:
+    """Lines that differ in more than their numbers and times: a retry logged every minute
+    is quoted once."""
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        shape = re.sub(r"\d+", "#", line)
+        if shape not in seen:
+            seen.add(shape)
+            kept.append(line)
+    return kept
 
 
 def _failed_text(calls: list[tuple[Named, str | None]], results: list[ToolResult]) -> str:

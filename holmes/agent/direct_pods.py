@@ -17,7 +17,7 @@ from holmes.agent.diagnosis import Claim, Diagnosis
 from holmes.agent.gather import Gatherer
 from holmes.agent.questions import DirectQuestion
 from holmes.agent.triage import Triage
-from holmes.tools.facts import PodFacts, ago, duration_text
+from holmes.tools.facts import PodFacts, ago, clip, duration_text
 
 MAX_PODS_LISTED = 1000
 MAX_ROWS = 12
@@ -81,11 +81,10 @@ async def not_ready_answer(triaged: Triage, gatherer: Gatherer) -> Diagnosis:
     ]
     bad = sorted((f for f in facts if f.problem), key=lambda f: (-f.severity, f.name))
     described = _described(triaged)
+    warnings = _warnings(triaged)
+    rows = {f.name: _pod_row(f) + warnings.get(f.name, "") for f in bad[:MAX_ROWS]}
     claims = [
-        Claim(
-            claim=_pod_row(f),
-            evidence_ids=[listed.evidence_id, *described.get(f.name, [])],
-        )
+        Claim(claim=rows[f.name], evidence_ids=[listed.evidence_id, *described.get(f.name, [])])
         for f in bad[:MAX_ROWS]
     ]
     unready = [f for f in bad if f.unready]
@@ -98,7 +97,7 @@ async def not_ready_answer(triaged: Triage, gatherer: Gatherer) -> Diagnosis:
                 if len(bad) > len(unready)
                 else ""
             )
-            + f": {'; '.join(_pod_row(f) for f in bad[:MAX_ROWS])}{more}."
+            + f": {'; '.join(rows.values())}{more}."
         )
     else:
         body = f"All {len(facts)} pod(s) of {what} are ready (or completed), with no restarts."
@@ -120,7 +119,10 @@ def _pod_row(facts: PodFacts) -> str:
     for container in facts.containers:
         if container.ready or (container.init and container.state == "terminated"):
             continue
-        why = container.reason or container.state or "not ready"
+        why = container.reason or (
+            "running, not ready" if container.state == "running" else container.state
+        )
+        why = why or "not created"
         if container.last_reason:
             why += f", last {container.last_reason}"
             if container.last_exit_code is not None:
@@ -131,6 +133,30 @@ def _pod_row(facts: PodFacts) -> str:
         f"{facts.namespace}/{facts.name}: {facts.status or facts.phase}, ready "
         f"{facts.ready}/{facts.total}, restarts {facts.restarts}{detail}"
     )
+
+
+def _warnings(triaged: Triage) -> dict[str, str]:
+    """Pod name -> why its describe says it is unscheduled or failing (a condition's message,
+    else its latest Warning event), for the pods triage described."""
+    found: dict[str, str] = {}
+    for row in triaged.pods:
+        data = row.get("data") if row.get("ok") else None
+        name = (row.get("args") or {}).get("name")
+        if not isinstance(data, dict) or not name:
+            continue
+        unscheduled = [
+            c
+            for c in data.get("conditions") or []
+            if c.get("type") == "PodScheduled" and c.get("status") != "True"
+        ]
+        warning = [e for e in data.get("events") or [] if e.get("type") == "Warning"]
+        if unscheduled:
+            found[name] = (
+                f"; {unscheduled[0].get('reason')}: {clip(unscheduled[0].get('message'), 120)}"
+            )
+        elif warning:
+            found[name] = f"; {warning[0].get('reason')}: {clip(warning[0].get('message'), 120)}"
+    return found
 
 
 def _described(triaged: Triage) -> dict[str, list[str]]:

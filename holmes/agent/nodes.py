@@ -212,6 +212,10 @@ class AgentNodes:
         diagnosis = to_diagnosis(
             answer, set(state.get("evidence_ids", [])), set(state.get("runbook_ids", []))
         )
+        # A direct question (logs, not-ready pods, changes) stays one when the model answers.
+        diagnosis.answer_kind = (state.get("runbook_diagnosis") or {}).get(
+            "answer_kind", "diagnosis"
+        )
         return {"answer": diagnosis.model_dump(mode="json"), "correction": None}
 
     def _invalid(self, problem: str, state: AgentState) -> dict[str, Any]:

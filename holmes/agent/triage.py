@@ -31,7 +31,7 @@ from holmes.agent.names import (
     phrases,
 )
 from holmes.agent.resolve import Resolution, resolve_rest
-from holmes.agent.spellings import spelled_names, without_spans
+from holmes.agent.spellings import Spelled, spelled_names, without_spans
 from holmes.tools import ToolResult
 from holmes.tools.facts.pods import PodFacts
 
@@ -89,9 +89,7 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     question = request.question or ""
     hints.spelled = spelled_names(question, namespaces, STOPWORDS)
     if not hints.namespace and question:
-        hints.namespace = namespace_in_question(question, namespaces) or next(
-            (s.namespace for s in hints.spelled if s.namespace), None
-        )
+        hints.namespace = _first_namespace(question, namespaces, hints.spelled)
     hints.phrases, hints.typed_names = phrases(without_spans(question, hints.spelled), namespaces)
     resolved = _resolve(hints, names, namespaces)
     rest = await resolve_rest(
@@ -115,6 +113,18 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     triaged.symptoms = symptoms(triaged)
     subject["symptoms"] = triaged.symptoms
     return triaged
+
+
+def _first_namespace(question: str, namespaces: set[str], spelled: list[Spelled]) -> str | None:
+    """The namespace the question names first: in a phrase ("namespace X", "in X") or with a
+    name (`X/web`, `web.X.svc`); "team-vision/label-studio ... from the team namespace" is
+    about team-vision."""
+    phrase = namespace_in_question(question, namespaces)
+    named = next((s for s in spelled if s.namespace), None)
+    if named is None or phrase is None:
+        return phrase or (named.namespace if named else None)
+    at = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", question.lower())
+    return phrase if at is not None and at.start() < named.span[0] else named.namespace
 
 
 def _cluster_nodes(candidates: list[str], known: set[str]) -> list[str]:
