@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from holmes.tools.base import Tool, ToolFailure, ToolOutput
 from holmes.tools.context import ToolContext
@@ -32,14 +32,21 @@ _LOOKALIKE_CUTOFF = 0.6
 _MAX_LOOKALIKES = 4
 
 
+def _listed(value: object) -> object:
+    """`"a,b"` as `["a", "b"]`: a person on the command line, or a model, may write a string."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
 class LookupInput(BaseModel):
     """Arguments of kubernetes_lookup."""
 
-    names: list[ObjectName] = Field(
+    names: Annotated[list[ObjectName], BeforeValidator(_listed)] = Field(
         min_length=1, max_length=10, description="Exact object names, e.g. ['web-config']."
     )
     namespace: OptionalNamespace = Field(None, description="Only this namespace; empty for all.")
-    kinds: list[Kind] = Field(
+    kinds: Annotated[list[Kind], BeforeValidator(_listed)] = Field(
         default_factory=list,
         max_length=20,
         description="Only these kinds (e.g. ConfigMap, hpa, rolebindings); empty for every "
