@@ -24,6 +24,7 @@ from typing import Any
 from holmes.agent.gather import Gatherer, as_evidence
 from holmes.agent.names import Named
 from holmes.agent.spellings import Spelled
+from holmes.tools.facts.object_names import valid_name
 
 # Kinds triage lists itself: a name of these kinds that the listing lacks does not exist.
 LISTED_KINDS = frozenset(
@@ -31,6 +32,7 @@ LISTED_KINDS = frozenset(
     | {"ResourceClaim"}
 )
 MAX_OBJECTS_DESCRIBED = 3
+MAX_NAMES_A_LOOKUP = 10  # kubernetes_lookup's own bound
 
 
 @dataclass
@@ -82,7 +84,14 @@ async def resolve_rest(
             # A workload named beside its kind word that is not exact is left to fragment
             # matching ("the deepseek-v3 deployment" is deepseek-v3-fp8).
             pending.append(item)
-    pending += [Spelled(name) for name in typed if all(name != p.name for p in pending)]
+    for name in typed:
+        if any(name == p.name for p in pending):
+            continue
+        if valid_name(name):
+            pending.append(Spelled(name))
+        else:  # nothing can carry this name: say so without asking
+            result.missing.append(name)
+            result.notes.append(f"{name} is not a valid Kubernetes object name")
     if pending:
         await _look_up(pending, namespace, namespaces, gatherer, result)
     await _describe_objects(names, gatherer, result)
@@ -102,28 +111,29 @@ async def _look_up(
         where = item.namespace or namespace
         # A namespace that does not exist holds nothing: look everywhere, to say where it is.
         by_namespace.setdefault(where if where in namespaces else None, []).append(item)
+    groups = [
+        (where, items[start : start + MAX_NAMES_A_LOOKUP])
+        for where, items in by_namespace.items()
+        for start in range(0, len(items), MAX_NAMES_A_LOOKUP)
+    ]
     calls = [
         gatherer.call(
-            "kubernetes_lookup",
-            {"names": sorted({i.name for i in items})[:10], "namespace": where},
+            "kubernetes_lookup", {"names": sorted({i.name for i in items}), "namespace": where}
         )
-        for where, items in by_namespace.items()
+        for where, items in groups
     ]
-    for (where, items), outcome in zip(
-        by_namespace.items(), await asyncio.gather(*calls), strict=True
-    ):
+    for (_, items), outcome in zip(groups, await asyncio.gather(*calls), strict=True):
         result.lookups.append(as_evidence(outcome))
         if not outcome.ok:
             result.notes.append(f"could not look up {', '.join(i.name for i in items)}")
             continue
         data = outcome.data or {}
         for item in items:
-            _settle(item, where, namespace, data, result)
+            _settle(item, namespace, data, result)
 
 
 def _settle(
     item: Spelled,
-    searched: str | None,
     namespace: str | None,
     data: dict[str, Any],
     result: Resolution,
@@ -154,7 +164,6 @@ def _settle(
         note += f"; names that exist and look like it: {', '.join(lookalikes)}"
         result.lookalikes[item.name] = lookalikes
     result.notes.append(note)
-    del searched  # the call's namespace; the note names the one asked about
 
 
 async def _describe_objects(names: list[Named], gatherer: Gatherer, result: Resolution) -> None:

@@ -111,3 +111,14 @@ async def test_a_plain_word_beside_a_kind_word_is_never_called_missing(tool_cont
     )
     assert investigation.triage.subject["missing"] == []
     assert investigation.diagnosis.runbook_id == "crashloop-app-error"
+
+
+async def test_a_typed_name_no_object_can_carry_is_missing_without_a_request(tool_context):
+    investigation = await investigate(
+        tool_context,
+        "crashloop-app-error-configmap-named-vllm-runtime",
+        "why does qwen-32b/v2/extra-path fail in llm-serving?",
+    )
+    lookups = [r for r in investigation.gatherer.results if r.tool == "kubernetes_lookup"]
+    assert all("/" not in name for r in lookups for name in r.arguments["names"])
+    assert any("not a valid Kubernetes object name" in n for n in investigation.triage.notes)
