@@ -93,19 +93,21 @@ async def resolve_rest(
             result.missing.append(name)
             result.notes.append(f"{name} is not a valid Kubernetes object name")
     if pending:
-        await _look_up(pending, namespace, namespaces, gatherer, result)
+        await _look_up(pending, (namespace, namespaces), names, gatherer, result)
     await _describe_objects(names, gatherer, result)
     return result
 
 
 async def _look_up(
     pending: list[Spelled],
-    namespace: str | None,
-    namespaces: set[str],
+    scope: tuple[str | None, set[str]],
+    names: list[Named],
     gatherer: Gatherer,
     result: Resolution,
 ) -> None:
-    """One `kubernetes_lookup` per namespace asked about (usually one)."""
+    """One `kubernetes_lookup` per namespace asked about (usually one); `scope` is the
+    question's namespace and the cluster's namespaces."""
+    namespace, namespaces = scope
     by_namespace: dict[str | None, list[Spelled]] = {}
     for item in pending:
         where = item.namespace or namespace
@@ -129,13 +131,14 @@ async def _look_up(
             continue
         data = outcome.data or {}
         for item in items:
-            _settle(item, namespace, data, result)
+            _settle(item, namespace, data, names, result)
 
 
 def _settle(
     item: Spelled,
     namespace: str | None,
     data: dict[str, Any],
+    names: list[Named],
     result: Resolution,
 ) -> None:
     """A looked-up name: found (the subject), elsewhere or nowhere (missing, with look-alikes)."""
@@ -156,7 +159,14 @@ def _settle(
     result.missing.append(item.name if not item.kind else f"{item.kind.lower()} {item.name}")
     where = f" in namespace {wanted}" if wanted else ""
     note = f"nothing named {item.name}{where}"
+    # Found in another namespace by the lookup, or listed there by triage under a longer name.
     elsewhere = [f"{r['kind']} {r['namespace']}/{r['name']}" for r in rows]
+    elsewhere += [
+        _label(n)
+        for n in names
+        if item.name in n.name and n.namespace not in (wanted, None) and n.kind != "Pod"
+    ]
+    elsewhere = list(dict.fromkeys(elsewhere))
     lookalikes = [x for x in data.get("lookalikes", {}).get(item.name, []) if x not in elsewhere]
     if elsewhere:
         note += f" ({', '.join(elsewhere[:3])} exist elsewhere)"

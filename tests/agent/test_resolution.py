@@ -122,3 +122,15 @@ async def test_a_typed_name_no_object_can_carry_is_missing_without_a_request(too
     lookups = [r for r in investigation.gatherer.results if r.tool == "kubernetes_lookup"]
     assert all("/" not in name for r in lookups for name in r.arguments["names"])
     assert any("not a valid Kubernetes object name" in n for n in investigation.triage.notes)
+
+
+async def test_a_name_in_the_wrong_namespace_says_where_it_is(tool_context):
+    investigation = await investigate(
+        tool_context,
+        "crashloop-app-error-configmap-named-vllm-runtime",
+        "why is qwen-32b in namespace monitoring failing?",
+    )
+    diagnosis = investigation.diagnosis
+    assert diagnosis.fault_found is False
+    assert diagnosis.root_cause.startswith("qwen-32b does not exist in namespace monitoring")
+    assert "Deployment llm-serving/qwen-32b" in diagnosis.explanation
