@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from holmes.agent.engine import RunbookEngine
+from holmes.agent.graph import LLMAgent
 from holmes.agent.intake import InvestigationRequest
+from holmes.agent.llm import LLMClient, LLMSettings
 from holmes.cli.render import diagnosis_markdown
 from holmes.tools import default_registry
+from tests.llm.scripted_server import ScriptedLLMServer, tool_calls_reply
 
 ENGINE = RunbookEngine(default_registry())
 
@@ -112,3 +115,27 @@ async def test_a_direct_answer_renders_as_the_answer_not_a_root_cause(tool_conte
     assert text.startswith("## Pods of namespace team-a that are not ready: 3 of 7")
     assert "**Root cause:**" not in text
     assert "report-worker-6c7d8e9f0a-x7k2p" in text
+
+
+async def test_with_an_llm_the_direct_answer_and_its_evidence_come_first(tool_context):
+    final = {
+        "summary": "report-worker, api and nightly-trainer are not ready",
+        "root_cause": "3 pods of team-a are not ready: report-worker, api, nightly-trainer",
+        "claims": [{"claim": "report-worker is in CrashLoopBackOff", "evidence_ids": ["E12"]}],
+        "confidence": "high",
+        "fault_found": True,
+    }
+    with ScriptedLLMServer() as server:
+        server.script([tool_calls_reply([("final_answer", final)])])
+        settings = LLMSettings(
+            provider="compatible", model="m", base_url=server.url, timeout_seconds=5.0
+        )
+        agent = LLMAgent(ENGINE, LLMClient(settings, backoff_base_seconds=0.01))
+        diagnosis = await agent.investigate(
+            InvestigationRequest(question="which pods in team-a are not ready?"),
+            tool_context("direct-not-ready-pods-team-a"),
+        )
+        first = server.requests[0].body["messages"][1]["content"]
+    assert "## Direct question (not ready), not a diagnosis" in first
+    assert "report-worker-6c7d8e9f0a-x7k2p: CrashLoopBackOff" in first
+    assert diagnosis.mode == "llm" and diagnosis.answer_kind == "not_ready"
