@@ -175,3 +175,43 @@ async def test_custom_resources_are_found_and_name_the_pods_they_own(call, tmp_p
     hpa = await call("kubernetes_describe", bundle, kind="hpa", namespace="kserve-test", name="web")
     assert hpa.data["scale_target"]["name"] == "web"
     assert "replicas 2..6" in hpa.text
+
+
+async def test_describe_names_the_pods_mounting_a_claim(call):
+    result = await call(
+        "kubernetes_describe",
+        "cuda-oom-llama-sft-batch-size",
+        kind="pvc",
+        namespace="finetune",
+        name="hf-cache",
+    )
+    assert result.ok, result.error
+    assert result.data["used_by_pods"]
+    assert all(
+    assert all(
+        len(how) == 1 and how[0].startswith("volume ")
+        for how in result.data["used_by_pods"].values()
+    )
+    )
+    assert result.data["phase"]  # the claim's own facts stay
+
+
+async def test_describe_names_the_pods_a_network_policy_selects(call):
+    bundle = "hubble-policy-denied-feature-server-redis"
+    deny_all = await call(
+        "kubernetes_describe",
+        bundle,
+        kind="NetworkPolicy",
+        namespace="recsys",
+        name="default-deny-ingress",
+    )
+    narrow = await call(
+        "kubernetes_describe",
+        bundle,
+        kind="netpol",
+        namespace="recsys",
+        name="redis-online-ingress",
+    )
+    assert "podSelector (every pod)" in deny_all.text
+    assert set(narrow.data["used_by_pods"]) < set(deny_all.data["used_by_pods"])
+    assert narrow.data["used_by_pods"]
