@@ -280,6 +280,11 @@ def _unlisted(triaged: Triage, gatherer: Gatherer) -> dict[str, list[str]]:
     for row in triaged.listing:
         result = gatherer.by_id(row["id"])
         if result is not None and result.error is not None and result.error.fault:
-            kind = row["args"].get("kind", "object")
-            unlisted.setdefault(result.error.source, []).append(f"the {kind} list")
+            args = row["args"]
+            what = (
+                f"the lookup of {', '.join(args['names'])} in every kind"
+                if "names" in args
+                else f"the {args.get('kind', 'object')} list"
+            )
+            unlisted.setdefault(result.error.source, []).append(what)
     return unlisted

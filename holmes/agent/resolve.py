@@ -127,7 +127,13 @@ async def _look_up(
     for (_, items), outcome in zip(groups, await asyncio.gather(*calls), strict=True):
         result.lookups.append(as_evidence(outcome))
         if not outcome.ok:
-            result.notes.append(f"could not look up {', '.join(i.name for i in items)}")
+            # Not found in what was listed; the failed source is named in the answer (it says
+            # "not found" holds only for what the API answered).
+            reason = outcome.error.message if outcome.error else "no answer"
+            for item in items:
+                if item.certain:
+                    result.missing.append(_missing_text(item))
+                    result.notes.append(f"could not look up {item.name} in every kind ({reason})")
             continue
         data = outcome.data or {}
         for item in items:
@@ -156,7 +162,7 @@ def _settle(
         return
     if not item.certain:
         return  # a plain word beside a kind word: not a name after all
-    result.missing.append(item.name if not item.kind else f"{item.kind.lower()} {item.name}")
+    result.missing.append(_missing_text(item))
     where = f" in namespace {wanted}" if wanted else ""
     note = f"nothing named {item.name}{where}"
     # Found in another namespace by the lookup, or listed there by triage under a longer name.
@@ -174,6 +180,10 @@ def _settle(
         note += f"; names that exist and look like it: {', '.join(lookalikes)}"
         result.lookalikes[item.name] = lookalikes
     result.notes.append(note)
+
+
+def _missing_text(item: Spelled) -> str:
+    return item.name if not item.kind else f"{item.kind.lower()} {item.name}"
 
 
 async def _describe_objects(names: list[Named], gatherer: Gatherer, result: Resolution) -> None:
