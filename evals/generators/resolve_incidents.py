@@ -1855,6 +1855,257 @@ def team_a_not_ready():
     )
 
 
+def payments_changes():
+    now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    iid = "direct-what-changed-payments-rollout"
+    nodes = [("pay-node-1", "10.95.0.11"), ("pay-node-2", "10.95.0.12")]
+    born = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    ns_objs, node_objs, ks = _base(
+        now, ("default", "kube-system", "payments", "payments-dr"), nodes, born
+    )
+
+    def ledger(tag):
+        def containers():
+            return [
+                container(
+                    "ledger",
+                    f"registry.example.com/payments/ledger:{tag}",
+                    ports=[("http", 8080)],
+                    env_from=[{"configMapRef": {"name": "ledger-flags"}}],
+                    limits={"memory": "1Gi"},
+                    requests={"cpu": "500m", "memory": "512Mi"},
+                    readiness=("/ready", 8080),
+                )
+            ]
+
+        return containers
+
+    # The rollout 18 minutes ago: a new ReplicaSet at revision 31, the old one scaled to 0.
+    dep, rs_new, pods = app(
+        "payments",
+        "ledger",
+        "6d9f7c8b5a",
+        2,
+        ledger("7.3.0"),
+        [[running(at(now, minutes=-17))], [running(at(now, minutes=-16))]],
+        nodes,
+        at(now, days=-200),
+        now,
+        revision=31,
+    )
+    rs_new["metadata"]["creationTimestamp"] = ts(at(now, minutes=-18))
+    for p in pods:
+        p["metadata"]["creationTimestamp"] = ts(at(now, minutes=-18))
+    rs_old = replicaset(
+        "payments",
+        "ledger",
+        "5c8e6b7a49",
+        {"app": "ledger"},
+        ledger("7.2.4")(),
+        0,
+        0,
+        at(now, days=-9),
+        30,
+    )
+    rs_old["status"] = {"replicas": 0, "observedGeneration": 3}
+
+    def scorer():
+        return [
+            container(
+                "scorer",
+                "registry.example.com/payments/fraud-scorer:2.0.1",
+                ports=[("grpc", 9000)],
+                limits={"memory": "2Gi"},
+                requests={"cpu": "1", "memory": "1Gi"},
+            )
+        ]
+
+    sdep, srs, spods = app(
+        "payments",
+        "fraud-scorer",
+        "4b7a6c5d3e",
+        2,
+        scorer,
+        [[running(at(now, days=-4))], [running(at(now, days=-4))]],
+        nodes,
+        at(now, days=-120),
+        now,
+        revision=12,
+    )
+    dr, drs, dpods = app(
+        "payments-dr",
+        "ledger",
+        "3a6b5c4d2f",
+        1,
+        ledger("7.2.4"),
+        [[running(at(now, days=-9))]],
+        nodes[1:],
+        at(now, days=-200),
+        now,
+        revision=30,
+    )
+    flags = configmap(
+        "payments",
+        "ledger-flags",
+        {"LEDGER_ASYNC_POSTING": "true", "LEDGER_BATCH_SIZE": "500"},
+        at(now, days=-60),
+    )
+    flags["metadata"]["managedFields"] = [
+        {
+            "manager": "kubectl-client-side-apply",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": ts(at(now, days=-60)),
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:data": {}},
+        },
+        {
+            "manager": "argocd-controller",
+            "operation": "Apply",
+            "apiVersion": "v1",
+            "time": ts(at(now, minutes=-22)),
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:data": {"f:LEDGER_ASYNC_POSTING": {}}},
+        },
+    ]
+    config = [
+        flags,
+        configmap(
+            "payments",
+            "fraud-rules",
+            {"rules.yaml": "- id: velocity\n  max_per_minute: 12\n"},
+            at(now, days=-30),
+        ),
+        secret_meta("payments", "ledger-db", at(now, days=-150)),
+    ]
+    hpa = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {
+            "name": "fraud-scorer",
+            "namespace": "payments",
+            "uid": uid("HPA", "payments", "fraud-scorer"),
+            "creationTimestamp": ts(at(now, days=-120)),
+        },
+        "spec": {
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": "fraud-scorer",
+            },
+            "minReplicas": 2,
+            "maxReplicas": 8,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": 70},
+                    },
+                }
+            ],
+        },
+        "status": {"currentReplicas": 2, "desiredReplicas": 2},
+    }
+    events = [
+        event(
+            "payments",
+            "Deployment",
+            "ledger",
+            "ScalingReplicaSet",
+            "Scaled up replica set ledger-6d9f7c8b5a from 0 to 1",
+            at(now, minutes=-18),
+            at(now, minutes=-18),
+            component="deployment-controller",
+            api_version="apps/v1",
+        ),
+        event(
+            "payments",
+            "Deployment",
+            "ledger",
+            "ScalingReplicaSet",
+            "Scaled down replica set ledger-5c8e6b7a49 from 2 to 1",
+            at(now, minutes=-17),
+            at(now, minutes=-17),
+            component="deployment-controller",
+            api_version="apps/v1",
+        ),
+        event(
+            "payments",
+            "Deployment",
+            "ledger",
+            "ScalingReplicaSet",
+            "Scaled up replica set ledger-6d9f7c8b5a from 1 to 2",
+            at(now, minutes=-17),
+            at(now, minutes=-17),
+            component="deployment-controller",
+            api_version="apps/v1",
+        ),
+        event(
+            "payments",
+            "Deployment",
+            "ledger",
+            "ScalingReplicaSet",
+            "Scaled down replica set ledger-5c8e6b7a49 from 1 to 0",
+            at(now, minutes=-16),
+            at(now, minutes=-16),
+            component="deployment-controller",
+            api_version="apps/v1",
+        ),
+        event(
+            "payments",
+            "Pod",
+            pods[0]["metadata"]["name"],
+            "Pulled",
+            'Successfully pulled image "registry.example.com/payments/ledger:7.3.0" in 2.113s (2.113s including waiting). Image size: 98213344 bytes.',
+            at(now, minutes=-18),
+            at(now, minutes=-18),
+            host=pods[0]["spec"]["nodeName"],
+        ),
+        event(
+            "payments",
+            "Pod",
+            spods[0]["metadata"]["name"],
+            "Unhealthy",
+            'Readiness probe failed: timeout: failed to connect service ":9000" within 1s',
+            at(now, hours=-3),
+            at(now, hours=-3),
+            type_="Warning",
+            host=spods[0]["spec"]["nodeName"],
+        ),
+    ]
+    incident = {
+        "id": iid,
+        "title": "Direct question: what changed in payments in the last hour (a ledger rollout 18 minutes ago and an Argo CD apply to ledger-flags; older objects and a DR namespace are noise)",
+        "time": ts(now),
+        "question": "what changed in namespace payments in the last hour?",
+        "sources": ["kubernetes"],
+        "expected": {
+            "root_cause": "Not a diagnosis: in the last hour Deployment payments/ledger rolled out revision 31 (ReplicaSet ledger-6d9f7c8b5a, image ledger:7.3.0, created 18m ago; ledger-5c8e6b7a49 scaled to 0) and ConfigMap payments/ledger-flags was written 22m ago; fraud-scorer, fraud-rules and ledger-db did not change.",
+            "must_mention": [
+                ["ledger-6d9f7c8b5a"],
+                ["ledger-flags"],
+                ["scal(ed|ingreplicaset)", "rolled out", "rollout"],
+            ],
+        },
+        "tags": ["kubernetes", "direct-question", "changes"],
+    }
+    write_bundle(
+        OUT / iid,
+        incident,
+        {
+            "namespaces": ns_objs,
+            "nodes": node_objs,
+            "workloads": [dep, rs_new, rs_old, sdep, srs, dr, drs, hpa],
+            "pods": pods + spods + dpods,
+            "events": events,
+            "kube-system": ks,
+            "config": config,
+        },
+        {},
+    )
+
+
 ALL = (
     "checkout_dns",
     "label_studio_slash",
@@ -1862,6 +2113,7 @@ ALL = (
     "index_sync_sa",
     "ingest_logs",
     "team_a_not_ready",
+    "payments_changes",
 )
 
 if __name__ == "__main__":
