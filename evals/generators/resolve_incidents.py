@@ -1864,14 +1864,16 @@ def payments_changes():
         now, ("default", "kube-system", "payments", "payments-dr"), nodes, born
     )
 
-    def ledger(tag):
+    # kustomize's configMapGenerator: each edit is a new ConfigMap with a hash suffix, and the
+    # Deployment rolls out to read it (the old one stays until pruned).
+    def ledger(tag, flags_name="ledger-flags-5g8t2kb7mh"):
         def containers():
             return [
                 container(
                     "ledger",
                     f"registry.example.com/payments/ledger:{tag}",
                     ports=[("http", 8080)],
-                    env_from=[{"configMapRef": {"name": "ledger-flags"}}],
+                    env_from=[{"configMapRef": {"name": flags_name}}],
                     limits={"memory": "1Gi"},
                     requests={"cpu": "500m", "memory": "512Mi"},
                     readiness=("/ready", 8080),
@@ -1944,32 +1946,31 @@ def payments_changes():
         now,
         revision=30,
     )
-    flags = configmap(
+    flags_new = configmap(
         "payments",
-        "ledger-flags",
+        "ledger-flags-5g8t2kb7mh",
         {"LEDGER_ASYNC_POSTING": "true", "LEDGER_BATCH_SIZE": "500"},
-        at(now, days=-60),
+        at(now, minutes=-19),
+        labels={"app": "ledger"},
     )
-    flags["metadata"]["managedFields"] = [
-        {
-            "manager": "kubectl-client-side-apply",
-            "operation": "Update",
-            "apiVersion": "v1",
-            "time": ts(at(now, days=-60)),
-            "fieldsType": "FieldsV1",
-            "fieldsV1": {"f:data": {}},
-        },
-        {
-            "manager": "argocd-controller",
-            "operation": "Apply",
-            "apiVersion": "v1",
-            "time": ts(at(now, minutes=-22)),
-            "fieldsType": "FieldsV1",
-            "fieldsV1": {"f:data": {"f:LEDGER_ASYNC_POSTING": {}}},
-        },
-    ]
+    flags_old = configmap(
+        "payments",
+        "ledger-flags-9c4dk7h2tb",
+        {"LEDGER_ASYNC_POSTING": "false", "LEDGER_BATCH_SIZE": "500"},
+        at(now, days=-9),
+        labels={"app": "ledger"},
+    )
+    flags_dr = configmap(
+        "payments-dr",
+        "ledger-flags-9c4dk7h2tb",
+        {"LEDGER_ASYNC_POSTING": "false", "LEDGER_BATCH_SIZE": "500"},
+        at(now, days=-9),
+        labels={"app": "ledger"},
+    )
     config = [
-        flags,
+        flags_new,
+        flags_old,
+        flags_dr,
         configmap(
             "payments",
             "fraud-rules",
@@ -2076,12 +2077,12 @@ def payments_changes():
     ]
     incident = {
         "id": iid,
-        "title": "Direct question: what changed in payments in the last hour (a ledger rollout 18 minutes ago and an Argo CD apply to ledger-flags; older objects and a DR namespace are noise)",
+        "title": "Direct question: what changed in payments in the last hour (a ledger rollout 18 minutes ago reading a new generated ConfigMap; older objects and a DR namespace are noise)",
         "time": ts(now),
         "question": "what changed in namespace payments in the last hour?",
         "sources": ["kubernetes"],
         "expected": {
-            "root_cause": "Not a diagnosis: in the last hour Deployment payments/ledger rolled out revision 31 (ReplicaSet ledger-6d9f7c8b5a, image ledger:7.3.0, created 18m ago; ledger-5c8e6b7a49 scaled to 0) and ConfigMap payments/ledger-flags was written 22m ago; fraud-scorer, fraud-rules and ledger-db did not change.",
+            "root_cause": "Not a diagnosis: in the last hour Deployment payments/ledger rolled out revision 31 (ReplicaSet ledger-6d9f7c8b5a, image ledger:7.3.0, created 18m ago; ledger-5c8e6b7a49 scaled to 0) reading the new ConfigMap payments/ledger-flags-5g8t2kb7mh (LEDGER_ASYNC_POSTING now true, created 19m ago); fraud-scorer, fraud-rules, ledger-db and namespace payments-dr did not change.",
             "must_mention": [
                 ["ledger-6d9f7c8b5a"],
                 ["ledger-flags"],
