@@ -6,8 +6,9 @@ and the agent may too. Discovery (`served_resources`) gives every namespaced kin
 serves, CRDs included; each is listed once (in parallel, at most `max_items` each) as a
 metadata-only Table (`includeObject=Metadata`, what `kubectl get` asks for), so no Secret's
 data or ConfigMap's contents is ever read. A name found nowhere comes back with the names that
-exist and look like it. A kind the caller may not list (403) is noted and skipped; an API server
-that fails a listing fails the call, since "not found" over part of the cluster would be a guess.
+exist and look like it. A kind the caller may not list (403: RBAC grants holmes some kinds,
+not all) is noted and skipped, unless every kind is refused; an API server that fails a listing
+fails the call, since "not found" over part of the cluster would be a guess.
 """
 
 from __future__ import annotations
@@ -77,13 +78,19 @@ class KubernetesLookup(Tool):
         )
         rows: list[dict[str, Any]] = []
         skipped: list[str] = []
+        denied: list[ToolFailure] = []
         for ref, found in zip(refs, listed, strict=True):
-            if isinstance(found, ToolFailure) and found.error.fault:
+            if isinstance(found, ToolFailure) and found.error.fault not in (None, "auth"):
                 raise found  # the API server failed, not the kind: "not found" would be a guess
             if isinstance(found, ToolFailure):
+                # A kind this identity may not list (RBAC grants some, not all) is skipped and
+                # said; when every kind is refused, the credentials are what failed.
+                denied += [found] if found.error.fault else []
                 skipped.append(f"{ref.kind} ({found.error.message})")
                 continue
             rows += [{**row, "kind": ref.kind, "api_version": ref.api_version} for row in found]
+        if denied and len(denied) == len(refs):
+            raise denied[0]
         return _answer(args, rows, len(refs), skipped)
 
 
