@@ -135,6 +135,7 @@ def _partly_listed(diagnosis: Diagnosis, unavailable: list[SourceUnavailable]) -
 def _what(subject: dict) -> str:
     named = [f"{w['kind']} {w['namespace']}/{w['name']}" for w in subject["workloads"]]
     named += [f"Service {s['namespace']}/{s['name']}" for s in subject["services"]]
+    named += [f"{o['kind']} {o['namespace']}/{o['name']}" for o in subject.get("objects", [])]
     if not named:
         named = [f"pod {p['namespace']}/{p['name']}" for p in subject.get("named_pods", [])]
     gpu = subject.get("gpu")
@@ -160,7 +161,7 @@ def _missing(subject: dict, listing_ids: list[str]) -> Diagnosis:
     else:
         where = f"in namespace {namespace}" if namespace else "in the cluster"
         root_cause = f"{what} does not exist {where}"
-    elsewhere = [n for n in subject["notes"] if "exist elsewhere" in n]
+    elsewhere = [n for n in subject["notes"] if "exist elsewhere" in n or "look like it" in n]
     explanation = (
         f"No object named {what} was found {'(' + where + ')' if no_namespace else where}, "
         "so there is nothing by that name to diagnose: it may have been deleted or renamed, or "

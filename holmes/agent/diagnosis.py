@@ -18,6 +18,8 @@ Confidence = Literal["high", "medium", "low", "none"]
 # A `checked` line as stored before `calls`: `[E12] tool(a=b): ok` (or `<kind>: <message>`).
 _LEGACY_CHECKED = re.compile(r"\[(E\d+)\] (.*?): (ok|\w+: .*)$", re.DOTALL)
 Mode = Literal["runbook", "llm", "llm_fallback"]
+# What the question asked: a diagnosis, or data answered directly (agent/questions.py).
+AnswerKind = Literal["diagnosis", "logs", "log_errors", "not_ready", "changes"]
 
 
 class Claim(BaseModel):
@@ -112,6 +114,12 @@ class Diagnosis(BaseModel):
         description="For a known alert that no finding explains: what it means, what to check.",
     )
     mode: Mode = "runbook"
+    answer_kind: AnswerKind = Field(
+        "diagnosis",
+        description="diagnosis, or the direct question answered from the tools: logs, "
+        "log_errors (errors in the logs), not_ready (pods not ready), changes (what changed); "
+        "a direct answer's root_cause is the answer and its evidence quotes the tools.",
+    )
     cost: Cost = Field(default_factory=Cost)
 
     def checked_calls(self) -> dict[str, str]:

@@ -30,10 +30,12 @@ from holmes.agent.degraded import (
     sources_unavailable,
 )
 from holmes.agent.diagnosis import Cost, Diagnosis
+from holmes.agent.direct import answer_directly
 from holmes.agent.findings import Verdict, judge, write
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
+from holmes.agent.questions import direct_question
 from holmes.agent.ranking import Ranked, rank
 from holmes.agent.runbooks import FunctionRegistry, LoadedRunbook, builtin_functions, load_runbooks
 from holmes.agent.runbooks.expressions import plain
@@ -124,7 +126,17 @@ class RunbookEngine:
     ) -> Investigation:
         started = time.perf_counter()
         gatherer = gatherer or Gatherer(self.registry, ctx, on_call=on_call)
-        triaged, variables, route, ranked = await self.plan(request, gatherer)
+        triaged = await triage(request, gatherer)
+        # A question asking for data (logs, not-ready pods, changes) is answered from the
+        # tools, not judged by the runbooks (`questions.py`, `direct.py`).
+        asked = direct_question(request.question) if request.alert is None else None
+        direct = await answer_directly(asked, triaged, gatherer) if asked else None
+        if direct is not None:
+            direct.sources_unavailable = sources_unavailable(
+                ctx.health, _unlisted(triaged, gatherer)
+            )
+            return self._finish(direct, triaged, [], [], gatherer, [], started)
+        variables, route, ranked = self.rank_for(request, triaged)
         alert = request.alert
         notes: list[str] = []
         unchecked = _unlisted(triaged, gatherer)
@@ -162,6 +174,20 @@ class RunbookEngine:
                 note_unchecked(diagnosis)
             if route is not None and alert is not None:
                 await explain_alert(diagnosis, route, alert.labels, gatherer)
+        return self._finish(diagnosis, triaged, ranked, verdicts, gatherer, notes, started, route)
+
+    def _finish(
+        self,
+        diagnosis: Diagnosis,
+        triaged: Triage,
+        ranked: list[Ranked],
+        verdicts: list[Verdict],
+        gatherer: Gatherer,
+        notes: list[str],
+        started: float,
+        route: AlertRoute | None = None,
+    ) -> Investigation:
+        """The answer's record of what was checked, noted, flagged and spent."""
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.calls = [CheckedCall.of(r) for r in in_order]
         diagnosis.checked = [call.text() for call in diagnosis.calls]
@@ -177,6 +203,12 @@ class RunbookEngine:
     ) -> tuple[Triage, dict[str, Any], AlertRoute | None, list[Ranked]]:
         """Triage `request`, look its alert up in the route table, and rank the runbooks."""
         triaged = await triage(request, gatherer)
+        return (triaged, *self.rank_for(request, triaged))
+
+    def rank_for(
+        self, request: InvestigationRequest, triaged: Triage
+    ) -> tuple[dict[str, Any], AlertRoute | None, list[Ranked]]:
+        """The rules' variables, the alert's route and the runbooks ranked for `triaged`."""
         variables = base_variables(request, triaged)
         alert = request.alert
         text = " ".join(
@@ -193,7 +225,7 @@ class RunbookEngine:
             functions=self.functions,
             routed=route.runbook if route else None,
         )
-        return triaged, variables, route, ranked
+        return variables, route, ranked
 
     async def _try(
         self,
@@ -295,6 +327,11 @@ def _unlisted(triaged: Triage, gatherer: Gatherer) -> dict[str, list[str]]:
     for row in triaged.listing:
         result = gatherer.by_id(row["id"])
         if result is not None and result.error is not None and result.error.fault:
-            kind = row["args"].get("kind", "object")
-            unlisted.setdefault(result.error.source, []).append(f"the {kind} list")
+            args = row["args"]
+            what = (
+                f"the lookup of {', '.join(args['names'])} in every kind"
+                if "names" in args
+                else f"the {args.get('kind', 'object')} list"
+            )
+            unlisted.setdefault(result.error.source, []).append(what)
     return unlisted

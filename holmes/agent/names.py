@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from holmes.agent.spellings import Spelled
 from holmes.tools.kubernetes.find import match_quality
 from holmes.tools.prometheus.labels import node_candidates, workload_of
 
@@ -85,9 +86,9 @@ GENERIC = {
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9._/-]*[a-z0-9]|[a-z0-9]")
 # "namespace X", "X namespace", "-n X": tried in this order (each may also catch a stop word).
 _NAMESPACE_PHRASES = (
-    re.compile(r"\bnamespace[:\s]+[`'\"]?([a-z0-9][a-z0-9-]*)", re.IGNORECASE),
-    re.compile(r"\b([a-z0-9][a-z0-9-]*)\s+namespace\b", re.IGNORECASE),
-    re.compile(r"(?:^|\s)-n\s+([a-z0-9][a-z0-9-]*)", re.IGNORECASE),
+    re.compile(r"(?:\bnamespace|--namespace|\bns)[=:\s]+[`'\"]?([a-z0-9][a-z0-9-]*)", re.I),
+    re.compile(r"(?<![\w-])([a-z0-9][a-z0-9-]*)[`'\"]?\s+namespace\b", re.IGNORECASE),
+    re.compile(r"(?:^|\s)-n[=\s]+([a-z0-9][a-z0-9-]*)", re.IGNORECASE),
 )
 
 
@@ -98,6 +99,8 @@ class Named:
     kind: str
     namespace: str | None
     name: str
+    # Known for kinds found through discovery (custom resources); not part of the identity.
+    api_version: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -112,6 +115,7 @@ class Hints:
     gpu: str | None = None
     phrases: list[str] = field(default_factory=list)
     typed_names: list[str] = field(default_factory=list)
+    spelled: list[Spelled] = field(default_factory=list)  # names with a namespace or kind
 
 
 def hints_from_alert(labels: dict[str, str]) -> Hints:
@@ -134,7 +138,8 @@ def hints_from_alert(labels: dict[str, str]) -> Hints:
 
 
 def namespace_in_question(question: str, namespaces: set[str]) -> str | None:
-    """The namespace a question names: "namespace X", "X namespace", "-n X", or "in X"."""
+    """The namespace a question names: "namespace X", "the X namespace", "-n X",
+    "--namespace=X", "ns X", or "in X" (X a namespace of the cluster)."""
     for pattern in _NAMESPACE_PHRASES:
         for match in pattern.finditer(question):
             name = match[1].lower()
@@ -142,7 +147,8 @@ def namespace_in_question(question: str, namespaces: set[str]) -> str | None:
                 return name
     lowered = question.lower()
     for name in sorted(namespaces, key=len, reverse=True):
-        if re.search(rf"\b(?:in|from|of|on)\s+(?:the\s+)?{re.escape(name)}\b", lowered):
+        # A namespace's name ends where a name does: "team" is not the start of "team-a".
+        if re.search(rf"\b(?:in|from|of|on)\s+(?:the\s+)?{re.escape(name)}(?![\w-])", lowered):
             return name
     return None
 

@@ -214,6 +214,9 @@ class AgentNodes:
         diagnosis = to_diagnosis(
             answer, set(state.get("evidence_ids", [])), set(state.get("runbook_ids", []))
         )
+        # A direct question (logs, not-ready pods, changes) stays one when the model answers.
+        runbook = state.get("runbook_diagnosis")
+        diagnosis.answer_kind = as_diagnosis(runbook).answer_kind if runbook else "diagnosis"
         return {"answer": diagnosis, "correction": None}
 
     def _invalid(self, problem: str, state: AgentState) -> dict[str, Any]:

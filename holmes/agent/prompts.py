@@ -149,6 +149,13 @@ def _alert_meaning(investigation: Investigation) -> str:
 def _candidates(investigation: Investigation) -> str:
     lines = ["## Candidate findings of the runbook engine (hypotheses)"]
     diagnosis = investigation.diagnosis
+    if diagnosis.answer_kind != "diagnosis":
+        # A question asking for data: answer what was asked, from this evidence.
+        return (
+            f"## Direct question ({diagnosis.answer_kind.replace('_', ' ')}), not a diagnosis\n"
+            "Answer what was asked, quoting the evidence with its ids; no runbook was run. "
+            f"The engine's answer from the tools: {diagnosis.root_cause} ({_cited(diagnosis)})"
+        )
     if not investigation.verdicts:
         lines.append(f"No runbook finding holds. The engine's answer: {diagnosis.root_cause}")
         return "\n".join(lines)

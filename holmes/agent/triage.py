@@ -22,6 +22,7 @@ from typing import Any
 from holmes.agent.gather import Gatherer, as_evidence
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.names import (
+    STOPWORDS,
     Hints,
     Named,
     best_matches,
@@ -29,6 +30,8 @@ from holmes.agent.names import (
     namespace_in_question,
     phrases,
 )
+from holmes.agent.resolve import Resolution, resolve_rest
+from holmes.agent.spellings import Spelled, spelled_names, without_spans
 from holmes.tools import ToolResult
 from holmes.tools.facts.pods import PodFacts
 
@@ -59,6 +62,8 @@ class Triage:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     listing: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    objects: list[dict[str, Any]] = field(default_factory=list)  # other kinds named, described
+    pod_facts: dict[Named, PodFacts] = field(default_factory=dict)  # every listed pod's
 
 
 async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
@@ -82,10 +87,15 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     namespaces = {n.namespace for n in names if n.namespace} | _names_of(namespace_list)
     hints.nodes = _cluster_nodes(hints.nodes, {n.name for n in names if n.kind == "Node"})
     question = request.question or ""
+    hints.spelled = spelled_names(question, namespaces, STOPWORDS)
     if not hints.namespace and question:
-        hints.namespace = namespace_in_question(question, namespaces)
-    hints.phrases, hints.typed_names = phrases(question, namespaces)
+        hints.namespace = _first_namespace(question, namespaces, hints.spelled)
+    hints.phrases, hints.typed_names = phrases(without_spans(question, hints.spelled), namespaces)
     resolved = _resolve(hints, names, namespaces)
+    rest = await resolve_rest(
+        hints.spelled, resolved.pop("unresolved"), names, hints.namespace, namespaces, gatherer
+    )
+    _merge(resolved, rest)
     pods = _subject_pods(resolved, names, pod_facts)
     described = await _describe(gatherer, resolved, pods, pod_facts, hints)
     subject = _subject(request, hints, resolved, pods, (summaries, pod_facts), namespaces)
@@ -95,12 +105,26 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
         pods=described["pods"],
         workloads=described["workloads"],
         nodes=described["nodes"],
-        listing=[as_evidence(r) for r in listing],
+        listing=[as_evidence(r) for r in listing] + rest.lookups,
         notes=resolved["notes"],
+        objects=rest.objects,
+        pod_facts=pod_facts,
     )
     triaged.symptoms = symptoms(triaged)
     subject["symptoms"] = triaged.symptoms
     return triaged
+
+
+def _first_namespace(question: str, namespaces: set[str], spelled: list[Spelled]) -> str | None:
+    """The namespace the question names first: in a phrase ("namespace X", "in X") or with a
+    name (`X/web`, `web.X.svc`); "team-vision/label-studio ... from the team namespace" is
+    about team-vision."""
+    phrase = namespace_in_question(question, namespaces)
+    named = next((s for s in spelled if s.namespace), None)
+    if named is None or phrase is None:
+        return phrase or (named.namespace if named else None)
+    at = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", question.lower())
+    return phrase if at is not None and at.start() < named.span[0] else named.namespace
 
 
 def _cluster_nodes(candidates: list[str], known: set[str]) -> list[str]:
@@ -159,17 +183,27 @@ def _resolve(hints: Hints, names: list[Named], namespaces: set[str]) -> dict[str
                     for _, m in matches[:4]
                 )
             )
-    for typed in hints.typed_names:
-        if not any(typed in n.name or n.name in typed for n in found):
-            elsewhere = [n for n in names if typed in n.name and n.namespace != namespace]
-            where = f" in namespace {namespace}" if namespace else ""
-            note = f"nothing named {typed}{where}"
-            if elsewhere:
-                note += " (" + ", ".join(f"{n.kind} {n.namespace}/{n.name}" for n in elsewhere[:3])
-                note += " exist elsewhere)"
-            missing.append(typed)
-            notes.append(note)
-    return {"found": found, "missing": missing, "notes": notes, "namespace": namespace}
+    # Typed names that match nothing listed may be of another kind: `resolve.py` looks them up.
+    unresolved = [
+        typed
+        for typed in hints.typed_names
+        if not any(typed in n.name or n.name in typed for n in found)
+    ]
+    return {
+        "found": found,
+        "missing": missing,
+        "notes": notes,
+        "namespace": namespace,
+        "unresolved": unresolved,
+    }
+
+
+def _merge(resolved: dict[str, Any], rest: Resolution) -> None:
+    """Add what `resolve_rest` found, missed and noted to triage's own resolution."""
+    resolved["found"] += [n for n in rest.found if n not in resolved["found"]]
+    resolved["missing"] += rest.missing
+    resolved["notes"] += rest.notes
+    resolved["lookalikes"] = rest.lookalikes
 
 
 def _owned(pod: Named, workload: Named) -> bool:
@@ -281,6 +315,12 @@ def _subject(
         "workloads": refs(WORKLOAD_KINDS),
         "services": refs(("Service",)),
         "claims": refs(("ResourceClaim",)),
+        "objects": [
+            {"kind": n.kind, "namespace": n.namespace, "name": n.name}
+            for n in found
+            if n.kind not in (*WORKLOAD_KINDS, "Service", "ResourceClaim", "Pod", "Node")
+        ],
+        "lookalikes": resolved.get("lookalikes", {}),
         "named_pods": refs(("Pod",)),
         "nodes": [n.name for n in found if n.kind == "Node"] or hints.nodes,
         "pods": pod_rows,

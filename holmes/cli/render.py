@@ -15,7 +15,9 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
     """Markdown for a diagnosis; `verbose` adds what was checked and the notes."""
     lines = [f"## {diagnosis.summary}", ""]
     # A no-fault answer's root cause says itself what was (not) found; no label to add.
-    head = "**Root cause:** " if diagnosis.fault_found else ""
+    # A direct answer (logs, not-ready pods, changes) is what was asked, not a root cause.
+    direct = diagnosis.answer_kind != "diagnosis"
+    head = "**Root cause:** " if diagnosis.fault_found and not direct else ""
     lines += [head + diagnosis.root_cause, ""]
     if diagnosis.explanation:
         lines += [diagnosis.explanation, ""]

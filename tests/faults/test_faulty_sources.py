@@ -159,7 +159,11 @@ async def test_not_found_is_not_concluded_when_a_listing_failed(investigate_with
     assert diagnosis.unverified and diagnosis.confidence == "low"
     assert diagnosis.summary.endswith("not found in what the Kubernetes API could list")
     assert diagnosis.root_cause.startswith("Not determined: whisper-transcriber")
-    assert "Could not check the StatefulSet list: kubernetes API at" in diagnosis.root_cause
+    # the lookup of other kinds lists StatefulSets too, and says so
+    assert (
+        "Could not check the StatefulSet list, the lookup of whisper-transcriber in every kind: "
+        "kubernetes API at" in diagnosis.root_cause
+    )
     assert "does not exist" not in diagnosis.summary
 
 

@@ -38,7 +38,9 @@ def answer_messages(
     blocks: list[Block] = []
     if note:
         blocks += _context(note)
-    blocks += _sections(f"*Root cause:* {answer.root_cause}")
+    # A direct answer (logs, not-ready pods, changes) is what was asked, not a root cause.
+    label = "Answer" if answer.answer_kind != "diagnosis" else "Root cause"
+    blocks += _sections(f"*{label}:* {answer.root_cause}")
     if answer.summary and answer.summary != answer.root_cause:
         blocks += _sections(answer.summary)
     if answer.explanation:
@@ -146,7 +148,8 @@ def _footer(answer: Diagnosis, investigation_id: str) -> str:
 
 def _fallback(answer: Diagnosis, note: str | None) -> str:
     lead = f"{note}\n" if note else ""
-    return f"{lead}Root cause: {answer.root_cause}"[:MAX_TEXT]
+    label = "Answer" if answer.answer_kind != "diagnosis" else "Root cause"
+    return f"{lead}{label}: {answer.root_cause}"[:MAX_TEXT]
 
 
 def _chunks(blocks: list[Block]) -> list[list[Block]]:

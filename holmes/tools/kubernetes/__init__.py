@@ -14,6 +14,7 @@ from holmes.tools.kubernetes.describe import KubernetesDescribe
 from holmes.tools.kubernetes.events import KubernetesEvents
 from holmes.tools.kubernetes.find import KubernetesFind
 from holmes.tools.kubernetes.logs import KubernetesLogs
+from holmes.tools.kubernetes.lookup import KubernetesLookup
 from holmes.tools.kubernetes.nodes import KubernetesNode
 from holmes.tools.kubernetes.objects import KubernetesGet, KubernetesList
 from holmes.tools.kubernetes.rollouts import KubernetesRolloutHistory
@@ -22,6 +23,7 @@ TOOLS: tuple[type[Tool], ...] = (
     KubernetesGet,
     KubernetesList,
     KubernetesFind,
+    KubernetesLookup,
     KubernetesDescribe,
     KubernetesEvents,
     KubernetesLogs,

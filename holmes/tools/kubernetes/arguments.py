@@ -24,63 +24,31 @@ slipped past these checks still names one segment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 
+# The naming rules themselves live in facts, where triage checks a question's names too.
+from holmes.tools.facts.object_names import (
+    LABEL_RULE,
+    PATH_SEGMENT_RULE,
+    SUBDOMAIN_RULE,
+    is_label,
+    is_path_segment,
+    is_subdomain,
+    name_rule,
+)
 from holmes.tools.kubernetes.resources import well_known
 
 _LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
-_RFC1123_LABEL = re.compile(_LABEL)
-_RFC1123_SUBDOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
-_RFC1035_LABEL = re.compile(r"[a-z](?:[-a-z0-9]*[a-z0-9])?")
+
 _KIND = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _API_VERSION = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*/)?{_LABEL}")
 
-LABEL_RULE = (
-    "an RFC 1123 label: lowercase letters, digits and '-', starting and ending with a "
-    "letter or digit, at most 63 characters"
-)
-SUBDOMAIN_RULE = (
-    "an RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with "
-    "a letter or digit, at most 253 characters"
-)
-RFC1035_RULE = (
-    "an RFC 1035 label: lowercase letters, digits and '-', starting with a letter and ending "
-    "with a letter or digit, at most 63 characters"
-)
-PATH_SEGMENT_RULE = "a path segment name: not '.' or '..', and no '/' or '%'"
 KIND_RULE = "a kind or resource name: letters and digits only, at most 63 characters"
 API_VERSION_RULE = (
     "`version` or `group/version` in lowercase letters, digits, '-' and '.', e.g. apps/v1"
 )
-
-# Kinds whose names follow another rule than the subdomain (lowercased kind, plural, short name).
-_SERVICE = frozenset({"service", "services", "svc"})
-_NAMESPACE = frozenset({"namespace", "namespaces", "ns"})
-_RBAC = frozenset(
-    {
-        *("role", "roles", "rolebinding", "rolebindings"),
-        *("clusterrole", "clusterroles", "clusterrolebinding", "clusterrolebindings"),
-    }
-)
-
-
-def _is_label(value: str) -> bool:
-    return len(value) <= 63 and _RFC1123_LABEL.fullmatch(value) is not None
-
-
-def _is_subdomain(value: str) -> bool:
-    return len(value) <= 253 and _RFC1123_SUBDOMAIN.fullmatch(value) is not None
-
-
-def _is_rfc1035(value: str) -> bool:
-    return len(value) <= 63 and _RFC1035_LABEL.fullmatch(value) is not None
-
-
-def _is_path_segment(value: str) -> bool:
-    return bool(value) and value not in (".", "..") and not set(value) & {"/", "%"}
 
 
 def _refuse(value: str, what: str, rule: str) -> ValueError:
@@ -91,7 +59,7 @@ def check_label(what: str) -> AfterValidator:
     """A validator refusing anything but an RFC 1123 label (`what` names it in the message)."""
 
     def check(value: str | None) -> str | None:
-        if value is not None and not _is_label(value):
+        if value is not None and not is_label(value):
             raise _refuse(value, what, LABEL_RULE)
         return value
 
@@ -102,27 +70,11 @@ def check_subdomain(what: str) -> AfterValidator:
     """A validator refusing anything but an RFC 1123 subdomain."""
 
     def check(value: str | None) -> str | None:
-        if value is not None and not _is_subdomain(value):
+        if value is not None and not is_subdomain(value):
             raise _refuse(value, what, SUBDOMAIN_RULE)
         return value
 
     return AfterValidator(check)
-
-
-def name_rule(kind: str | None) -> tuple[str, Callable[[str], bool]]:
-    """The rule (text, predicate) the API server applies to the names of `kind`.
-
-    With no kind (an Event's involved object of any kind), the loosest rule of any kind."""
-    key = (kind or "").strip().lower()
-    if not key:
-        return PATH_SEGMENT_RULE, _is_path_segment
-    if key in _SERVICE:
-        return RFC1035_RULE, _is_rfc1035
-    if key in _NAMESPACE:
-        return LABEL_RULE, _is_label
-    if key in _RBAC:
-        return PATH_SEGMENT_RULE, _is_path_segment
-    return SUBDOMAIN_RULE, _is_subdomain
 
 
 def check_name_for_kind(value: str | None, info: ValidationInfo) -> str | None:
@@ -162,6 +114,16 @@ OptionalContainerName = Annotated[
 NodeName = Annotated[str, check_subdomain("Node name")]
 PodName = Annotated[str, check_subdomain("Pod name")]
 Kind = Annotated[str, AfterValidator(_check_kind)]
+
+
+def _check_object_name(value: str) -> str:
+    if not (len(value) <= 253 and is_path_segment(value)):
+        raise _refuse(value, "object name", "at most 253 characters, " + PATH_SEGMENT_RULE)
+    return value
+
+
+# A name whose kind is not known yet (`kubernetes_lookup`): the loosest rule of any kind.
+ObjectName = Annotated[str, AfterValidator(_check_object_name)]
 OptionalKind = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_check_kind)]
 ApiVersion = Annotated[
     str | None, BeforeValidator(_blank_is_none), AfterValidator(_check_api_version)

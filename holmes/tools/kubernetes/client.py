@@ -133,9 +133,12 @@ class KubeSession:
         """The API server's address, for messages."""
         return self.client.server
 
-    async def get(self, path: str, query: Query | None = None) -> dict[str, Any]:
-        """GET a JSON document (an object, a list, a discovery document)."""
-        document = await self._request(path, query or [], "object", "application/json")
+    async def get(
+        self, path: str, query: Query | None = None, accept: str = "application/json"
+    ) -> dict[str, Any]:
+        """GET a JSON document (an object, a list, a discovery document); `accept` may ask
+        for another representation of it (a metadata-only Table)."""
+        document = await self._request(path, query or [], "object", accept)
         if not isinstance(document, dict):
             raise not_json(self.server, path, document)
         return document

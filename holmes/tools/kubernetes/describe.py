@@ -4,7 +4,8 @@ Called through the registry. Pods get `describe_pod`; Deployments, StatefulSets,
 ReplicaSets, Jobs and CronJobs get `describe_workload`; Nodes get the `kubernetes_node` view;
 ResourceClaims show allocation, devices, node and consumers; PersistentVolumeClaims show phase
 and whether their StorageClass exists; any other kind shows its status summary, conditions,
-owner chain and events.
+owner chain and events, and a namespaced one the pods it concerns (`users.py`: the pods
+mounting a ConfigMap, Secret or PVC, running as a ServiceAccount, an HPA's scale target).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
-from holmes.tools.kubernetes import dra
+from holmes.tools.kubernetes import dra, users
 from holmes.tools.kubernetes.arguments import (
     ApiVersion,
     Kind,
@@ -81,6 +82,8 @@ class KubernetesDescribe(Tool):
             text, data = await node_view(kube, args.name, now, limit, _MAX_EVENTS)
             return ToolOutput(data=data, text=text)
         obj = await get_object(kube, ref, args.name, args.namespace)
+        if ref.kind == "Secret":  # its name and metadata are the evidence, never its values
+            obj = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
         if ref.kind == "Pod":
             text, data = await describe_pod(kube, obj, now, _MAX_EVENTS)
             data.update(_pod_placement(obj))
@@ -154,13 +157,19 @@ async def _details(
             "requested": requested,
             "volume": spec.get("volumeName"),
         }
+        used, used_facts = await users.pods_using(kube, obj, limit)
         return [
             storage,
             f"access modes {', '.join(spec.get('accessModes') or []) or '?'}, "
             f"requested {requested}, volume {spec.get('volumeName') or '(none bound)'}",
-        ], facts
+            *used,
+        ], {**facts, **used_facts}
     if kind == "Service":
         return await _service_details(kube, obj, limit)
+    if kind == "HorizontalPodAutoscaler":
+        return users.scale_target(obj)
+    if users.concerns_pods(obj):
+        return await users.pods_using(kube, obj, limit)
     return [], {}
 
 

@@ -148,7 +148,12 @@ def _item(obj: dict[str, Any], now: Any) -> dict[str, Any]:
         "name": metadata.get("name"),
         "namespace": metadata.get("namespace"),
         "summary": summary_line(obj, now),
+        "created": metadata.get("creationTimestamp"),
     }
+    # The last write any field manager made: when an object was changed, not only created.
+    written = [f.get("time") for f in metadata.get("managedFields") or [] if f.get("time")]
+    if written:
+        item["updated"] = max(written)
     item.update(_facts(obj))
     return item
 

@@ -205,6 +205,27 @@ async def _preferred_versions(kube: KubeSession) -> list[str]:
     return versions
 
 
+async def served_resources(kube: KubeSession) -> list[ResourceRef]:
+    """Every resource the cluster serves that can be listed, in `v1` and each group's
+    preferred version (subresources left out), from discovery."""
+    refs: list[ResourceRef] = []
+    for api_version in await _preferred_versions(kube):
+        group, _, version = api_version.rpartition("/")
+        for resource in await _resources(kube, api_version) or []:
+            if "/" in resource.get("name", "") or "list" not in (resource.get("verbs") or []):
+                continue
+            refs.append(
+                ResourceRef(
+                    group=group,
+                    version=version,
+                    kind=resource["kind"],
+                    plural=resource["name"],
+                    namespaced=bool(resource.get("namespaced")),
+                )
+            )
+    return refs
+
+
 async def list_objects(
     kube: KubeSession,
     ref: ResourceRef,

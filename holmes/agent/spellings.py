@@ -1,0 +1,165 @@
+"""Names a question spells out with their namespace or their kind: pure functions over text.
+
+People name things the ways kubectl, DNS and chat taught them:
+
+    web.shop.svc.cluster.local, web.shop.svc   the Service web in namespace shop
+    shop/web, web.shop                         web in namespace shop (shop a known namespace)
+    deploy/web, configmap/web-config           kubectl's kind/name
+    the ConfigMap web-config, the web-config configmap, service account trainer-sa
+
+`spelled_names` finds them, each with the span it came from, so triage resolves them exactly
+(and leaves their words out of the fragment matching of `names.phrases`). Every name is
+checked against Kubernetes' naming rules for its kind before triage asks anything about it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from holmes.tools.facts.object_names import is_label, valid_name
+
+# Words (and kubectl's short names) for kinds, as people write them before or after a name.
+KIND_WORDS: dict[str, str] = {
+    "configmap": "ConfigMap",
+    "config map": "ConfigMap",
+    "cm": "ConfigMap",
+    "secret": "Secret",
+    "serviceaccount": "ServiceAccount",
+    "service account": "ServiceAccount",
+    "sa": "ServiceAccount",
+    "rolebinding": "RoleBinding",
+    "role binding": "RoleBinding",
+    "role": "Role",
+    "hpa": "HorizontalPodAutoscaler",
+    "horizontalpodautoscaler": "HorizontalPodAutoscaler",
+    "autoscaler": "HorizontalPodAutoscaler",
+    "pvc": "PersistentVolumeClaim",
+    "persistentvolumeclaim": "PersistentVolumeClaim",
+    "volume claim": "PersistentVolumeClaim",
+    "networkpolicy": "NetworkPolicy",
+    "network policy": "NetworkPolicy",
+    "netpol": "NetworkPolicy",
+    "pdb": "PodDisruptionBudget",
+    "ingress": "Ingress",
+    "deployment": "Deployment",
+    "deploy": "Deployment",
+    "statefulset": "StatefulSet",
+    "sts": "StatefulSet",
+    "daemonset": "DaemonSet",
+    "ds": "DaemonSet",
+    "cronjob": "CronJob",
+    "cron job": "CronJob",
+    "job": "Job",
+    "pod": "Pod",
+    "po": "Pod",
+    "service": "Service",
+    "svc": "Service",
+    "resourceclaim": "ResourceClaim",
+}
+# Short names are kubectl's (`cm/x`, `sa/x`), not English: only before a slash.
+_SLASH_ONLY = frozenset({"cm", "sa", "ds", "sts", "po", "svc", "deploy", "netpol", "pdb"})
+_NAME = r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_EDGE_BEFORE = r"(?<![\w./:-])"
+_EDGE_AFTER = r"(?![\w/-]|\.[\w-])"
+_DNS = re.compile(
+    rf"{_EDGE_BEFORE}(?:https?://)?({_LABEL})\.({_LABEL})\.svc(?:\.cluster\.local)?\.?"
+    r"(?::\d+)?(?![\w-])",
+    re.IGNORECASE,
+)
+_SLASHED = re.compile(rf"{_EDGE_BEFORE}({_LABEL})/({_NAME}){_EDGE_AFTER}", re.IGNORECASE)
+_DOTTED = re.compile(rf"{_EDGE_BEFORE}({_LABEL})\.({_LABEL})(?::\d+)?{_EDGE_AFTER}", re.IGNORECASE)
+_WORDS = "|".join(
+    sorted(
+        (re.escape(w).replace(r"\ ", r"\s+") for w in KIND_WORDS if w not in _SLASH_ONLY),
+        key=len,
+        reverse=True,
+    )
+)
+_KIND_THEN_NAME = re.compile(
+    rf"\b({_WORDS})s?\s+(?:named\s+|called\s+)?[`'\"]?({_NAME})[`'\"]?(?![\w-])", re.IGNORECASE
+)
+_NAME_THEN_KIND = re.compile(rf"(?<![\w.-])[`'\"]?({_NAME})[`'\"]?\s+({_WORDS})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Spelled:
+    """A name the question spells exactly: its kind and namespace when it says them."""
+
+    name: str
+    namespace: str | None = None
+    kind: str | None = None
+    span: tuple[int, int] = (0, 0)
+    # False for a plain word beside a kind word ("the secret token"): used when such an
+    # object exists, never reported missing (it may be English, not a name).
+    certain: bool = True
+    # True when the namespace or kind is part of the name's syntax (DNS, `ns/name`,
+    # `kind/name`): an exact name. False beside a kind word: a fragment may still be meant.
+    qualified: bool = True
+
+
+def kind_of(word: str) -> str | None:
+    """The kind a word names (`configmap`, `service account`, `deploy`), else None."""
+    return KIND_WORDS.get(re.sub(r"\s+", " ", word.strip().lower()).removesuffix("s")) or (
+        KIND_WORDS.get(re.sub(r"\s+", " ", word.strip().lower()))
+    )
+
+
+def spelled_names(question: str, namespaces: set[str], stopwords: frozenset[str]) -> list[Spelled]:
+    """The names `question` spells with a namespace or a kind, in order, each once.
+
+    `namespaces` are the cluster's: `web.shop` and an unknown `x/y` need them to tell a
+    namespace from a file name or a ratio; `stopwords` are words that never name an object.
+    """
+    found: list[Spelled] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(spelled: Spelled) -> None:
+        if spelled.name in stopwords or spelled.name in KIND_WORDS:
+            return
+        if not valid_name(spelled.name, spelled.kind):
+            return
+        if spelled.namespace is not None and not is_label(spelled.namespace):
+            return
+        if any(a < spelled.span[1] and spelled.span[0] < b for a, b in taken):
+            return
+        taken.append(spelled.span)
+        found.append(spelled)
+
+    for match in _DNS.finditer(question):
+        add(Spelled(match[1].lower(), match[2].lower(), "Service", match.span()))
+    for match in _SLASHED.finditer(question):
+        first, name = match[1].lower(), match[2].lower()
+        kind = KIND_WORDS.get(first) or KIND_WORDS.get(first.removesuffix("s"))
+        if kind:
+            add(Spelled(name, None, kind, match.span()))
+        elif first in namespaces or (_name_like(first) and _name_like(name)):
+            add(Spelled(name, first, None, match.span()))
+    for match in _DOTTED.finditer(question):
+        if match[2].lower() in namespaces:
+            add(Spelled(match[1].lower(), match[2].lower(), None, match.span()))
+    for match in _KIND_THEN_NAME.finditer(question):
+        add(_beside_kind(match[2].lower(), kind_of(match[1]), match.span(2)))
+    for match in _NAME_THEN_KIND.finditer(question):
+        add(_beside_kind(match[1].lower(), kind_of(match[2]), match.span(1)))
+    return sorted(found, key=lambda s: s.span)
+
+
+def _beside_kind(name: str, kind: str | None, span: tuple[int, int]) -> Spelled:
+    """A name written beside a kind word; certain only when it reads as a name."""
+    return Spelled(name, None, kind, span, certain=_name_like(name), qualified=False)
+
+
+def _name_like(text: str) -> bool:
+    """A word that reads as an object's name rather than English (`team-a`, `web2`)."""
+    return "-" in text or (any(c.isdigit() for c in text) and any(c.isalpha() for c in text))
+
+
+def without_spans(question: str, spelled: list[Spelled]) -> str:
+    """The question with the qualified names blanked, for the fragment matching of the rest."""
+    text = question
+    for item in (s for s in spelled if s.qualified):  # the others stay for fragment matching
+        start, end = item.span
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
