@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from holmes.agent.abstain import abstain
+from holmes.agent.chain import Link, chained, first_subject, follow
 from holmes.agent.degraded import (
     failed_sources,
     note_unchecked,
@@ -27,6 +28,7 @@ from holmes.agent.degraded import (
 )
 from holmes.agent.diagnosis import Cost, Diagnosis
 from holmes.agent.findings import Verdict, judge, write
+from holmes.agent.frame import frame
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
@@ -132,22 +134,25 @@ class RunbookEngine:
             rest = [r for r in ranked if r.score == 0]
             verdicts = await self._try(rest, variables, gatherer, notes, unchecked)
         scores = {r.id: r for r in ranked}
-        # Of the findings that hold: the surest; then the more specific runbook (priority: a
-        # generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals.
-        verdicts.sort(
-            key=lambda v: (
-                -_CONFIDENCE[v.finding.confidence],
-                -v.runbook.priority,
-                -scores[v.runbook.id].score,
+        verdicts = _best_first(verdicts, ranked)
+        links: list[Link] = []
+        if verdicts:
+            links = await follow(
+                verdicts[0],
+                first_subject(triaged),
+                lambda hop: self._hop(hop, gatherer, notes, unchecked),
+                lambda: len(gatherer.results),
+                notes,
             )
-        )
         unavailable = sources_unavailable(ctx.health, unchecked)
         if verdicts:
             diagnosis = _answer(verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:])
+            diagnosis = chained(diagnosis, links)
             diagnosis.sources_unavailable = unavailable
             note_unchecked(diagnosis)
         else:
             diagnosis = abstain(request, triaged, unavailable)
+        frame(diagnosis, request, triaged, verdicts, gatherer.results, ctx.now())
         in_order = sorted(gatherer.results, key=lambda r: int(r.evidence_id.lstrip("E")))
         diagnosis.calls = [CheckedCall.of(r) for r in in_order]
         diagnosis.checked = [call.text() for call in diagnosis.calls]
@@ -157,6 +162,34 @@ class RunbookEngine:
             tool_calls=len(gatherer.results), seconds=round(time.perf_counter() - started, 3)
         )
         return Investigation(diagnosis, triaged, ranked, verdicts, gatherer, notes)
+
+    async def _hop(
+        self,
+        request: InvestigationRequest,
+        gatherer: Gatherer,
+        notes: list[str],
+        unchecked: dict[str, list[str]],
+    ) -> tuple[Triage, list[Verdict]]:
+        """Triage and the runbooks over one next subject of a causal chain (`chain.follow`):
+        the runbooks its symptoms point at, else the others; the surest verdict first."""
+        triaged = await triage(request, gatherer)
+        variables = base_variables(request, triaged)
+        labels = request.alert.labels if request.alert else {}
+        ranked = rank(
+            self.runbooks,
+            alert_name="",
+            alert_labels=labels,
+            text="",
+            symptoms=triaged.symptoms,
+            variables=variables,
+        )
+        verdicts = await self._try(
+            [r for r in ranked if r.score > 0], variables, gatherer, notes, unchecked
+        )
+        if not verdicts:
+            rest = [r for r in ranked if r.score == 0]
+            verdicts = await self._try(rest, variables, gatherer, notes, unchecked)
+        return triaged, _best_first(verdicts, ranked)
 
     async def _try(
         self,
@@ -235,6 +268,20 @@ def base_variables(request: InvestigationRequest, triaged: Triage) -> dict[str, 
                 "subject": triaged.listing,
             },
         }
+    )
+
+
+def _best_first(verdicts: list[Verdict], ranked: list[Ranked]) -> list[Verdict]:
+    """Of the findings that hold: the surest; then the more specific runbook (priority: a
+    generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals."""
+    scores = {r.id: r.score for r in ranked}
+    return sorted(
+        verdicts,
+        key=lambda v: (
+            -_CONFIDENCE[v.finding.confidence],
+            -v.runbook.priority,
+            -scores.get(v.runbook.id, 0),
+        ),
     )
 
 

@@ -1,0 +1,323 @@
+"""The asker's frame: the reported symptom in their words, and the suspects they named.
+
+An answer that is right about its finding can still miss the question: "why does the
+training job stall?" wants the stall explained, and "is it the GPU?" wants the GPU ruled in
+or out. `frame` (called by the engine on every answer) sets `Diagnosis.symptom` from the
+question or the alert, leads the root cause with it ("The training job stalls because ..."),
+and fills `Diagnosis.hypotheses`: each suspect the question names (`asked_suspects`) and
+each one the evidence makes tempting (a second finding that also holds, a restart long before
+the question's time) gets a verdict, with the evidence ids behind it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from holmes.agent.diagnosis import Diagnosis, Hypothesis
+from holmes.agent.findings import Verdict, write
+from holmes.agent.intake import InvestigationRequest
+from holmes.agent.symptoms import symptom_of
+from holmes.agent.triage import Triage
+from holmes.tools import ToolResult
+
+_HUBBLE = ("hubble_flow_summary", "hubble_flows")
+_PROMETHEUS = ("prometheus_gpu_health", "prometheus_query", "prometheus_query_range")
+# A restart this long before "now" is history, not the fault being asked about.
+OLD_RESTART = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A kind of cause an asker may name: the words for it, the runbooks that would confirm
+    it (id prefixes), and the tools whose results speak to it."""
+
+    name: str
+    words: str
+    runbooks: tuple[str, ...]
+    tools: tuple[str, ...]
+
+
+# More specific first: "network policy" before "network".
+SUSPECTS = (
+    Suspect(
+        "the GPU",
+        r"\b(gpus?|xids?|cuda|nvlink|ecc|dcgm|nvidia|gpu driver)\b",
+        ("gpu-", "cuda-oom"),
+        _PROMETHEUS,
+    ),
+    Suspect(
+        "the network policy",
+        r"network ?polic|netpol|\bpolic(y|ies)\b|firewall|cilium",
+        ("hubble-policy-denied", "dns-failures", "cilium-auth-required"),
+        _HUBBLE,
+    ),
+    Suspect("DNS", r"\bdns\b|resolv|nxdomain|coredns", ("dns-failures",), _HUBBLE),
+    Suspect(
+        "the network",
+        r"\bnetwork\b|connectivity|packet|\bnccl\b|\bnic\b|infiniband|rdma",
+        ("hubble-policy-denied", "dns-failures", "cilium-auth-required", "service-no-endpoints"),
+        _HUBBLE,
+    ),
+    Suspect(
+        "memory",
+        r"memory|\boom|\bram\b",
+        ("oom-killed", "cuda-oom"),
+        ("kubernetes_describe", *_PROMETHEUS),
+    ),
+    Suspect(
+        "the node",
+        r"\bnodes?\b|kubelet|\bhost\b|\bhardware\b",
+        ("node-not-ready", "gpu-xid-errors"),
+        ("kubernetes_node",),
+    ),
+    Suspect(
+        "storage",
+        r"\bdisk\b|\bpvcs?\b|volume|storage",
+        ("pvc-pending-mount", "volume-mount-failure"),
+        ("kubernetes_describe",),
+    ),
+    Suspect(
+        "the image", r"\bimage\b|registry|\bpull", ("image-pull-failure",), ("kubernetes_describe",)
+    ),
+    Suspect(
+        "the configuration",
+        r"\bconfig|secret|\benv\b|environment variable",
+        ("container-config-error", "volume-mount-failure", "crashloop-"),
+        ("kubernetes_describe", "kubernetes_logs"),
+    ),
+    Suspect(
+        "quota or capacity",
+        r"quota|capacity|scheduler|kueue|\bqueue",
+        ("pending-", "kueue-", "failed-create", "dra-"),
+        ("kubernetes_describe", "kubernetes_list"),
+    ),
+    Suspect(
+        "the upstream service",
+        r"upstream|backend|gateway|load ?balancer|ingress",
+        ("upstream-http-5xx", "service-no-endpoints"),
+        _HUBBLE,
+    ),
+)
+_ASKED = re.compile(
+    r"(?:\bis it|\bcould it be|\bmight it be|\bcan it be|\bwas it|\bi think it'?s|"
+    r"\bi suspect|\bmaybe it'?s|\bperhaps it'?s|\bsuspect(?:ing)?|\bblame|\bdue to|"
+    r"\bcaused by|\bbecause of|\bor is it)\s+(?:the\s+|a\s+|an\s+|our\s+|that\s+)?"
+    r"([^?.!,;]{2,60})",
+    re.IGNORECASE,
+)
+
+
+def frame(
+    diagnosis: Diagnosis,
+    request: InvestigationRequest,
+    triaged: Triage,
+    verdicts: list[Verdict],
+    results: list[ToolResult],
+    now: datetime,
+) -> None:
+    """Set the symptom and the hypotheses of `diagnosis`, and lead its root cause with the
+    symptom when a cause was found."""
+    diagnosis.symptom = symptom_of(request)
+    if diagnosis.symptom and diagnosis.fault_found and diagnosis.confidence != "none":
+        diagnosis.root_cause = (
+            f"{_capital(diagnosis.symptom)} because {_lower(diagnosis.root_cause)}"
+        )
+    diagnosis.hypotheses = [
+        *(_judge(s, phrase, diagnosis, verdicts, results) for phrase, s in asked_suspects(request)),
+        *_also_held(diagnosis, verdicts),
+        *_old_restarts(diagnosis, triaged, now),
+    ]
+
+
+def asked_suspects(request: InvestigationRequest) -> list[tuple[str, Suspect]]:
+    """The suspects the question names ("is it the GPU?", "I think it's the network
+    policy"), each once, with the asker's phrase."""
+    found: list[tuple[str, Suspect]] = []
+    for match in _ASKED.finditer(request.question or ""):
+        phrase = re.split(r"\s+(?:and|or|but|that|which|since)\s+", match[1].strip())[0]
+        suspect = next((s for s in SUSPECTS if re.search(s.words, phrase, re.I)), None)
+        if suspect is not None and all(s != suspect for _, s in found):
+            found.append((phrase, suspect))
+    return found
+
+
+def _fits(runbook_id: str | None, suspect: Suspect) -> bool:
+    return bool(runbook_id) and any(runbook_id.startswith(p) for p in suspect.runbooks)
+
+
+def _judge(
+    suspect: Suspect,
+    phrase: str,
+    diagnosis: Diagnosis,
+    verdicts: list[Verdict],
+    results: list[ToolResult],
+) -> Hypothesis:
+    """The verdict on a suspect the question named."""
+    asked = f"{phrase} ({suspect.name})" if suspect.name not in phrase.lower() else phrase
+    hops = diagnosis.chain
+    root_id = hops[-1].runbook_id if hops else diagnosis.runbook_id
+    if diagnosis.fault_found and _fits(root_id, suspect) and diagnosis.confidence != "none":
+        ids = [i for claim in diagnosis.evidence[:2] for i in claim.evidence_ids]
+        return Hypothesis(
+            hypothesis=asked,
+            origin="question",
+            verdict="confirmed",
+            reason=f"The root cause is there: {diagnosis.summary}",
+            evidence_ids=list(dict.fromkeys(ids)),
+        )
+    for hop in hops[:-1]:
+        if _fits(hop.runbook_id, suspect):
+            return Hypothesis(
+                hypothesis=asked,
+                origin="question",
+                verdict="contributing",
+                reason=f"A link of the chain, not its root: {hop.summary}",
+                evidence_ids=[i for c in hop.evidence[:1] for i in c.evidence_ids],
+            )
+    for other in verdicts[1:]:
+        if _fits(other.runbook.id, suspect):
+            first = write(other)["evidence"][0]
+            return Hypothesis(
+                hypothesis=asked,
+                origin="question",
+                verdict="contributing",
+                reason=f"It also holds, beside the root cause: {first.claim}",
+                evidence_ids=first.evidence_ids,
+            )
+    return _ruled_out_or_unchecked(asked, suspect, diagnosis, results)
+
+
+def _ruled_out_or_unchecked(
+    asked: str, suspect: Suspect, diagnosis: Diagnosis, results: list[ToolResult]
+) -> Hypothesis:
+    """Ruled out when evidence about the suspect was read and none of it held a fault; not
+    checked when no tool that speaks to it answered."""
+    looked = [r for r in results if r.tool in suspect.tools and r.ok][:3]
+    if not looked:
+        failed = [r for r in results if r.tool in suspect.tools and not r.ok]
+        why = f" ({failed[0].error.message})" if failed and failed[0].error else ""
+        return Hypothesis(
+            hypothesis=asked,
+            origin="question",
+            verdict="not_checked",
+            reason=f"No evidence about {suspect.name} could be read{why}; it is neither "
+            "confirmed nor ruled out.",
+        )
+    seen = "; ".join(f"{r.evidence_id} {_first_line(r.text)}" for r in looked)
+    elsewhere = (
+        f"the cause is elsewhere ({diagnosis.summary.rstrip('.')})"
+        if diagnosis.fault_found and diagnosis.confidence != "none"
+        else "no fault was found"
+    )
+    return Hypothesis(
+        hypothesis=asked,
+        origin="question",
+        verdict="ruled_out",
+        reason=f"No runbook finding about {suspect.name} holds and {elsewhere}. Read: {seen}",
+        evidence_ids=[r.evidence_id for r in looked],
+    )
+
+
+def _also_held(diagnosis: Diagnosis, verdicts: list[Verdict]) -> list[Hypothesis]:
+    """Other findings that hold: tempting, and real, but not the root cause chosen."""
+    chained = {(h.runbook_id, h.finding_id) for h in diagnosis.chain}
+    found = []
+    for other in verdicts[1:3]:
+        if (other.runbook.id, other.finding.id) in chained:
+            continue
+        first = write(other)["evidence"][0]
+        found.append(
+            Hypothesis(
+                hypothesis=other.runbook.title,
+                origin="evidence",
+                verdict="contributing",
+                reason=f"Also holds ({other.finding.confidence} confidence), ranked below the "
+                f"root cause: {first.claim}",
+                evidence_ids=first.evidence_ids,
+            )
+        )
+    return found
+
+
+def _old_restarts(diagnosis: Diagnosis, triaged: Triage, now: datetime) -> list[Hypothesis]:
+    """Restarts that ended long before the question's time: history, ruled out as the cause
+    (unless the answer is itself about restarts)."""
+    found = []
+    for pod in triaged.pods:
+        if not pod["ok"]:
+            continue
+        for container in pod["data"].get("containers", []):
+            finished = _when(container.get("last_finished"))
+            if not container.get("restart_count") or finished is None:
+                continue
+            if now - finished < OLD_RESTART or _about_restarts(diagnosis):
+                continue
+            hours = int((now - finished).total_seconds() // 3600)
+            found.append(
+                Hypothesis(
+                    hypothesis=f"the restart of {pod['data'].get('name', 'the pod')}"
+                    f"/{container.get('name')}",
+                    origin="evidence",
+                    verdict="ruled_out",
+                    reason=f"{container.get('restart_count')} restart(s), the last ended "
+                    f"{_ago(hours)} before the question's time ({container.get('last_reason')}"
+                    f", exit {container.get('last_exit_code')}); the container has run since.",
+                    evidence_ids=[pod["id"]],
+                )
+            )
+    return found[:2]
+
+
+def _about_restarts(diagnosis: Diagnosis) -> bool:
+    ids = [h.runbook_id for h in diagnosis.chain] or [diagnosis.runbook_id or ""]
+    return any(i.startswith(("crashloop", "oom-killed", "probe-failures", "cuda-oom")) for i in ids)
+
+
+def _ago(hours: int) -> str:
+    return f"{hours // 24} day(s)" if hours >= 48 else f"{hours} h"
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n")[0]
+    return line if len(line) <= 140 else line[:137] + "..."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    """The first letter lowered unless it starts an acronym or a name (GPU, XID, Service)."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and not _proper(text):
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _proper(text: str) -> bool:
+    first = text.split(" ", 1)[0]
+    return first in {
+        "Service",
+        "Pod",
+        "Node",
+        "Job",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "Kueue",
+        "Hubble",
+        "Cilium",
+        "ResourceClaim",
+        "CronJob",
+        "Container",
+    } or any(c.isupper() for c in first[1:])
+
+
+def _when(value: Any) -> datetime | None:
+    """An API server timestamp (`2026-03-18T14:32:00Z`), or None."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
