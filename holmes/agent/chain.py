@@ -192,11 +192,16 @@ def chained(diagnosis: Diagnosis, links: list[Link]) -> Diagnosis:
     root = write(links[-1].verdict)
     route = " -> ".join(_hop_line(hop) for hop in chain)
     diagnosis.chain = chain
-    diagnosis.root_cause = (
-        f"{chain[0].summary.rstrip('.')}, because {_joined(chain[1:])}. "
-        f"Root cause: {root['root_cause']}"
+    middle = "".join(
+        f"; that is because {_where(hop)}: {hop.summary.rstrip('.')}" for hop in chain[1:-1]
     )
-    diagnosis.summary = f"{chain[0].summary.rstrip('.')} <- {chain[-1].summary}"
+    diagnosis.root_cause = (
+        f"{chain[0].summary.rstrip('.')}{middle}; the root cause is at {_where(chain[-1])}: "
+        f"{root['root_cause']}"
+    )
+    diagnosis.summary = (
+        f"{chain[0].summary.rstrip('.')} <- {_hop_line(chain[-1])}: {chain[-1].summary}"
+    )
     diagnosis.explanation = "\n".join(
         [
             f"Chain: {route}.",
@@ -215,15 +220,10 @@ def chained(diagnosis: Diagnosis, links: list[Link]) -> Diagnosis:
     return diagnosis
 
 
-def _joined(chain: list[ChainHop]) -> str:
-    parts = []
-    for hop in chain:
-        where = f" ({hop.relation})" if hop.relation else ""
-        parts.append(
-            f"{hop.subject.text() if hop.subject else 'the namespace'}{where}: "
-            f"{hop.summary.rstrip('.')}"
-        )
-    return ", because ".join(parts)
+def _where(hop: ChainHop) -> str:
+    """`Kind ns/name (relation)`: where a hop is and why it was followed."""
+    where = hop.subject.text() if hop.subject else "the namespace"
+    return f"{where} ({hop.relation})" if hop.relation else where
 
 
 def _hop_line(hop: ChainHop) -> str:

@@ -121,7 +121,7 @@ def frame(
     """Set the symptom and the hypotheses of `diagnosis`, and lead its root cause with the
     symptom when a cause was found."""
     diagnosis.symptom = symptom_of(request)
-    if diagnosis.symptom and diagnosis.fault_found and diagnosis.confidence != "none":
+    if _leads(diagnosis):
         diagnosis.root_cause = (
             f"{_capital(diagnosis.symptom)} because {_lower(diagnosis.root_cause)}"
         )
@@ -130,6 +130,15 @@ def frame(
         *_also_held(diagnosis, verdicts),
         *_old_restarts(diagnosis, triaged, now),
     ]
+
+
+def _leads(diagnosis: Diagnosis) -> bool:
+    """Whether the symptom should lead the root cause: a cause was found and the root cause
+    does not already open with the same words (an alert summary often does)."""
+    if not (diagnosis.symptom and diagnosis.fault_found and diagnosis.confidence != "none"):
+        return False
+    opening = diagnosis.symptom.lower().split()[:2]
+    return diagnosis.root_cause.lower().split()[:2] != opening
 
 
 def asked_suspects(request: InvestigationRequest) -> list[tuple[str, Suspect]]:

@@ -50,6 +50,7 @@ _PAST = {
     "stop": "stopped",
     "freeze": "froze",
 }
+_LINKING = {"become", "gone", "been", "got", "gotten", "started", "kept", "stop", "keep"}
 _LEAD = re.compile(
     r"^(?:(?:hey|hi|please|so|ok|and|but)\b[\s,]*)*(?:why|how come|what makes|what causes|"
     r"can you (?:check|tell me|find out) why|any idea why|do you know why)\b\s*",
@@ -101,6 +102,12 @@ def _statement(clause: str, found: re.Match[str]) -> str:
     if at is None:
         return _trim(body)
     head, tail = body[: at.start()].rstrip(), body[at.start() :]
+    words = head.split()
+    if words and (words[-1].lower().endswith("ing") or words[-1].lower() in _LINKING):
+        # "why is X returning 500s" -> "X is returning 500s"; "why has X become slow".
+        head, tail = " ".join(words[:-1]), f"{words[-1]} {tail}"
+    elif words and verb in ("does", "did") and words[-1].lower() in _VERBS:
+        head, tail = " ".join(words[:-1]), f"{words[-1]} {tail}"
     if verb in ("is", "are", "was", "were", "has", "have"):
         return _trim(f"{head} {verb} {tail}")
     if verb == "does":
