@@ -103,7 +103,8 @@ SUSPECTS = (
 )
 _ASKED = re.compile(
     r"(?:\bis it|\bcould it be|\bmight it be|\bcan it be|\bwas it|\bi think it(?:'s| is)|"
-    r"\bi suspect|\bmaybe it(?:'s| is)|\bperhaps it(?:'s| is)|\bit(?:'s| is) probably|\bsuspect(?:ing)?|\bblame|\bdue to|"
+    r"\bi suspect|\bmaybe it(?:'s| is)|\bperhaps it(?:'s| is)|\bit(?:'s| is) probably|"
+    r"\bsuspect(?:ing)?|\bblame|\bdue to|"
     r"\bcaused by|\bbecause of|\bor is it)\s+(?:the\s+|a\s+|an\s+|our\s+|that\s+)?"
     r"([^?.!,;]{2,60})",
     re.IGNORECASE,

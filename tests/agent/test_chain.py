@@ -1,0 +1,155 @@
+"""Causal chains, the asker's frame and abstention next steps, over replayed incidents.
+
+Each chain test replays a recorded incident through the real protocols and checks the hops
+(subject, runbook, evidence ids), the root cause's wording and the remediation at the root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from holmes.agent.chain import next_subjects
+from holmes.agent.diagnosis import ChainHop, Diagnosis, Hypothesis, SubjectRef
+from holmes.agent.engine import RunbookEngine
+from holmes.agent.findings import Verdict
+from holmes.agent.frame import asked_suspects
+from holmes.agent.intake import InvestigationRequest
+from holmes.agent.runbooks.loader import RunbookError, load_runbook
+from holmes.agent.runbooks.schema import Runbook
+from holmes.agent.symptoms import symptom_of
+from holmes.evals.bundle import Expected
+from holmes.evals.runner import run_incident
+from holmes.evals.scoring import score
+
+INCIDENTS = Path(__file__).resolve().parents[2] / "evals" / "incidents"
+_ENGINE = RunbookEngine()
+
+
+def _answer(incident: str) -> Diagnosis:
+    captured: list[Diagnosis] = []
+
+    async def investigate(request, ctx, on_call=None):  # type: ignore[no-untyped-def]
+        diagnosis = await _ENGINE.diagnose(request, ctx, on_call)
+        captured.append(diagnosis)
+        return diagnosis
+
+    result = run_incident(INCIDENTS / incident, investigate)
+    assert result.passed, result
+    return captured[0]
+
+
+@pytest.mark.slow
+def test_upstream_5xx_chains_to_the_upstream_replica_oomkilled() -> None:
+    answer = _answer("chain-gateway-5xx-vllm-replica-oomkilled")
+    assert [h.runbook_id for h in answer.chain] == ["upstream-http-5xx", "oom-killed"]
+    assert [h.role for h in answer.chain] == ["symptom", "root_cause"]
+    root = answer.chain[-1]
+    assert root.subject == SubjectRef(kind="Deployment", namespace="llm", name="vllm-qwen")
+    assert root.relation == "the upstream answering the 5xx"
+    assert all(claim.evidence_ids for claim in root.evidence)
+    assert answer.root_cause.startswith("Chat completions through the AI gateway")
+    assert "OOMKilled" in answer.root_cause
+    assert "memory" in answer.remediation[0].action.lower()
+    policy = next(h for h in answer.hypotheses if "network policy" in h.hypothesis)
+    assert policy.verdict == "ruled_out" and policy.evidence_ids
+
+
+@pytest.mark.slow
+def test_traffic_drops_chain_to_the_spire_server_crash_loop() -> None:
+    answer = _answer("chain-router-timeouts-spire-crashloop-gpu-herring")
+    assert [h.runbook_id for h in answer.chain] == ["cilium-auth-required", "crashloop-app-error"]
+    assert answer.chain[-1].subject == SubjectRef(
+        kind="Pod", namespace="cilium-spire", name="spire-server-0"
+    )
+    assert answer.symptom == "requests from the llm-router to triton-llama in serving-prod time out"
+    gpu = next(h for h in answer.hypotheses if h.origin == "question")
+    assert gpu.verdict == "not_checked"
+
+
+@pytest.mark.slow
+def test_an_abstaining_latency_answer_says_what_would_decide() -> None:
+    answer = _answer("abstain-slow-text-embeddings-next-steps")
+    assert not answer.fault_found
+    steps = answer.remediation_text()
+    assert "client-side" in steps and "traces" in steps and "wider time window" in steps
+
+
+def _verdict(finding_next: dict, variables: dict) -> Verdict:
+    runbook = Runbook.model_validate(
+        {
+            "id": "t",
+            "title": "t",
+            "findings": [{"id": "f", "when": "true", "root_cause": "x", "next": finding_next}],
+        }
+    )
+    return Verdict(runbook, runbook.findings[0], variables)
+
+
+def test_next_subject_from_templates_and_from_an_expression() -> None:
+    templated = _verdict(
+        {"kind": "Pod", "namespace": "{{ ns }}", "name": "{{ pod }}", "relation": "its pod"},
+        {"ns": "shop", "pod": "web-1"},
+    )
+    assert next_subjects(templated) == [
+        (SubjectRef(kind="Pod", namespace="shop", name="web-1"), "its pod")
+    ]
+    expressed = _verdict(
+        {"expression": "{'kind': 'Node', 'name': n}", "when": "n != ''"}, {"n": "gpu-3"}
+    )
+    assert next_subjects(expressed) == [(SubjectRef(kind="Node", name="gpu-3"), "")]
+    assert next_subjects(_verdict({"expression": "{}", "when": "false"}, {})) == []
+
+
+def test_a_next_without_kind_and_name_is_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "id: bad\ntitle: b\nfindings:\n  - id: f\n    when: 'true'\n    root_cause: x\n"
+        "    next: {namespace: a}\n"
+    )
+    with pytest.raises(RunbookError, match=r"bad.yaml: findings.0.next"):
+        load_runbook(path)
+
+
+@pytest.mark.parametrize(
+    ("question", "symptom"),
+    [
+        ("Why does the training job in ml stall? Is it the GPU?", "the training job in ml stalls"),
+        ("Why do requests to web time out?", "requests to web time out"),
+        ("Why is the sft job Pending?", "the sft job is Pending"),
+        ("Why did the preprocess job fail?", "the preprocess job failed"),
+        ("What's wrong with web in shop?", None),
+    ],
+)
+def test_the_symptom_in_the_askers_words(question: str, symptom: str | None) -> None:
+    assert symptom_of(InvestigationRequest(question=question)) == symptom
+
+
+def test_suspects_named_in_the_question() -> None:
+    request = InvestigationRequest(
+        question="Why does the job stall? Is it the GPU? I think it's the network policy."
+    )
+    assert [(p, s.name) for p, s in asked_suspects(request)] == [
+        ("GPU", "the GPU"),
+        ("network policy", "the network policy"),
+    ]
+
+
+def test_scoring_checks_the_chain_and_the_hypotheses() -> None:
+    hop = ChainHop(role="symptom", runbook_id="a", finding_id="f", summary="s", root_cause="r")
+    answer = Diagnosis(
+        summary="s",
+        root_cause="r",
+        chain=[hop, hop.model_copy(update={"role": "root_cause", "runbook_id": "b"})],
+        hypotheses=[
+            Hypothesis(hypothesis="GPU", origin="question", verdict="ruled_out", reason="")
+        ],
+    )
+    assert score(answer, Expected(chain=["a", "b"], hypotheses={"gpu": "ruled_out"})).passed
+    failed = score(answer, Expected(chain=["a"], hypotheses={"gpu": "confirmed", "dns": "x"}))
+    assert failed.missing == [
+        "chain is ['a', 'b'], expected ['a']",
+        "hypothesis 'gpu' is ruled_out, expected confirmed",
+        "no hypothesis matches 'dns'",
+    ]
