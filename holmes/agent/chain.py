@@ -37,7 +37,10 @@ _KIND_LABELS = {
     "Node": "node",
 }
 
-HopJudge = Callable[[InvestigationRequest], Awaitable[tuple[Triage, list[Verdict]]]]
+# (the hop's request, the (runbook, finding) pairs already in the chain) -> triage, verdicts.
+HopJudge = Callable[
+    [InvestigationRequest, set[tuple[str, str]]], Awaitable[tuple[Triage, list[Verdict]]]
+]
 
 
 @dataclass
@@ -142,7 +145,7 @@ async def follow(
         if calls_so_far() >= budget:
             notes.append(f"chain: {subject.text()} not investigated (tool call budget spent)")
             break
-        triaged, verdicts = await judge_hop(hop_request(subject))
+        triaged, verdicts = await judge_hop(hop_request(subject), set(findings))
         if not _covers(triaged, subject):
             notes.append(f"chain: {subject.text()} was not found, so the chain ends before it")
             break

@@ -28,7 +28,7 @@ from holmes.agent.degraded import (
 )
 from holmes.agent.diagnosis import Cost, Diagnosis
 from holmes.agent.findings import Verdict, judge, write
-from holmes.agent.frame import frame
+from holmes.agent.frame import check_suspects, frame
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
@@ -140,10 +140,11 @@ class RunbookEngine:
             links = await follow(
                 verdicts[0],
                 first_subject(triaged),
-                lambda hop: self._hop(hop, gatherer, notes, unchecked),
+                lambda hop, used: self._hop(hop, gatherer, (notes, unchecked), text, used),
                 lambda: len(gatherer.results),
                 notes,
             )
+        await check_suspects(request, triaged, gatherer)
         unavailable = sources_unavailable(ctx.health, unchecked)
         if verdicts:
             diagnosis = _answer(verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:])
@@ -167,13 +168,17 @@ class RunbookEngine:
         self,
         request: InvestigationRequest,
         gatherer: Gatherer,
-        notes: list[str],
-        unchecked: dict[str, list[str]],
+        into: tuple[list[str], dict[str, list[str]]],
+        asked: str,
+        used: set[tuple[str, str]],
     ) -> tuple[Triage, list[Verdict]]:
         """Triage and the runbooks over one next subject of a causal chain (`chain.follow`):
-        the runbooks its symptoms point at, else the others; the surest verdict first."""
+        the runbooks its symptoms point at, else the others; the surest verdict first, none
+        of the findings already `used` by the chain. Its findings read the original question
+        (`asked`): the hop answers the same one."""
+        notes, unchecked = into
         triaged = await triage(request, gatherer)
-        variables = base_variables(request, triaged)
+        variables = {**base_variables(request, triaged), **plain({"question": asked})}
         labels = request.alert.labels if request.alert else {}
         ranked = rank(
             self.runbooks,
@@ -183,9 +188,9 @@ class RunbookEngine:
             symptoms=triaged.symptoms,
             variables=variables,
         )
-        verdicts = await self._try(
-            [r for r in ranked if r.score > 0], variables, gatherer, notes, unchecked
-        )
+        signalled = [r for r in ranked if r.score > 0]
+        verdicts = await self._try(signalled, variables, gatherer, notes, unchecked)
+        verdicts = [v for v in verdicts if (v.runbook.id, v.finding.id) not in used]
         if not verdicts:
             rest = [r for r in ranked if r.score == 0]
             verdicts = await self._try(rest, variables, gatherer, notes, unchecked)

@@ -11,6 +11,7 @@ the question's time) gets a verdict, with the evidence ids behind it.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Any
 
 from holmes.agent.diagnosis import Diagnosis, Hypothesis
 from holmes.agent.findings import Verdict, write
+from holmes.agent.gather import Gatherer
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.symptoms import symptom_of
 from holmes.agent.triage import Triage
@@ -133,6 +135,32 @@ def frame(
     ]
 
 
+async def check_suspects(
+    request: InvestigationRequest, triaged: Triage, gatherer: Gatherer
+) -> None:
+    """One look at each suspect the question names that no gathered evidence speaks to yet
+    (the GPUs' health on the subject's nodes, the namespace's flows, the node), so that it can
+    be ruled out with evidence rather than left unchecked."""
+    namespace = triaged.subject.get("namespace") or ""
+    nodes = sorted({p["data"].get("node") for p in triaged.pods if p["ok"]} - {None, ""})
+    nodes = nodes or list(triaged.subject.get("nodes") or [])
+    calls = []
+    for _, suspect in asked_suspects(request):
+        if any(r.tool in suspect.tools for r in gatherer.results):
+            continue
+        if suspect.tools == _PROMETHEUS:
+            calls += [
+                ("prometheus_gpu_health", {"node": node, "since": "1h"}) for node in nodes[:2]
+            ]
+            if not nodes and namespace:
+                calls.append(("prometheus_gpu_health", {"namespace": namespace, "since": "1h"}))
+        elif suspect.tools == _HUBBLE:
+            calls.append(("hubble_flow_summary", {"namespace": namespace}))
+        elif suspect.tools == ("kubernetes_node",):
+            calls += [("kubernetes_node", {"name": node}) for node in nodes[:2]]
+    await asyncio.gather(*(gatherer.call(tool, args) for tool, args in calls))
+
+
 def _leads(diagnosis: Diagnosis) -> bool:
     """Whether the symptom should lead the root cause: a cause was found and the root cause
     does not already open with the same words (an alert summary often does)."""
@@ -204,8 +232,9 @@ def _ruled_out_or_unchecked(
     asked: str, suspect: Suspect, diagnosis: Diagnosis, results: list[ToolResult]
 ) -> Hypothesis:
     """Ruled out when evidence about the suspect was read and none of it held a fault; not
-    checked when no tool that speaks to it answered."""
-    looked = [r for r in results if r.tool in suspect.tools and r.ok][:3]
+    checked when no tool that speaks to it answered. The GPU's evidence is its health."""
+    preferred = [r for r in results if r.tool == suspect.tools[0] and r.ok]
+    looked = (preferred or [r for r in results if r.tool in suspect.tools and r.ok])[:3]
     if not looked:
         failed = [r for r in results if r.tool in suspect.tools and not r.ok]
         why = f" ({failed[0].error.message})" if failed and failed[0].error else ""
