@@ -4,7 +4,7 @@ A Job or a crash-looping container often dies because something it calls is down
 `connection refused` to `postgres.data.svc:5432`, `dial tcp: lookup feature-db on
 10.96.0.10:53: no such host`, `Failed to connect to redis-online port 6379`. `log_dependency`
 finds the first such line and returns the in-cluster name it names (`{name, namespace,
-port, line}`, the namespace empty when the name is short), so a finding can name that Service
+port, host, line}`, the namespace empty when the name is short), so a finding can name that Service
 as the next subject of a causal chain. Registered as the CEL function `log_dependency`; pure.
 """
 
@@ -26,8 +26,9 @@ _FAILED = re.compile(
 # host:port, `host "x"`, `to x port n`, `lookup x`; the host is a DNS name, not an IP.
 _HOSTS = (
     re.compile(r"\blookup ([a-z0-9][a-z0-9.-]*[a-z0-9])", re.IGNORECASE),
-    re.compile(r"host[= ]\"?([a-z0-9][a-z0-9.-]*[a-z0-9])\"?", re.IGNORECASE),
+    re.compile(r"host[= ][\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])[\"']?", re.IGNORECASE),
     re.compile(r"\bto ([a-z0-9][a-z0-9.-]*[a-z0-9]) port (\d+)", re.IGNORECASE),
+    re.compile(r"\bserver at [\"']?([a-z][a-z0-9.-]*[a-z0-9])[\"']?", re.IGNORECASE),
     re.compile(r"(?<![\w.-])([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*):(\d{2,5})\b", re.IGNORECASE),
 )
 _NOT_HOSTS = {"localhost", "http", "https", "tcp", "udp", "dial", "error", "port", "kube-dns"}
@@ -43,8 +44,16 @@ def log_dependency(text: Any) -> dict[str, Any]:
                 named = _service(found[1])
                 if named:
                     port = found[2] if found.lastindex and found.lastindex >= 2 else ""
-                    return {**named, "port": port, "line": line.strip()[:300]}
+                    port = port or _port_after(line, found.end())
+                    host = found[1] + (f":{port}" if port else "")
+                    return {**named, "port": port, "host": host, "line": line.strip()[:300]}
     return {}
+
+
+def _port_after(line: str, at: int) -> str:
+    """`port=8080` right after the host (urllib3's `HTTPConnectionPool(host=..., port=...)`)."""
+    found = re.match(r"[\"']?,?\s*(?:\([\d.]+\),\s*)?port[= ](\d+)", line[at:])
+    return found[1] if found else ""
 
 
 def _service(host: str) -> dict[str, str]:
