@@ -34,7 +34,9 @@ _KIND_LABELS = {
     "CronJob": "cronjob",
     "Service": "service",
     "Pod": "pod",
-    "Node": "node",
+    # DCGM's label: a node hop is then asked as a GPU alert on that node would be, so the
+    # GPU runbooks are among those its signals point at.
+    "Node": "Hostname",
 }
 
 # (the hop's request, the (runbook, finding) pairs already in the chain) -> triage, verdicts.

@@ -173,7 +173,7 @@ class RunbookEngine:
         used: set[tuple[str, str]],
     ) -> tuple[Triage, list[Verdict]]:
         """Triage and the runbooks over one next subject of a causal chain (`chain.follow`):
-        the runbooks its symptoms point at, else the others; the surest verdict first, none
+        the runbooks its symptoms point at; the surest verdict first, none
         of the findings already `used` by the chain. Its findings read the original question
         (`asked`): the hop answers the same one."""
         notes, unchecked = into
@@ -188,12 +188,11 @@ class RunbookEngine:
             symptoms=triaged.symptoms,
             variables=variables,
         )
+        # Only the runbooks the hop's signals point at: trying every runbook on every hop
+        # would cost more than the first hop, and a hop with no signal has no visible fault.
         signalled = [r for r in ranked if r.score > 0]
         verdicts = await self._try(signalled, variables, gatherer, notes, unchecked)
         verdicts = [v for v in verdicts if (v.runbook.id, v.finding.id) not in used]
-        if not verdicts:
-            rest = [r for r in ranked if r.score == 0]
-            verdicts = await self._try(rest, variables, gatherer, notes, unchecked)
         return triaged, _best_first(verdicts, ranked)
 
     async def _try(
