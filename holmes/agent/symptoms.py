@@ -34,7 +34,8 @@ _VERBS = {
 _SYMPTOM = re.compile(
     r"\b(stall\w*|hang\w*|hung|stuck|freez\w*|frozen|no progress|making progress|"
     r"tim(?:e|es|ed|ing)[ -]?outs?|timeouts?|\b5\d\d\b|5xx|errors?|slow\w*|latency|"
-    r"pending|unschedulable|not (?:being )?scheduled|not start\w*|(?:won.?t|doesn.?t|does not) start|crash\w*|restart\w*|oom\w*|"
+    r"pending|unschedulable|not (?:being )?scheduled|not start\w*|"
+    r"(?:won.?t|doesn.?t|does not) start|crash\w*|restart\w*|oom\w*|"
     r"fail\w*|broken|down\b|not working|unreachable|refused|can'?t (?:reach|connect)|"
     r"drop\w*|not ready|unready|evicted|throttl\w*|degraded)",
     re.IGNORECASE,
