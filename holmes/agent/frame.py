@@ -33,8 +33,8 @@ OLD_RESTART = timedelta(hours=6)
 
 @dataclass(frozen=True)
 class Suspect:
-    """A kind of cause an asker may name: the words for it, the runbooks that would confirm
-    it (id prefixes), and the tools whose results speak to it."""
+    """A kind of cause an asker may name: the words for it, the findings that would confirm
+    it (prefixes of `runbook/finding`), and the tools whose results speak to it."""
 
     name: str
     words: str
@@ -53,7 +53,7 @@ SUSPECTS = (
     Suspect(
         "the network policy",
         r"network ?polic|netpol|\bpolic(y|ies)\b|firewall|cilium",
-        ("hubble-policy-denied", "dns-failures", "cilium-auth-required"),
+        ("hubble-policy-denied", "dns-failures/dns-egress-denied", "cilium-auth-required"),
         _HUBBLE,
     ),
     Suspect("DNS", r"\bdns\b|resolv|nxdomain|coredns", ("dns-failures",), _HUBBLE),
@@ -183,6 +183,7 @@ def asked_suspects(request: InvestigationRequest) -> list[tuple[str, Suspect]]:
 
 
 def _fits(runbook_id: str | None, suspect: Suspect) -> bool:
+    """Whether `runbook/finding` is one of the suspect's (prefixes of either)."""
     return bool(runbook_id) and any(runbook_id.startswith(p) for p in suspect.runbooks)
 
 
@@ -196,7 +197,11 @@ def _judge(
     """The verdict on a suspect the question named."""
     asked = f"{phrase} ({suspect.name})" if suspect.name not in phrase.lower() else phrase
     hops = diagnosis.chain
-    root_id = hops[-1].runbook_id if hops else diagnosis.runbook_id
+    root_id = (
+        f"{hops[-1].runbook_id}/{hops[-1].finding_id}"
+        if hops
+        else (f"{verdicts[0].runbook.id}/{verdicts[0].finding.id}" if verdicts else None)
+    )
     if diagnosis.fault_found and _fits(root_id, suspect) and diagnosis.confidence != "none":
         ids = [i for claim in diagnosis.evidence[:2] for i in claim.evidence_ids]
         return Hypothesis(
@@ -207,7 +212,7 @@ def _judge(
             evidence_ids=list(dict.fromkeys(ids)),
         )
     for hop in hops[:-1]:
-        if _fits(hop.runbook_id, suspect):
+        if _fits(f"{hop.runbook_id}/{hop.finding_id}", suspect):
             return Hypothesis(
                 hypothesis=asked,
                 origin="question",
@@ -216,7 +221,7 @@ def _judge(
                 evidence_ids=[i for c in hop.evidence[:1] for i in c.evidence_ids],
             )
     for other in verdicts[1:]:
-        if _fits(other.runbook.id, suspect):
+        if _fits(f"{other.runbook.id}/{other.finding.id}", suspect):
             first = write(other)["evidence"][0]
             return Hypothesis(
                 hypothesis=asked,
