@@ -68,6 +68,58 @@ def test_traffic_drops_chain_to_the_spire_server_crash_loop() -> None:
     assert gpu.verdict == "not_checked"
 
 
+CHAINS = [
+    # upstream 5xx -> the upstream's own failure: not ready, then its GPU (three hops)
+    (
+        "chain-gateway-5xx-vllm-unready-gpu-xid79",
+        ["upstream-http-5xx", "probe-failures", "gpu-xid-errors"],
+        SubjectRef(kind="Node", name="gke-inference-a3-pool-6c1f2a0e-8kq2"),
+    ),
+    # traffic drops (DNS SERVFAIL) -> the cluster DNS server, OOMKilled
+    (
+        "chain-dns-servfail-retrieval-coredns-oomkilled",
+        ["dns-failures", "oom-killed"],
+        SubjectRef(kind="Deployment", namespace="kube-system", name="coredns"),
+    ),
+    # Pending on a claim -> the node whose tainted device would serve it
+    (
+        "chain-dra-claim-pending-tainted-gpu-xid48",
+        ["dra-claim-unallocatable", "gpu-xid-errors"],
+        SubjectRef(kind="Node", name="dgx-h100-02"),
+    ),
+    # Job failure -> the dependency its logs name
+    (
+        "chain-job-preprocess-catalog-api-oomkilled",
+        ["job-backoff-limit", "oom-killed"],
+        SubjectRef(kind="Service", namespace="data-prep", name="dataset-catalog-api"),
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("incident", "runbooks", "root"), CHAINS)
+def test_each_chain_type_reaches_its_root(
+    incident: str, runbooks: list[str], root: SubjectRef
+) -> None:
+    answer = _answer(incident)
+    assert [h.runbook_id for h in answer.chain] == runbooks
+    assert answer.chain[-1].subject == root and answer.chain[-1].role == "root_cause"
+    assert answer.runbook_id == runbooks[0]  # the first hop's runbook, as before chains
+    for hop in answer.chain:
+        assert hop.evidence and all(claim.evidence_ids for claim in hop.evidence[:1])
+    hop_ids = [{i for c in hop.evidence for i in c.evidence_ids} for hop in answer.chain]
+    assert hop_ids[-1] - hop_ids[0], "the root hop cites evidence of its own"
+    assert root.name in answer.root_cause
+    assert answer.remediation_text()  # the root's remediation leads
+
+
+@pytest.mark.slow
+def test_an_abstaining_answer_names_the_look_alikes() -> None:
+    answer = _answer("abstain-misspelt-embedding-worker-lookalikes")
+    assert not answer.fault_found
+    assert "Deployment search/embedding-worker" in answer.remediation[0].action
+
+
 @pytest.mark.slow
 def test_an_abstaining_latency_answer_says_what_would_decide() -> None:
     answer = _answer("abstain-slow-text-embeddings-next-steps")
