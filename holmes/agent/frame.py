@@ -132,6 +132,7 @@ def frame(
         *(_judge(s, phrase, diagnosis, verdicts, results) for phrase, s in asked_suspects(request)),
         *_also_held(diagnosis, verdicts),
         *_old_restarts(diagnosis, triaged, now),
+        *_stray_xids(diagnosis, triaged, results),
     ]
 
 
@@ -272,6 +273,8 @@ def _also_held(diagnosis: Diagnosis, verdicts: list[Verdict]) -> list[Hypothesis
     for other in verdicts[1:3]:
         if (other.runbook.id, other.finding.id) in chained:
             continue
+        if other.runbook.priority < verdicts[0].runbook.priority:
+            continue  # a generic finding that yields to the specific one (a crash loop to an Xid)
         first = write(other)["evidence"][0]
         found.append(
             Hypothesis(
@@ -310,6 +313,53 @@ def _old_restarts(diagnosis: Diagnosis, triaged: Triage, now: datetime) -> list[
                     f"{_ago(hours)} before the question's time ({container.get('last_reason')}"
                     f", exit {container.get('last_exit_code')}); the container has run since.",
                     evidence_ids=[pod["id"]],
+                )
+            )
+    return found[:2]
+
+
+def _stray_xids(
+    diagnosis: Diagnosis, triaged: Triage, results: list[ToolResult]
+) -> list[Hypothesis]:
+    """Xids in the GPU health read when the root cause is not the GPU: an old one (the
+    counter keeps its last value) or one on a GPU that serves none of the subject's pods is
+    ruled out; a new one on a GPU of the subject's pods is kept as contributing."""
+    gpu = SUSPECTS[0]
+    root = [f"{h.runbook_id}/{h.finding_id}" for h in diagnosis.chain[-1:]] or [
+        diagnosis.runbook_id or ""
+    ]
+    if not diagnosis.fault_found or _fits(root[0], gpu):
+        return []
+    subject_pods = {f"{p['namespace']}/{p['name']}" for p in triaged.subject.get("pods", [])}
+    found: list[Hypothesis] = []
+    for result in results:
+        if result.tool != "prometheus_gpu_health" or not result.ok:
+            continue
+        for state in (result.data or {}).get("gpus", []):
+            xid = state.get("xid")
+            if not xid or any(h.evidence_ids == [result.evidence_id] for h in found):
+                continue
+            ours = bool(subject_pods & set(state.get("pods") or []))
+            old = xid.get("since") is None or not xid.get("current", True)
+            verdict = "contributing" if ours and not old else "ruled_out"
+            why = (
+                "an old value: DCGM keeps reporting the last Xid, and this one did not change "
+                "in the window"
+                if old
+                else (
+                    "new in the window, on a GPU of the subject's pods"
+                    if ours
+                    else "new in the window, but on a GPU that serves none of the subject's pods"
+                )
+            )
+            found.append(
+                Hypothesis(
+                    hypothesis=f"Xid {xid.get('code')} on GPU {state.get('gpu')} of "
+                    f"{state.get('node')}",
+                    origin="evidence",
+                    verdict=verdict,
+                    reason=f"{why}; the root cause found is {diagnosis.summary.rstrip('.')}.",
+                    evidence_ids=[result.evidence_id],
                 )
             )
     return found[:2]
