@@ -298,6 +298,10 @@ class AgentNodes:
             runbook = Diagnosis.model_validate(state["runbook_diagnosis"])
             diagnosis.checked, diagnosis.calls = runbook.checked, runbook.calls
             diagnosis.sources_unavailable = self._sources(runbook)
+            diagnosis.symptom = runbook.symptom
+            if diagnosis.runbook_id and diagnosis.runbook_id == runbook.runbook_id:
+                # The model kept the runbook's answer: its chain and verdicts still hold.
+                diagnosis.chain, diagnosis.hypotheses = runbook.chain, runbook.hypotheses
             diagnosis = checked_model_answer(diagnosis, runbook)
         else:
             diagnosis = Diagnosis.model_validate(state["runbook_diagnosis"])
