@@ -1,10 +1,14 @@
-"""A chained answer as people read it: the CLI's markdown and Slack's blocks, as text."""
+"""A chained answer as people read it: the CLI's markdown, Slack's blocks, the web page."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from holmes.agent.diagnosis import ChainHop, Claim, Diagnosis, Hypothesis, SubjectRef
 from holmes.cli.render import diagnosis_markdown
 from holmes.server.slack.blocks import answer_messages
+from holmes.server.web.render import _templates
 
 ANSWER = Diagnosis(
     summary="upstream saturated <- Deployment llm/vllm-qwen [oom-killed]: OOMKilled",
@@ -71,3 +75,32 @@ def test_an_answer_without_a_chain_renders_as_before() -> None:
     plain = ANSWER.model_copy(update={"chain": [], "hypotheses": []})
     text = diagnosis_markdown(plain)
     assert "Causal chain" not in text and "Hypotheses" not in text
+
+
+def test_the_web_page_shows_the_chain_and_the_hypotheses_escaped() -> None:
+    record = SimpleNamespace(
+        id="inv1",
+        status="done",
+        source="api",
+        namespace="llm",
+        created_at=datetime(2026, 9, 14, tzinfo=UTC),
+        parent_id=None,
+        finished=True,
+        error=None,
+        question="q",
+        alert=None,
+        feedback=None,
+    )
+    hostile = ANSWER.model_copy(
+        update={
+            "hypotheses": [ANSWER.hypotheses[0].model_copy(update={"hypothesis": "<b>policy</b>"})]
+        }
+    )
+    html = _templates.get_template("investigation.html").render(
+        record=record, diagnosis=hostile, evidence={}, steps=[], labels={}, annotations={}
+    )
+    chain = html[html.index('id="chain"') : html.index("</ol>", html.index('id="chain"'))]
+    assert chain.index("ai-gateway") < chain.index("vllm-qwen")
+    assert 'data-evidence="E21"' in chain and "the upstream answering the 5xx" in chain
+    assert "&lt;b&gt;policy&lt;/b&gt;" in html and "<b>policy</b>" not in html
+    assert "ruled out" in html
