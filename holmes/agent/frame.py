@@ -196,7 +196,8 @@ def _judge(
     results: list[ToolResult],
 ) -> Hypothesis:
     """The verdict on a suspect the question named."""
-    asked = f"{phrase} ({suspect.name})" if suspect.name not in phrase.lower() else phrase
+    bare = suspect.name.removeprefix("the ")
+    asked = phrase if bare.lower() in phrase.lower() else f"{phrase} ({suspect.name})"
     hops = diagnosis.chain
     root_id = (
         f"{hops[-1].runbook_id}/{hops[-1].finding_id}"
