@@ -120,9 +120,27 @@ def _key(subject: SubjectRef | None) -> tuple[str, str, str] | None:
     return (subject.kind, subject.namespace or "", subject.name)
 
 
-def _covers(triaged: Triage, subject: SubjectRef) -> bool:
-    """Whether the hop's triage resolved the subject (not "missing")."""
-    return triaged.subject.get("scope") == "named"
+async def _first_found(
+    candidates: list[tuple[SubjectRef, str]],
+    judge_hop: HopJudge,
+    findings: set[tuple[str, str]],
+    seen: set[tuple[str, str, str] | None],
+    notes: list[str],
+    budget: int,
+    calls_so_far: Callable[[], int],
+) -> tuple[SubjectRef, str, list[Verdict]] | None:
+    """The first candidate the cluster has, judged: (subject, relation, verdicts); None when
+    none is found or the call budget is spent."""
+    for subject, relation in candidates:
+        seen.add(_key(subject))
+        if calls_so_far() >= budget:
+            notes.append(f"chain: {subject.text()} not investigated (tool call budget spent)")
+            return None
+        triaged, verdicts = await judge_hop(hop_request(subject), set(findings))
+        if triaged.subject.get("scope") == "named":
+            return subject, relation, verdicts
+        notes.append(f"chain: {subject.text()} was not found, so the chain does not go there")
+    return None
 
 
 async def follow(
@@ -140,17 +158,12 @@ async def follow(
     budget = calls_so_far() + MAX_CHAIN_CALLS
     while len(links) < MAX_SUBJECTS:
         candidates = [c for c in next_subjects(links[-1].verdict) if _key(c[0]) not in seen]
-        if not candidates:
+        found = await _first_found(
+            candidates, judge_hop, findings, seen, notes, budget, calls_so_far
+        )
+        if found is None:
             break
-        subject, relation = candidates[0]
-        seen.add(_key(subject))
-        if calls_so_far() >= budget:
-            notes.append(f"chain: {subject.text()} not investigated (tool call budget spent)")
-            break
-        triaged, verdicts = await judge_hop(hop_request(subject), set(findings))
-        if not _covers(triaged, subject):
-            notes.append(f"chain: {subject.text()} was not found, so the chain ends before it")
-            break
+        subject, relation, verdicts = found
         fresh = [v for v in verdicts if (v.runbook.id, v.finding.id) not in findings]
         if not fresh:
             notes.append(

@@ -28,7 +28,7 @@ from holmes.agent.degraded import (
 )
 from holmes.agent.diagnosis import Cost, Diagnosis
 from holmes.agent.findings import Verdict, judge, write
-from holmes.agent.frame import check_suspects, frame
+from holmes.agent.frame import frame
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
@@ -36,6 +36,7 @@ from holmes.agent.ranking import Ranked, rank
 from holmes.agent.runbooks import LoadedRunbook, load_runbooks
 from holmes.agent.runbooks.expressions import plain
 from holmes.agent.steps import run_steps
+from holmes.agent.suspects import check_suspects
 from holmes.agent.triage import Triage, triage
 from holmes.tools import (
     CheckedCall,

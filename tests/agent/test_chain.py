@@ -14,10 +14,10 @@ from holmes.agent.chain import next_subjects
 from holmes.agent.diagnosis import ChainHop, Diagnosis, Hypothesis, SubjectRef
 from holmes.agent.engine import RunbookEngine
 from holmes.agent.findings import Verdict
-from holmes.agent.frame import asked_suspects
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.runbooks.loader import RunbookError, load_runbook
 from holmes.agent.runbooks.schema import Runbook
+from holmes.agent.suspects import asked_suspects
 from holmes.agent.symptoms import symptom_of
 from holmes.evals.bundle import Expected
 from holmes.evals.runner import run_incident
