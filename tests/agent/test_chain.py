@@ -6,6 +6,7 @@ Each chain test replays a recorded incident through the real protocols and check
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from holmes.agent.runbooks.loader import RunbookError, load_runbook
 from holmes.agent.runbooks.schema import Runbook
 from holmes.agent.suspects import asked_suspects
 from holmes.agent.symptoms import symptom_of
+from holmes.agent.tempting import tempting
+from holmes.agent.triage import Triage
 from holmes.evals.bundle import Expected
 from holmes.evals.runner import run_incident
 from holmes.evals.scoring import score
@@ -205,3 +208,31 @@ def test_scoring_checks_the_chain_and_the_hypotheses() -> None:
         "hypothesis 'gpu' is ruled_out, expected confirmed",
         "no hypothesis matches 'dns'",
     ]
+
+
+def test_a_restart_days_before_the_question_is_ruled_out_with_the_pods_evidence() -> None:
+    pod = {
+        "id": "E4",
+        "ok": True,
+        "data": {
+            "name": "web-1",
+            "containers": [
+                {
+                    "name": "app",
+                    "restart_count": 1,
+                    "last_reason": "Error",
+                    "last_exit_code": 2,
+                    "last_finished": "2026-03-15T08:00:00Z",
+                },
+                {"name": "sidecar", "restart_count": 0, "last_finished": None},
+            ],
+        },
+    }
+    triaged = Triage(subject={"pods": []}, symptoms=[], pods=[pod])
+    answer = Diagnosis(summary="s", root_cause="r", runbook_id="hubble-policy-denied")
+    (found,) = tempting(answer, triaged, [], [], datetime(2026, 3, 18, 14, 0, tzinfo=UTC))
+    assert found.hypothesis == "the restart of web-1/app"
+    assert (found.origin, found.verdict, found.evidence_ids) == ("evidence", "ruled_out", ["E4"])
+    assert "3 day(s) before the question's time" in found.reason
+    recent = tempting(answer, triaged, [], [], datetime(2026, 3, 15, 10, 0, tzinfo=UTC))
+    assert recent == []  # two hours before: it may be the fault, so it is not dismissed
