@@ -18,7 +18,7 @@ from holmes.agent.findings import Verdict, write
 from holmes.agent.intake import InvestigationRequest
 from holmes.agent.suspects import Suspect, asked_suspects, fits
 from holmes.agent.symptoms import symptom_of
-from holmes.agent.tempting import tempting
+from holmes.agent.tempting import root_summary, tempting
 from holmes.agent.triage import Triage
 from holmes.tools import ToolResult
 
@@ -75,7 +75,7 @@ def _judge(
             hypothesis=asked,
             origin="question",
             verdict="confirmed",
-            reason=f"The root cause is there: {diagnosis.summary}",
+            reason=f"The root cause is there: {root_summary(diagnosis)}",
             evidence_ids=list(dict.fromkeys(ids)),
         )
     for hop in hops[:-1]:
@@ -119,7 +119,7 @@ def _ruled_out_or_unchecked(
         )
     seen = "; ".join(f"{r.evidence_id} {_first_line(r.text)}" for r in looked)
     elsewhere = (
-        f"the cause is elsewhere ({diagnosis.summary.rstrip('.')})"
+        f"the cause is elsewhere ({root_summary(diagnosis).rstrip('.')})"
         if diagnosis.fault_found and diagnosis.confidence != "none"
         else "no fault was found"
     )

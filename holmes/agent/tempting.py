@@ -21,6 +21,11 @@ from holmes.tools import ToolResult
 OLD_RESTART = timedelta(hours=6)
 
 
+def root_summary(diagnosis: Diagnosis) -> str:
+    """The root cause in one line: the root hop's summary in a chain, else the summary."""
+    return diagnosis.chain[-1].summary if diagnosis.chain else diagnosis.summary
+
+
 def tempting(
     diagnosis: Diagnosis,
     triaged: Triage,
@@ -128,7 +133,7 @@ def _stray_xids(
                     f"{state.get('node')}",
                     origin="evidence",
                     verdict=verdict,
-                    reason=f"{why}; the root cause found is {diagnosis.summary.rstrip('.')}.",
+                    reason=f"{why}; the root cause found is {root_summary(diagnosis).rstrip('.')}.",
                     evidence_ids=[result.evidence_id],
                 )
             )
