@@ -13,6 +13,7 @@ from __future__ import annotations
 from holmes.agent.degraded import could_not_check, degraded, unverified
 from holmes.agent.diagnosis import Claim, Diagnosis, SourceUnavailable
 from holmes.agent.intake import InvestigationRequest
+from holmes.agent.next_steps import next_steps
 from holmes.agent.triage import Triage
 
 
@@ -22,7 +23,8 @@ def abstain(
     unavailable: list[SourceUnavailable] | None = None,
 ) -> Diagnosis:
     """The Diagnosis that says no fault was shown (or could not be ruled out, when a source in
-    `unavailable` failed), or that the subject does not exist."""
+    `unavailable` failed), or that the subject does not exist. Its remediation lists the next
+    steps that would decide (`next_steps.py`)."""
     subject = triaged.subject
     listing_ids = [r["id"] for r in triaged.listing if r["ok"]]
     if not listing_ids:
@@ -33,6 +35,8 @@ def abstain(
     else:
         diagnosis = _present(triaged, listing_ids, unavailable or [])
     diagnosis.sources_unavailable = unavailable or []
+    if not diagnosis.remediation:
+        diagnosis.remediation = next_steps(request, triaged, unavailable or [], subject["missing"])
     return diagnosis
 
 

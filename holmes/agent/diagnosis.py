@@ -53,6 +53,50 @@ class SourceUnavailable(BaseModel):
     )
 
 
+class SubjectRef(BaseModel):
+    """An object an answer is about: a hop of a causal chain names one."""
+
+    kind: str
+    namespace: str | None = None
+    name: str
+
+    def text(self) -> str:
+        """`Kind namespace/name` (or `Kind name` for a cluster-scoped object)."""
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+HopRole = Literal["symptom", "proximate_cause", "root_cause"]
+
+
+class ChainHop(BaseModel):
+    """One subject of a causal chain, what a runbook found there and the evidence for it."""
+
+    role: HopRole
+    subject: SubjectRef | None = Field(None, description="None: the question's namespace.")
+    runbook_id: str
+    finding_id: str
+    summary: str
+    root_cause: str
+    relation: str = Field(
+        "", description="How this hop produces the one before it (empty on the first hop)."
+    )
+    evidence: list[Claim] = Field(default_factory=list)
+
+
+HypothesisVerdict = Literal["confirmed", "contributing", "ruled_out", "not_checked"]
+
+
+class Hypothesis(BaseModel):
+    """A suspect named in the question or tempting in the evidence, and what became of it."""
+
+    hypothesis: str = Field(description="The suspect, in the asker's words where they named it.")
+    origin: Literal["question", "evidence"]
+    verdict: HypothesisVerdict
+    reason: str
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
 class Cost(BaseModel):
     """What the answer cost."""
 
@@ -119,6 +163,19 @@ class Diagnosis(BaseModel):
         description="diagnosis, or the direct question answered from the tools: logs, "
         "log_errors (errors in the logs), not_ready (pods not ready), changes (what changed); "
         "a direct answer's root_cause is the answer and its evidence quotes the tools.",
+    )
+    symptom: str | None = Field(
+        None, description="The reported symptom in the asker's words (question or alert)."
+    )
+    chain: list[ChainHop] = Field(
+        default_factory=list,
+        description="Symptom -> proximate cause -> root cause, when a finding blamed another "
+        "object and holmes investigated it (empty: a single-hop answer).",
+    )
+    hypotheses: list[Hypothesis] = Field(
+        default_factory=list,
+        description="Suspects named in the question or tempting in the evidence, each ruled "
+        "out, kept as contributing, or confirmed, with the evidence.",
     )
     cost: Cost = Field(default_factory=Cost)
 

@@ -23,6 +23,7 @@ from typing import Any
 from holmes.agent.abstain import abstain
 from holmes.agent.alert_explain import explain_alert
 from holmes.agent.alert_routes import AlertRoute, AlertRouteTable, load_alert_routes
+from holmes.agent.chain import Link, chained, first_subject, follow
 from holmes.agent.degraded import (
     failed_sources,
     note_unchecked,
@@ -32,6 +33,7 @@ from holmes.agent.degraded import (
 from holmes.agent.diagnosis import Cost, Diagnosis
 from holmes.agent.direct import answer_directly
 from holmes.agent.findings import Verdict, judge, write
+from holmes.agent.frame import frame
 from holmes.agent.gather import CallListener, Gatherer
 from holmes.agent.injection import injection_notes
 from holmes.agent.intake import InvestigationRequest
@@ -40,6 +42,7 @@ from holmes.agent.ranking import Ranked, rank
 from holmes.agent.runbooks import FunctionRegistry, LoadedRunbook, builtin_functions, load_runbooks
 from holmes.agent.runbooks.expressions import plain
 from holmes.agent.steps import run_steps
+from holmes.agent.suspects import check_suspects
 from holmes.agent.sweep import should_sweep, subject_name, sweep_evidence
 from holmes.agent.sweep_answer import answer_with_sweep
 from holmes.agent.triage import Triage, triage
@@ -137,7 +140,7 @@ class RunbookEngine:
             )
             return self._finish(direct, triaged, [], [], gatherer, [], started)
         variables, route, ranked = self.rank_for(request, triaged)
-        alert = request.alert
+        text = question_text(request)
         notes: list[str] = []
         unchecked = _unlisted(triaged, gatherer)
         signalled = [r for r in ranked if r.score > 0]
@@ -145,36 +148,47 @@ class RunbookEngine:
         if not verdicts:
             rest = [r for r in ranked if r.score == 0]
             verdicts = await self._try(rest, variables, gatherer, notes, unchecked)
-        scores = {r.id: r for r in ranked}
-        # Of the findings that hold: the surest; then the more specific runbook (priority: a
-        # generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals.
-        verdicts.sort(
-            key=lambda v: (
-                -_CONFIDENCE[v.finding.confidence],
-                -v.runbook.priority,
-                -scores[v.runbook.id].score,
-            )
-        )
-        # No runbook holds: sweep the evidence no runbook reads (logs of every container,
-        # throttling, autoscalers, recent changes) before abstaining (`sweep.py`).
-        swept = None
-        if not verdicts and should_sweep(triaged):
-            swept = await sweep_evidence(request, triaged, gatherer)
-        unavailable = sources_unavailable(ctx.health, unchecked)
+        verdicts = _best_first(verdicts, ranked)
+        links: list[Link] = []
         if verdicts:
-            diagnosis = _answer(
-                verdicts[0], scores[verdicts[0].runbook.id], verdicts[1:], self.functions
+            links = await follow(
+                verdicts[0],
+                first_subject(triaged),
+                lambda hop, used: self._hop(hop, gatherer, (notes, unchecked), text, used),
+                lambda: len(gatherer.results),
+                notes,
             )
-            diagnosis.sources_unavailable = unavailable
+        await check_suspects(request, triaged, gatherer)
+        if verdicts:
+            diagnosis = _answer(verdicts[0], ranked, verdicts[1:], self.functions)
+            diagnosis = chained(diagnosis, links)
+            diagnosis.sources_unavailable = sources_unavailable(ctx.health, unchecked)
             note_unchecked(diagnosis)
         else:
-            diagnosis = abstain(request, triaged, unavailable)
-            diagnosis = answer_with_sweep(swept, diagnosis, subject_name(triaged.subject))
-            if diagnosis.fault_found and swept is not None and swept.symptoms:
-                note_unchecked(diagnosis)
-            if route is not None and alert is not None:
-                await explain_alert(diagnosis, route, alert.labels, gatherer)
+            diagnosis = await self._no_finding(request, triaged, gatherer, unchecked, route)
+        frame(diagnosis, request, triaged, verdicts, gatherer.results, ctx.now())
         return self._finish(diagnosis, triaged, ranked, verdicts, gatherer, notes, started, route)
+
+    async def _no_finding(
+        self,
+        request: InvestigationRequest,
+        triaged: Triage,
+        gatherer: Gatherer,
+        unchecked: dict[str, list[str]],
+        route: AlertRoute | None,
+    ) -> Diagnosis:
+        """No runbook finding holds: sweep the evidence no runbook reads (logs of every
+        container, throttling, autoscalers, recent changes; `sweep.py`), then abstain or answer
+        from the sweep, with the alert's meaning and checks when the route table has them."""
+        swept = await sweep_evidence(request, triaged, gatherer) if should_sweep(triaged) else None
+        unavailable = sources_unavailable(gatherer.ctx.health, unchecked)
+        diagnosis = abstain(request, triaged, unavailable)
+        diagnosis = answer_with_sweep(swept, diagnosis, subject_name(triaged.subject))
+        if diagnosis.fault_found and swept is not None and swept.symptoms:
+            note_unchecked(diagnosis)
+        if route is not None and request.alert is not None:
+            await explain_alert(diagnosis, route, request.alert.labels, gatherer)
+        return diagnosis
 
     def _finish(
         self,
@@ -211,9 +225,7 @@ class RunbookEngine:
         """The rules' variables, the alert's route and the runbooks ranked for `triaged`."""
         variables = base_variables(request, triaged)
         alert = request.alert
-        text = " ".join(
-            [request.question or ""] + (list(alert.annotations.values()) if alert else [])
-        )
+        text = question_text(request)
         route = self.alert_routes.find(alert.name) if alert and alert.name else None
         ranked = rank(
             self.runbooks,
@@ -226,6 +238,38 @@ class RunbookEngine:
             routed=route.runbook if route else None,
         )
         return variables, route, ranked
+
+    async def _hop(
+        self,
+        request: InvestigationRequest,
+        gatherer: Gatherer,
+        into: tuple[list[str], dict[str, list[str]]],
+        asked: str,
+        used: set[tuple[str, str]],
+    ) -> tuple[Triage, list[Verdict]]:
+        """Triage and the runbooks over one next subject of a causal chain (`chain.follow`):
+        the runbooks its symptoms point at; the surest verdict first, none
+        of the findings already `used` by the chain. Its findings read the original question
+        (`asked`): the hop answers the same one."""
+        notes, unchecked = into
+        triaged = await triage(request, gatherer)
+        variables = {**base_variables(request, triaged), **plain({"question": asked})}
+        labels = request.alert.labels if request.alert else {}
+        ranked = rank(
+            self.runbooks,
+            alert_name="",
+            alert_labels=labels,
+            text="",
+            symptoms=triaged.symptoms,
+            variables=variables,
+            functions=self.functions,
+        )
+        # Only the runbooks the hop's signals point at: trying every runbook on every hop
+        # would cost more than the first hop, and a hop with no signal has no visible fault.
+        signalled = [r for r in ranked if r.score > 0]
+        verdicts = await self._try(signalled, variables, gatherer, notes, unchecked)
+        verdicts = [v for v in verdicts if (v.runbook.id, v.finding.id) not in used]
+        return triaged, _best_first(verdicts, ranked)
 
     async def _try(
         self,
@@ -307,11 +351,32 @@ def base_variables(request: InvestigationRequest, triaged: Triage) -> dict[str, 
     )
 
 
+def _best_first(verdicts: list[Verdict], ranked: list[Ranked]) -> list[Verdict]:
+    """Of the findings that hold: the surest; then the more specific runbook (priority: a
+    generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals."""
+    scores = {r.id: r.score for r in ranked}
+    return sorted(
+        verdicts,
+        key=lambda v: (
+            -_CONFIDENCE[v.finding.confidence],
+            -v.runbook.priority,
+            -scores.get(v.runbook.id, 0),
+        ),
+    )
+
+
+def question_text(request: InvestigationRequest) -> str:
+    """The words runbooks match: the question and the alert's annotations."""
+    alert = request.alert
+    return " ".join([request.question or ""] + (list(alert.annotations.values()) if alert else []))
+
+
 def _answer(
-    verdict: Verdict, ranked: Ranked, others: list[Verdict], functions: FunctionRegistry
+    verdict: Verdict, ranked: list[Ranked], others: list[Verdict], functions: FunctionRegistry
 ) -> Diagnosis:
+    chosen = next(r for r in ranked if r.id == verdict.runbook.id)
     fields = write(verdict, functions)
-    notes = [f"runbook {ranked.id} chosen: " + ("; ".join(ranked.reasons) or "its finding held")]
+    notes = [f"runbook {chosen.id} chosen: " + ("; ".join(chosen.reasons) or "its finding held")]
     notes += [f"also held: {other.runbook.id}/{other.finding.id}" for other in others[:3]]
     return Diagnosis(
         runbook_id=verdict.runbook.id,

@@ -33,6 +33,7 @@ class Verdict:
     runbook: Runbook
     finding: Finding
     variables: dict[str, Any]
+    functions: FunctionRegistry  # what its expressions call, for the hops and texts made later
 
 
 def judge(
@@ -46,7 +47,7 @@ def judge(
             for name, source in finding.let.items():
                 scope[name] = evaluate(source, scope, functions)
             if truthy(finding.when, scope, functions):
-                return Verdict(runbook, finding, scope)
+                return Verdict(runbook, finding, scope, functions)
         except ExpressionError as error:
             notes.append(f"{runbook.id}/{finding.id}: not applicable ({error})")
     return None

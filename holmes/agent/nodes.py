@@ -305,6 +305,10 @@ class AgentNodes:
             diagnosis.checked, diagnosis.calls = runbook.checked, runbook.calls
             diagnosis.alert_explanation = runbook.alert_explanation  # the route table's facts
             diagnosis.sources_unavailable = self._sources(runbook)
+            diagnosis.symptom = runbook.symptom
+            if diagnosis.runbook_id and diagnosis.runbook_id == runbook.runbook_id:
+                # The model kept the runbook's answer: its chain and verdicts still hold.
+                diagnosis.chain, diagnosis.hypotheses = runbook.chain, runbook.hypotheses
             diagnosis = checked_model_answer(diagnosis, runbook)
         else:
             diagnosis = as_diagnosis(state["runbook_diagnosis"]).model_copy(deep=True)

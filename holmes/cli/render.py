@@ -21,6 +21,7 @@ def diagnosis_markdown(diagnosis: Diagnosis, *, verbose: bool = False) -> str:
     lines += [head + diagnosis.root_cause, ""]
     if diagnosis.explanation:
         lines += [diagnosis.explanation, ""]
+    lines += _chain(diagnosis) + _hypotheses(diagnosis)
     if diagnosis.evidence:
         lines.append("### Evidence")
         for claim in diagnosis.evidence:
@@ -77,6 +78,40 @@ def _numbered(steps: list[RemediationStep]) -> list[str]:
         if step.command:
             lines += ["", "   ```", f"   {step.command}", "   ```"]
     return [*lines, ""]
+
+
+def _chain(diagnosis: Diagnosis) -> list[str]:
+    """`### Causal chain`: one numbered line per hop, symptom first, with its evidence ids."""
+    if not diagnosis.chain:
+        return []
+    lines = ["### Causal chain"]
+    for number, hop in enumerate(diagnosis.chain, 1):
+        where = hop.subject.text() if hop.subject else "the namespace"
+        ids = sorted({i for claim in hop.evidence for i in claim.evidence_ids}, key=_id_order)
+        via = f" ({hop.relation})" if hop.relation else ""
+        role = hop.role.replace("_", " ")
+        lines.append(
+            f"{number}. **{role}** {where}{via}: {hop.summary} "
+            f"[{', '.join(ids) or 'no evidence id'}; runbook {hop.runbook_id}]"
+        )
+    return [*lines, ""]
+
+
+def _hypotheses(diagnosis: Diagnosis) -> list[str]:
+    """`### Hypotheses`: each suspect with its verdict, its reason and its evidence ids."""
+    if not diagnosis.hypotheses:
+        return []
+    lines = ["### Hypotheses"]
+    for item in diagnosis.hypotheses:
+        ids = f" [{', '.join(item.evidence_ids)}]" if item.evidence_ids else ""
+        asked = " (asked)" if item.origin == "question" else ""
+        verdict = item.verdict.replace("_", " ")
+        lines.append(f"- {item.hypothesis}{asked}: **{verdict}**. {item.reason}{ids}")
+    return [*lines, ""]
+
+
+def _id_order(evidence_id: str) -> int:
+    return int(evidence_id.lstrip("E") or 0) if evidence_id.lstrip("E").isdigit() else 0
 
 
 def _unavailable(source: SourceUnavailable) -> str:

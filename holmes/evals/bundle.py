@@ -118,6 +118,16 @@ class Expected(BaseModel):
     must_mention: list[MentionEntry] = Field(default_factory=list)
     remediation_must_mention: list[MentionEntry] = Field(default_factory=list)
     runbook: str | None = None
+    chain: list[str] = Field(
+        default_factory=list,
+        description="The runbook of each hop of the causal chain, symptom first (empty: not "
+        "scored).",
+    )
+    hypotheses: dict[str, str] = Field(
+        default_factory=dict,
+        description="Regex over a hypothesis' words -> the verdict it must get (confirmed, "
+        "contributing, ruled_out, not_checked).",
+    )
 
     @property
     def unfilled(self) -> bool:

@@ -50,7 +50,9 @@ def test_cite_ids_picks_exact_evidence_and_ignores_ids_never_produced():
             ],
         }
     )
-    fields = write(Verdict(runbook, runbook.findings[0], SCOPE), builtin_functions())
+    fields = write(
+        Verdict(runbook, runbook.findings[0], SCOPE, builtin_functions()), builtin_functions()
+    )
     claims = {c.claim: c.evidence_ids for c in fields["evidence"]}
     assert claims["exact"] == ["E12"]
     assert claims["fallback"] == ["E11", "E12"]  # nothing known in cite_ids: the step's

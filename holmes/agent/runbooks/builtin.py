@@ -21,6 +21,7 @@ from holmes.agent.runbooks import (
     functions_pods,
     functions_scheduling,
     kueue,
+    log_dependencies,
     log_lines,
 )
 from holmes.agent.runbooks.gpu import dra, scope, text, throttling, xids
@@ -39,6 +40,7 @@ from holmes.agent.runbooks.registry import FunctionRegistry
 MODULES: tuple[ModuleType, ...] = (
     expressions,
     log_lines,
+    log_dependencies,
     commands,
     functions_pods,
     functions_admission,

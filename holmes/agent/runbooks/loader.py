@@ -25,7 +25,7 @@ from holmes.agent.runbooks.expressions import (
     template_expressions,
 )
 from holmes.agent.runbooks.registry import FunctionRegistry
-from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE, Runbook
+from holmes.agent.runbooks.schema import TRIAGE_EVIDENCE, NextSubject, Runbook
 
 BUILTIN = Path(__file__).resolve().parent.parent.parent / "runbooks"
 # What triage always gathers: findings may cite it like a step of their own.
@@ -144,6 +144,18 @@ def expressions(runbook: Runbook) -> Iterable[tuple[str, str]]:
             yield from _templates(f"{where}.remediation[{j}].command", step.command or "")
             if step.when:
                 yield f"{where}.remediation[{j}].when", step.when
+        if finding.next is not None:
+            yield from _next_expressions(f"{where}.next", finding.next)
+
+
+def _next_expressions(where: str, next_subject: NextSubject) -> Iterable[tuple[str, str]]:
+    """The CEL of a finding's `next` subject: its expression or templates, and its `when`."""
+    if next_subject.expression:
+        yield f"{where}.expression", next_subject.expression
+    if next_subject.when:
+        yield f"{where}.when", next_subject.when
+    for name in ("kind", "namespace", "name", "relation"):
+        yield from _templates(f"{where}.{name}", getattr(next_subject, name) or "")
 
 
 def _templates(field: str, value: Any) -> Iterable[tuple[str, str]]:

@@ -111,6 +111,36 @@ class Claim(Strict):
     when: str | None = None
 
 
+class NextSubject(Strict):
+    """The object a finding blames, to investigate next (a causal chain's next hop).
+
+    Either `kind`, `name` (and `namespace` for a namespaced kind) as templates, or
+    `expression`: CEL giving a map with those keys, or a list of them (the first that
+    resolves is followed). An empty name means there is no next subject.
+    """
+
+    kind: str | None = Field(None, description="Template: Deployment, Pod, Service, Node, ...")
+    namespace: str | None = Field(None, description="Template; empty for cluster-scoped kinds.")
+    name: str | None = Field(None, description="Template: the object's name.")
+    expression: str | None = Field(
+        None, description="CEL giving {kind, namespace, name} (or a list of them)."
+    )
+    when: str | None = Field(None, description="CEL; no next subject when false.")
+    relation: str = Field(
+        "",
+        description="Template: how the next subject produces this finding, e.g. 'the upstream "
+        "behind the 5xx'.",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> NextSubject:
+        if self.expression is None and not (self.kind and self.name):
+            raise ValueError("next needs `kind` and `name` (templates) or an `expression`")
+        if self.expression is not None and (self.kind or self.name or self.namespace):
+            raise ValueError("next takes either `expression` or `kind`/`namespace`/`name`")
+        return self
+
+
 class Finding(Strict):
     """A condition over the evidence and what to answer when it holds."""
 
@@ -130,6 +160,11 @@ class Finding(Strict):
     confidence: Confidence = "high"
     cite: list[str] = Field(
         default_factory=list, description="Step ids behind the root cause claim."
+    )
+    next: NextSubject | None = Field(
+        None,
+        description="The object this finding blames, investigated next with the same triage "
+        "and runbooks (a causal chain, at most 3 subjects deep).",
     )
 
 

@@ -45,6 +45,21 @@ def answer_messages(
         blocks += _sections(answer.summary)
     if answer.explanation:
         blocks += _sections(answer.explanation)
+    if answer.chain:
+        hops = [
+            f"{number}. *{hop.role.replace('_', ' ')}* "
+            f"{hop.subject.text() if hop.subject else 'the namespace'}: {hop.summary} "
+            f"`{', '.join(dict.fromkeys(i for c in hop.evidence for i in c.evidence_ids))}`"
+            for number, hop in enumerate(answer.chain, 1)
+        ]
+        blocks += _sections("*Causal chain*\n" + "\n".join(hops))
+    if answer.hypotheses:
+        lines = [
+            f"• {h.hypothesis}: *{h.verdict.replace('_', ' ')}*. {h.reason}"
+            + (f" `{', '.join(h.evidence_ids)}`" if h.evidence_ids else "")
+            for h in answer.hypotheses
+        ]
+        blocks += _sections("*Hypotheses*\n" + "\n".join(lines))
     if answer.evidence:
         lines = [
             f"• {claim.claim} `{', '.join(claim.evidence_ids)}`"

@@ -157,6 +157,10 @@ def judge_choice(
         "free_on_node": free_there,
         "node": node,
         "tainted": states.count("tainted"),
+        # Where the tainted devices are: the node a causal chain investigates next.
+        "tainted_nodes": sorted(
+            {d.node for d, state in zip(matching, states, strict=True) if state == "tainted"} - {""}
+        ),
         "wanted": wanted,
         "holders": [f"{ref} ({n})" for ref, n in holders.items()],
         "held": sum(holders.values()),
