@@ -159,14 +159,17 @@ def affinity_terms(pod: Any) -> list[dict[str, Any]]:
 
 def _placed(pods_results: Any, exclude: str = "") -> list[dict[str, Any]]:
     """Scheduled, not finished pods of `kubernetes_list` Pod results: `[{name, node}]`."""
-    placed = []
+    placed: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for result in pods_results or []:
         if not isinstance(result, dict) or not result.get("ok"):
             continue
         for item in (result.get("data") or {}).get("items") or []:
             facts = item.get("facts") or {}
             done = facts.get("phase") in ("Succeeded", "Failed")
-            if facts.get("node") and not done and item.get("name") != exclude:
+            key = f"{item.get('namespace')}/{item.get('name')}"
+            if facts.get("node") and not done and item.get("name") != exclude and key not in seen:
+                seen.add(key)  # several steps may list the same pods
                 placed.append({"name": item.get("name", ""), "node": facts["node"]})
     return placed
 
@@ -308,11 +311,12 @@ def spread_skew(
         for name in domains[domain]:
             why = untolerated_taints(pod, by_name[name])
             if by_name[name].get("unschedulable"):
-                why = ["cordoned (SchedulingDisabled)", *why]
+                cordon = "node.kubernetes.io/unschedulable"
+                why = ["cordoned (SchedulingDisabled)", *(w for w in why if cordon not in w)]
             if not why and message:
-                why = [
-                    "does not fit for another reason (" + "; ".join(other_reasons(message)) + ")"
-                ]
+                others = other_reasons(message)
+                lacking = [r for r in others if re.search(r"Insufficient|Too many", r)]
+                why = ["does not fit: " + "; ".join(lacking or others)]
             if why:
                 blocked_nodes.append({"node": name, "why": ", ".join(why)})
         rows.append(
