@@ -168,6 +168,9 @@ def _facts(obj: dict[str, Any]) -> dict[str, Any]:
             "capacity": status.get("capacity") or {},
             "allocatable": status.get("allocatable") or {},
         }
+    if obj.get("kind") == "Namespace":
+        # namespaceSelectors (NetworkPolicy, webhooks, affinity) match these labels.
+        return {"labels": metadata.get("labels") or {}, "phase": status.get("phase")}
     if obj.get("kind") == "StorageClass":
         annotations = metadata.get("annotations") or {}
         default = any(

@@ -13,12 +13,14 @@ ones it defines:
 - `upstream`: HTTP servers answering 5xx, the log line of an overloaded server, its HPA;
 - `selectors`: labels and label selectors, as Kubernetes and Cilium match them;
 - `rules`: what one policy rule admits, and the rule that would admit a dropped peer;
-- `policies`: the policies that select a dropped endpoint, and what each admits.
+- `policies`: the policies that select a dropped endpoint, and what each admits;
+- `asked`: the conversation a question names (client, server, port), judged without Hubble.
 
 Imported by the runbook loader (`holmes.agent.runbooks.loader`) for the registration.
 """
 
 from holmes.agent.runbooks.network import (  # noqa: F401  (each registers its functions)
+    asked,
     dns,
     drops,
     evidence,
