@@ -73,6 +73,14 @@ def _node_matches_term(term: dict[str, Any], node: dict[str, Any]) -> bool:
     )
 
 
+def _likeness(wanted: str, found: str) -> tuple[bool, float]:
+    """How much a label value looks like the wanted one: one containing the other first
+    (a suffix or a prefix added), then by similarity."""
+    lowered, other = wanted.lower(), found.lower()
+    contained = bool(lowered) and (lowered in other or other in lowered)
+    return contained, difflib.SequenceMatcher(None, lowered, other).ratio()
+
+
 def node_affinity_fit(pod: Any, nodes: Any) -> dict[str, Any]:
     """The pod's required node affinity against the nodes.
 
@@ -103,7 +111,7 @@ def node_affinity_fit(pod: Any, nodes: Any) -> dict[str, Any]:
                 {_labels(n)[requirement.key] for n in nodes if requirement.key in _labels(n)}
             )
             wanted = requirement.values[0] if requirement.values else ""
-            found.sort(key=lambda v: -difflib.SequenceMatcher(None, wanted, v).ratio())
+            found.sort(key=lambda v: _likeness(wanted, v), reverse=True)
             failing.append(
                 {
                     "text": _expression_text(raw),
