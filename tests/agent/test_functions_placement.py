@@ -143,7 +143,10 @@ def test_spread_skew_counts_a_cordoned_zone_as_the_minimum() -> None:
         _node("x1", "x"),  # not in the pool: not counted
     ]
     pods = _listing(("e1", "a1", "Running"), ("e2", "b1", "Running"))
-    message = "0/5 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match pod topology spread constraints."
+    message = (
+        "0/5 nodes are available: 1 Insufficient cpu, "
+        "2 node(s) didn't match pod topology spread constraints."
+    )
     # The same pods listed twice (two pending pods' steps) count once.
     skew = spread_skew(constraint, pods + pods, nodes, pod, message)
     assert skew["allowed"] == ["c"] and skew["blocked"] == ["a", "b"]
