@@ -104,6 +104,11 @@ _KNOWN: tuple[tuple[str, str, str, bool, tuple[str, ...]], ...] = (
     ("scheduling.k8s.io", "PriorityClass", "priorityclasses", False, ("pc",)),
     ("node.k8s.io", "RuntimeClass", "runtimeclasses", False, ()),
     ("policy", "PodDisruptionBudget", "poddisruptionbudgets", True, ("pdb",)),
+    ("gateway.networking.k8s.io", "GatewayClass", "gatewayclasses", False, ("gc",)),
+    ("gateway.networking.k8s.io", "Gateway", "gateways", True, ("gtw",)),
+    ("gateway.networking.k8s.io", "HTTPRoute", "httproutes", True, ()),
+    ("gateway.networking.k8s.io", "GRPCRoute", "grpcroutes", True, ()),
+    ("gateway.networking.k8s.io", "ReferenceGrant", "referencegrants", True, ("refgrant",)),
     ("autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, ("hpa",)),
     ("coordination.k8s.io", "Lease", "leases", True, ()),
     (
