@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.kubernetes.common import meta
 
 
@@ -166,17 +167,20 @@ def endpoint_slice_facts(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def pdb_facts(obj: dict[str, Any]) -> dict[str, Any]:
-    """`{selector, min_available, max_unavailable, current_healthy, desired_healthy,
-    expected_pods, disruptions_allowed, conditions}`."""
+    """`{selector, selector_query, min_available, max_unavailable, current_healthy,
+    desired_healthy, expected_pods, disruptions_allowed, unhealthy_pod_eviction_policy,
+    conditions}`."""
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     return {
         "selector": spec.get("selector") or {},
+        "selector_query": LabelSelector.of(spec.get("selector")).query(),
         "min_available": spec.get("minAvailable"),
         "max_unavailable": spec.get("maxUnavailable"),
         "current_healthy": status.get("currentHealthy", 0),
         "desired_healthy": status.get("desiredHealthy", 0),
         "expected_pods": status.get("expectedPods", 0),
         "disruptions_allowed": status.get("disruptionsAllowed", 0),
+        "unhealthy_pod_eviction_policy": spec.get("unhealthyPodEvictionPolicy", "IfHealthyBudget"),
         "conditions": _conditions(obj),
     }
 
