@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from holmes.agent.runbooks import (  # noqa: F401
     commands,
     functions_admission,
+    functions_cronjobs,
     functions_disruption,
     functions_placement,
     functions_pods,

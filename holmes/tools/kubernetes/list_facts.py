@@ -217,7 +217,33 @@ def cronjob_facts(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def job_facts(obj: dict[str, Any]) -> dict[str, Any]:
+    """`{owner, start_time, completion_time, active, succeeded, failed, completions,
+    active_deadline_seconds, conditions}` (`owner`: the CronJob that created it, or "")."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    owner = next(
+        (
+            o.get("name", "")
+            for o in meta(obj).get("ownerReferences") or []
+            if o.get("kind") == "CronJob"
+        ),
+        "",
+    )
+    return {
+        "owner": owner,
+        "start_time": status.get("startTime", ""),
+        "completion_time": status.get("completionTime", ""),
+        "active": status.get("active", 0),
+        "succeeded": status.get("succeeded", 0),
+        "failed": status.get("failed", 0),
+        "completions": spec.get("completions", 1),
+        "active_deadline_seconds": spec.get("activeDeadlineSeconds"),
+        "conditions": _conditions(obj),
+    }
+
+
 FACTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "Job": job_facts,
     "Ingress": ingress_facts,
     "HTTPRoute": route_facts,
     "GRPCRoute": route_facts,
