@@ -23,6 +23,7 @@ from holmes.agent.runbooks import (  # noqa: F401
     functions_admission,
     functions_cronjobs,
     functions_disruption,
+    functions_nodes,
     functions_placement,
     functions_pods,
     functions_routing,
