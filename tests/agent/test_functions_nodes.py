@@ -18,7 +18,8 @@ def test_eviction_message_names_resource_container_and_amounts() -> None:
     memory = eviction(
         "The node was low on resource: memory. Threshold quantity: 100Mi, available: 84212Ki. "
         "Container app was using 3Gi, request is 1Gi, limit is 4Gi, has larger consumption "
-        "of memory. Container side was using 20Mi, request is 10Mi, has larger consumption of memory."
+        "of memory. Container side was using 20Mi, request is 10Mi, has larger consumption "
+        "of memory."
     )
     assert [c["name"] for c in memory["containers"]] == ["app", "side"]
     assert memory["containers"][0]["limit"] == "4Gi"
