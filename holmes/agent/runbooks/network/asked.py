@@ -19,7 +19,8 @@ from typing import Any
 from holmes.agent.runbooks.expressions import register
 from holmes.agent.runbooks.network.evidence import tool_data, tool_results
 
-_PORT = re.compile(r"(?:\bport\s+|:)(\d{2,5})\b", re.IGNORECASE)
+# "port 8080", "svc:8080" (a host before the colon: "16:40" is a time, not a port).
+_PORT = re.compile(r"(?:\bport\s+|(?<=[a-z\]]):)(\d{2,5})\b", re.IGNORECASE)
 _KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Service")
 _NAMESPACE_LABELS_PREFIX = "io.cilium.k8s.namespace.labels."
 
@@ -133,7 +134,8 @@ def net_asked_conversation(
 ) -> dict[str, Any]:
     """The asked traffic in the shape of a Hubble conversation: `{client, server,
     client_labels, server_labels, client_namespace, server_namespace, port, protocol,
-    direction, service}`; {} when an end could not be read. Labels carry the namespace's
+    direction, service, client_namespace_labels, server_namespace_labels}` (the last two as
+    `k=v,...` text); {} when an end could not be read. Labels carry the namespace's
     labels (as Cilium publishes them), so namespaceSelectors are judged too."""
     (client_item, client), (server_item, server) = (
         _end_object(ends, "client"),
@@ -153,8 +155,12 @@ def net_asked_conversation(
     for role, item, obj in (("client", client_item, client), ("server", server_item, server)):
         namespace = str(item.get("namespace", ""))
         labels = _pod_labels(obj)
-        for key, value in _namespace_labels(namespaces, namespace).items():
+        namespace_labels = _namespace_labels(namespaces, namespace)
+        for key, value in namespace_labels.items():
             labels[_NAMESPACE_LABELS_PREFIX + key] = value
+        conversation[f"{role}_namespace_labels"] = ",".join(
+            f"{k}={v}" for k, v in sorted(namespace_labels.items())
+        )
         conversation[role] = f"{namespace}/{item.get('name', '')}"
         conversation[f"{role}_labels"] = labels
         conversation[f"{role}_namespace"] = namespace
