@@ -187,7 +187,7 @@ def pdb_facts(obj: dict[str, Any]) -> dict[str, Any]:
 
 def statefulset_facts(obj: dict[str, Any]) -> dict[str, Any]:
     """`{service_name, replicas, ready, current_revision, update_revision, updated,
-    pod_management, selector}`."""
+    pod_management, update_strategy, partition, current_replicas, selector}`."""
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     return {
         "service_name": spec.get("serviceName", ""),
@@ -197,6 +197,11 @@ def statefulset_facts(obj: dict[str, Any]) -> dict[str, Any]:
         "update_revision": status.get("updateRevision", ""),
         "updated": status.get("updatedReplicas", 0),
         "pod_management": spec.get("podManagementPolicy", "OrderedReady"),
+        "update_strategy": (spec.get("updateStrategy") or {}).get("type", "RollingUpdate"),
+        "partition": int(
+            ((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition") or 0
+        ),
+        "current_replicas": status.get("currentReplicas", 0),
         "selector": spec.get("selector") or {},
     }
 
