@@ -105,6 +105,10 @@ def test_the_service_port_maps_to_the_pods_port_and_namespace_labels_are_judged(
         "can search-api reach reranker on port 80?", ENDS, NAMESPACES
     )
     assert conversation["port"] == 8080  # the Service's targetPort: what a policy port means
+    # A time is not a port; with none asked, the Service's first targetPort is judged.
+    timed = net_asked_conversation("search-api cannot reach reranker since 16:40", ENDS, NAMESPACES)
+    assert timed["port"] == 8080
+    assert timed["client_namespace_labels"] == "kubernetes.io/metadata.name=search,team=search"
     by_team = _policy(
         "by-team",
         [
