@@ -285,6 +285,24 @@ def other_reasons(message: Any) -> list[str]:
     ]
 
 
+def _blocked(pod: dict[str, Any], nodes: list[dict[str, Any]], message: Any) -> list:
+    """Why each node cannot take the pod: cordoned, an untolerated taint, or (from the
+    scheduler's message) another reason such as Insufficient cpu. `[{node, why}]`."""
+    found = []
+    for node in nodes:
+        why = untolerated_taints(pod, node)
+        if node.get("unschedulable"):
+            cordon = "node.kubernetes.io/unschedulable"
+            why = ["cordoned (SchedulingDisabled)", *(w for w in why if cordon not in w)]
+        if not why and message:
+            others = other_reasons(message)
+            lacking = [r for r in others if re.search(r"Insufficient|Too many", r)]
+            why = ["does not fit: " + "; ".join(lacking or others)]
+        if why:
+            found.append({"node": node["name"], "why": ", ".join(why)})
+    return found
+
+
 def spread_skew(
     constraint: Any, pods_results: Any, nodes: Any, pod: Any, message: Any = ""
 ) -> dict[str, Any]:
@@ -313,29 +331,16 @@ def spread_skew(
     if len(counts) < int(constraint.get("min_domains") or 1):
         lowest = 0
     by_name = {n["name"]: n for n in eligible}
-    rows = []
-    for domain in sorted(domains):
-        blocked_nodes = []
-        for name in domains[domain]:
-            why = untolerated_taints(pod, by_name[name])
-            if by_name[name].get("unschedulable"):
-                cordon = "node.kubernetes.io/unschedulable"
-                why = ["cordoned (SchedulingDisabled)", *(w for w in why if cordon not in w)]
-            if not why and message:
-                others = other_reasons(message)
-                lacking = [r for r in others if re.search(r"Insufficient|Too many", r)]
-                why = ["does not fit: " + "; ".join(lacking or others)]
-            if why:
-                blocked_nodes.append({"node": name, "why": ", ".join(why)})
-        rows.append(
-            {
-                "domain": domain,
-                "pods": counts[domain],
-                "nodes": domains[domain],
-                "allowed": counts[domain] + 1 - lowest <= max_skew,
-                "blocked_nodes": blocked_nodes,
-            }
-        )
+    rows = [
+        {
+            "domain": domain,
+            "pods": counts[domain],
+            "nodes": domains[domain],
+            "allowed": counts[domain] + 1 - lowest <= max_skew,
+            "blocked_nodes": _blocked(pod, [by_name[n] for n in domains[domain]], message),
+        }
+        for domain in sorted(domains)
+    ]
     allowed = [r["domain"] for r in rows if r["allowed"]]
     return {
         "key": key,
