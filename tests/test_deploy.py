@@ -35,6 +35,7 @@ RESTRICTED_VOLUMES = {
 # here fails test_every_kind_a_runbook_reads_is_granted: add it here and to the ClusterRole.
 RUNBOOK_KINDS = {
     "Pod": ("", "pods"),
+    "Node": ("", "nodes"),
     "Service": ("", "services"),
     "ConfigMap": ("", "configmaps"),
     "PersistentVolumeClaim": ("", "persistentvolumeclaims"),
@@ -48,6 +49,14 @@ RUNBOOK_KINDS = {
     "Job": ("batch", "jobs"),
     "HorizontalPodAutoscaler": ("autoscaling", "horizontalpodautoscalers"),
     "NetworkPolicy": ("networking.k8s.io", "networkpolicies"),
+    "Ingress": ("networking.k8s.io", "ingresses"),
+    "HTTPRoute": ("gateway.networking.k8s.io", "httproutes"),
+    "Gateway": ("gateway.networking.k8s.io", "gateways"),
+    "EndpointSlice": ("discovery.k8s.io", "endpointslices"),
+    "PodDisruptionBudget": ("policy", "poddisruptionbudgets"),
+    "StatefulSet": ("apps", "statefulsets"),
+    "CronJob": ("batch", "cronjobs"),
+    "Deployment": ("apps", "deployments"),
     "StorageClass": ("storage.k8s.io", "storageclasses"),
     "Lease": ("coordination.k8s.io", "leases"),
     "DeviceClass": ("resource.k8s.io", "deviceclasses"),

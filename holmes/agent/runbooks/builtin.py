@@ -18,7 +18,12 @@ from holmes.agent.runbooks import (
     commands,
     expressions,
     functions_admission,
+    functions_cronjobs,
+    functions_disruption,
+    functions_nodes,
+    functions_placement,
     functions_pods,
+    functions_routing,
     functions_scheduling,
     kueue,
     log_dependencies,
@@ -26,6 +31,7 @@ from holmes.agent.runbooks import (
 )
 from holmes.agent.runbooks.gpu import dra, scope, text, throttling, xids
 from holmes.agent.runbooks.network import (
+    asked,
     dns,
     drops,
     evidence,
@@ -45,6 +51,11 @@ MODULES: tuple[ModuleType, ...] = (
     functions_pods,
     functions_admission,
     functions_scheduling,
+    functions_placement,
+    functions_routing,
+    functions_disruption,
+    functions_cronjobs,
+    functions_nodes,
     kueue,
     dra,
     scope,
@@ -59,6 +70,7 @@ MODULES: tuple[ModuleType, ...] = (
     selectors,
     rules,
     policies,
+    asked,
 )
 
 # Names runbooks called before the functions were namespaced (old -> new): an unknown call

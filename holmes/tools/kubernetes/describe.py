@@ -182,15 +182,22 @@ def _likeness(wanted: str, found: str, service: str) -> float:
 
 
 def _pod_placement(pod: dict[str, Any]) -> dict[str, Any]:
-    """What a pod asks of a node, as data: its nodeSelector, tolerations, required affinity."""
+    """What a pod asks of a node, as data: its nodeSelector, tolerations, required node
+    affinity terms, required pod (anti-)affinity terms and topology spread constraints."""
     spec = pod.get("spec") or {}
     affinity = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
         "requiredDuringSchedulingIgnoredDuringExecution"
     ) or {}
+    pod_affinity = (spec.get("affinity") or {}).get("podAffinity") or {}
+    anti_affinity = (spec.get("affinity") or {}).get("podAntiAffinity") or {}
+    required = "requiredDuringSchedulingIgnoredDuringExecution"
     return {
         "node_selector": spec.get("nodeSelector") or {},
         "tolerations": spec.get("tolerations") or [],
         "node_affinity": affinity.get("nodeSelectorTerms") or [],
+        "pod_affinity": pod_affinity.get(required) or [],
+        "pod_anti_affinity": anti_affinity.get(required) or [],
+        "topology_spread": spec.get("topologySpreadConstraints") or [],
     }
 
 

@@ -24,6 +24,7 @@ from holmes.tools.kubernetes.arguments import (
 )
 from holmes.tools.kubernetes.client import session
 from holmes.tools.kubernetes.common import full_name, meta
+from holmes.tools.kubernetes.list_facts import list_facts
 from holmes.tools.kubernetes.resources import get_object, list_objects, resolve
 from holmes.tools.kubernetes.summaries import node_ready, summary_line
 from holmes.tools.kubernetes.yamlview import trimmed, yaml_view
@@ -173,6 +174,9 @@ def _facts(obj: dict[str, Any]) -> dict[str, Any]:
             "capacity": status.get("capacity") or {},
             "allocatable": status.get("allocatable") or {},
         }
+    if obj.get("kind") == "Namespace":
+        # namespaceSelectors (NetworkPolicy, webhooks, affinity) match these labels.
+        return {"labels": metadata.get("labels") or {}, "phase": status.get("phase")}
     if obj.get("kind") == "StorageClass":
         annotations = metadata.get("annotations") or {}
         default = any(
@@ -187,4 +191,4 @@ def _facts(obj: dict[str, Any]) -> dict[str, Any]:
             "default": default,
             "volume_binding_mode": obj.get("volumeBindingMode"),
         }
-    return {}
+    return list_facts(obj)

@@ -13,6 +13,7 @@ from typing import Any
 
 from holmes.tools.facts.exit_codes import exit_meaning
 from holmes.tools.facts.pod_status import kubectl_status
+from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.facts.text import clip
 from holmes.tools.kubernetes.common import ago, parse_time
 
@@ -202,8 +203,19 @@ def scheduling_lines(pod: dict[str, Any]) -> list[str]:
         ]
         lines.append("required node affinity: " + " AND ".join(expressions))
     for kind in ("podAffinity", "podAntiAffinity"):
-        if affinity.get(kind):
-            lines.append(f"{kind} set")
+        for term in (affinity.get(kind) or {}).get(
+            "requiredDuringSchedulingIgnoredDuringExecution"
+        ) or []:
+            selector = LabelSelector.of(term.get("labelSelector")).text() or "all pods"
+            lines.append(f"required {kind} {selector} per {term.get('topologyKey', '?')}")
+        if (affinity.get(kind) or {}).get("preferredDuringSchedulingIgnoredDuringExecution"):
+            lines.append(f"preferred {kind} set")
+    for spread in spec.get("topologySpreadConstraints") or []:
+        selector = LabelSelector.of(spread.get("labelSelector")).text() or "all pods"
+        lines.append(
+            f"topology spread {selector} per {spread.get('topologyKey', '?')} maxSkew "
+            f"{spread.get('maxSkew', 1)} {spread.get('whenUnsatisfiable', 'DoNotSchedule')}"
+        )
     tolerations = [
         f"{t.get('key', '*')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect', 'any')}"
         for t in spec.get("tolerations") or []

@@ -19,6 +19,12 @@ from holmes.tools.facts.selectors import LabelSelector
 from holmes.tools.facts.text import clip
 from holmes.tools.kubernetes import dra, pods
 from holmes.tools.kubernetes.common import age, full_name, meta
+from holmes.tools.kubernetes.list_facts import (
+    endpoint_slice_facts,
+    ingress_facts,
+    pdb_facts,
+    route_facts,
+)
 from holmes.tools.shaping.events import normalize, render_event
 
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -194,6 +200,52 @@ def _policy(obj: dict[str, Any], now: datetime) -> str:
     return f"selects {LabelSelector.of(selector).text() or 'all pods'}  {counts}".strip()
 
 
+def _ingress(obj: dict[str, Any], now: datetime) -> str:
+    facts = ingress_facts(obj)
+    routes = "; ".join(
+        f"{b['host'] or '*'}{b['path']} -> {b['service'] or b['resource']}:{b['port']}"
+        for b in facts["backends"][:4]
+    )
+    return f"class {facts['class_name'] or '-'}  {routes or 'no rules'}"
+
+
+def _route(obj: dict[str, Any], now: datetime) -> str:
+    facts = route_facts(obj)
+    backends = ",".join(f"{b['name']}:{b['port']}" for b in facts["backends"][:4])
+    parents = ",".join(p["name"] for p in facts["parents"])
+    bad = [
+        f"{c['type']}={c['status']} ({c.get('reason') or '?'})"
+        for p in facts["parent_status"]
+        for c in p["conditions"]
+        if c.get("status") != "True"
+    ]
+    text = (
+        f"hosts {','.join(facts['hostnames']) or '*'}  parents {parents or '-'}  "
+        f"backends {backends or '-'}"
+    )
+    return f"{text}  not healthy: {', '.join(bad)}" if bad else text
+
+
+def _pdb(obj: dict[str, Any], now: datetime) -> str:
+    facts = pdb_facts(obj)
+    budget = (
+        f"minAvailable {facts['min_available']}"
+        if facts["min_available"] is not None
+        else f"maxUnavailable {facts['max_unavailable']}"
+    )
+    return (
+        f"{budget}  allowed disruptions {facts['disruptions_allowed']}  healthy "
+        f"{facts['current_healthy']}/{facts['expected_pods']} (needs {facts['desired_healthy']})"
+    )
+
+
+def _endpoint_slice(obj: dict[str, Any], now: datetime) -> str:
+    facts = endpoint_slice_facts(obj)
+    return (
+        f"service {facts['service'] or '-'}  ready {facts['ready']}  not ready {facts['not_ready']}"
+    )
+
+
 def _generic(obj: dict[str, Any], now: datetime) -> str:
     status = obj.get("status") or {}
     if not isinstance(status, dict):
@@ -235,6 +287,11 @@ _BY_KIND: dict[str, Callable[[dict[str, Any], datetime], str]] = {
     "CiliumNetworkPolicy": _policy,
     "CiliumClusterwideNetworkPolicy": _policy,
     "NetworkPolicy": _policy,
+    "Ingress": _ingress,
+    "HTTPRoute": _route,
+    "GRPCRoute": _route,
+    "PodDisruptionBudget": _pdb,
+    "EndpointSlice": _endpoint_slice,
 }
 
 __all__ = ["quantity", "status_summary", "summary_line"]

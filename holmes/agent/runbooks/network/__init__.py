@@ -13,7 +13,8 @@ defines in its `FUNCTIONS` table:
 - `upstream`: HTTP servers answering 5xx, the log line of an overloaded server, its HPA;
 - `selectors`: labels and label selectors, as Kubernetes and Cilium match them;
 - `rules`: what one policy rule admits, and the rule that would admit a dropped peer;
-- `policies`: the policies that select a dropped endpoint, and what each admits.
+- `policies`: the policies that select a dropped endpoint, and what each admits;
+- `asked`: the conversation a question names (client, server, port), judged without Hubble.
 
 Registered by `holmes.agent.runbooks.builtin`, which lists every module.
 """
