@@ -11,6 +11,9 @@ All functions are pure; each module registers the ones it defines:
 - `text`: GPUs, nodes and pods named in a sentence, memory sizes, the CUDA error line of a log;
 - `dra_devices`: ResourceSlice devices as DRA CEL selectors see them, and those selectors
   evaluated (with `dra_cel`: Kubernetes' CEL libraries; registers nothing);
+- `model_fit`: whether the model a serving container (vLLM, TGI, SGLang) loads fits its
+  GPUs' memory (`serving_config` reads its settings, `model_memory` does the arithmetic;
+  neither registers anything);
 - `dra`: the unallocated claims of pods, and why a claim cannot be allocated (each request
   alternative judged by `dra_judge`, as the scheduler would; registers nothing).
 
@@ -20,6 +23,7 @@ Imported by the runbook loader (`holmes.agent.runbooks.loader`) for the registra
 from holmes.agent.runbooks.gpu import (  # noqa: F401  (each registers its functions)
     dra,
     dra_devices,
+    model_fit,
     scope,
     text,
     throttling,
