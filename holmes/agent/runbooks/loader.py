@@ -25,6 +25,7 @@ from holmes.agent.runbooks import (  # noqa: F401
     functions_scheduling,
     gpu,
     kueue,
+    kueue_gang,
     log_lines,
     network,
 )
