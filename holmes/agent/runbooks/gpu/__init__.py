@@ -14,6 +14,8 @@ All functions are pure; each module registers the ones it defines:
 - `model_fit`: whether the model a serving container (vLLM, TGI, SGLang) loads fits its
   GPUs' memory (`serving_config` reads its settings, `model_memory` does the arithmetic;
   neither registers anything);
+- `repeat_faults`: GPUs whose hardware Xids or memory errors recur over days (for RMA), with
+  their DRA device taints and claim device conditions;
 - `dra`: the unallocated claims of pods, and why a claim cannot be allocated (each request
   alternative judged by `dra_judge`, as the scheduler would; registers nothing).
 
@@ -24,6 +26,7 @@ from holmes.agent.runbooks.gpu import (  # noqa: F401  (each registers its funct
     dra,
     dra_devices,
     model_fit,
+    repeat_faults,
     scope,
     text,
     throttling,
