@@ -39,6 +39,11 @@ def test_episodes_split_on_clears_and_code_changes() -> None:
     ]
 
 
+def test_episodes_split_on_gaps_of_a_query_that_keeps_only_non_zero_hours() -> None:
+    found = episodes([[0, 79], [3600, 79], [3 * 3600, 79], [4 * 3600, 79]])
+    assert [(e["start"], e["end"]) for e in found] == [(0, 3600), (3 * 3600, 4 * 3600)]
+
+
 def test_three_hardware_episodes_is_rma() -> None:
     history = _range("n1", "5", _points((79, 10, 12), (48, 80, 81), (79, 150, 167)))
     found = gpu_fault_history([history], [_reading("n1", "5", "dbe_new", 2)])

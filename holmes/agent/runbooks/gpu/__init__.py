@@ -16,6 +16,8 @@ All functions are pure; each module registers the ones it defines:
   neither registers anything);
 - `repeat_faults`: GPUs whose hardware Xids or memory errors recur over days (for RMA), with
   their DRA device taints and claim device conditions;
+- `topology`: a pod's GPUs and RDMA NICs (DRA allocations) on different PCIe roots or NUMA
+  nodes, and what NCCL logged about it;
 - `dra`: the unallocated claims of pods, and why a claim cannot be allocated (each request
   alternative judged by `dra_judge`, as the scheduler would; registers nothing).
 
@@ -30,5 +32,6 @@ from holmes.agent.runbooks.gpu import (  # noqa: F401  (each registers its funct
     scope,
     text,
     throttling,
+    topology,
     xids,
 )

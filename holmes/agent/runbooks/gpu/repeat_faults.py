@@ -2,9 +2,9 @@
 than one more reset.
 
 `gpu_fault_history(xid_results, reading_results, slices, taint_rules, claims)` reads
-- a range query of `DCGM_FI_DEV_XID_ERRORS` over days (raw points, one series per GPU): the
-  gauge holds the last Xid until a reset or reboot clears it, so each run of non-zero points is
-  one episode, and a change of code is a new one;
+- a range query of `DCGM_FI_DEV_XID_ERRORS` over days (raw hourly points, one series per GPU,
+  only the non-zero hours): the gauge holds the last Xid until a reset or reboot clears it, so
+  each run of non-zero hours is one episode, and a change of code is a new one;
 - instant queries tagged with a `reading` label (`dbe_new`: uncorrectable ECC errors counted in
   the window, `row_remap_failure`, `retired_pending`, `remapped_rows_new`);
 - DRA: ResourceSlice device taints (the NVIDIA DRA driver taints a device `gpu.nvidia.com/xid`),
@@ -51,8 +51,10 @@ def _when(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def episodes(points: list[Any]) -> list[dict[str, Any]]:
-    """Runs of one non-zero Xid code in `[[t, value], ...]`: `{code, start, end}` each."""
+def episodes(points: list[Any], step: float = 3600.0) -> list[dict[str, Any]]:
+    """Runs of one non-zero Xid code in `[[t, value], ...]`: `{code, start, end}` each. A
+    zero, a change of code or a gap of more than 1.5 steps (a query that keeps only non-zero
+    hours returns no point for the others) ends a run."""
     found: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     for t, value in points or []:
@@ -60,7 +62,8 @@ def episodes(points: list[Any]) -> list[dict[str, Any]]:
         if code <= 0 or code > 10_000:  # 0 = cleared; DCGM blanks are huge
             current = None
             continue
-        if current is None or current["code"] != code:
+        gap = current is not None and float(t) - current["end"] > 1.5 * step
+        if current is None or current["code"] != code or gap:
             current = {"code": code, "start": float(t), "end": float(t)}
             found.append(current)
         else:
