@@ -19,7 +19,8 @@ from holmes.agent.runbooks.expressions import register
 
 PCIE_ROOT = "resource.kubernetes.io/pcieRoot"
 GPU_DRIVERS = ("gpu.nvidia.com", "gpu.amd.com", "gpu.intel.com")
-_SOCKET = re.compile(r"NET/Socket : Using|Using network Socket|NET/IB : No device found")
+_SOCKET = re.compile(r"NET/Socket : Using|Using network Socket")
+_NO_IB = re.compile(r"NET/IB : No device found")
 _GDR_OFF = re.compile(r"GPU Direct RDMA Disabled[^\n]*")
 _BUSBW = re.compile(r"Avg bus bandwidth\s*:\s*([0-9.]+)")
 
@@ -80,16 +81,18 @@ def _pod_of(claim: dict[str, Any]) -> str:
 
 
 def _nccl(logs: list[Any]) -> dict[str, Any]:
-    socket, gdr, busbw = "", "", None
+    socket, no_ib, gdr, busbw = "", "", "", None
     for text in (str(t or "") for t in logs or []):
         for line in text.splitlines():
             if not socket and _SOCKET.search(line):
                 socket = line.strip()
+            if not no_ib and _NO_IB.search(line):
+                no_ib = line.strip()
             if not gdr and (hit := _GDR_OFF.search(line)):
                 gdr = hit.group(0).strip()
             if busbw is None and (hit := _BUSBW.search(line)):
                 busbw = float(hit.group(1))
-    return {"socket": socket, "gdr_disabled": gdr, "busbw": busbw}
+    return {"socket": socket or no_ib, "gdr_disabled": gdr, "busbw": busbw}
 
 
 def _pods(
