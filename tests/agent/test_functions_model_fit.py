@@ -274,3 +274,31 @@ def test_load_failure_line_strips_the_log_prefix() -> None:
     )
     assert load_failure_line(kv).startswith("ValueError: To serve")
     assert load_failure_line("all good\n") == ""
+
+
+def test_a_natively_fp8_checkpoint_loads_at_one_byte_a_parameter() -> None:
+    shape = model_shape("deepseek-ai/DeepSeek-V3")
+    assert shape is not None and shape.native_fp8
+    assert precision("auto", None, "deepseek-ai/DeepSeek-V3", None, shape.native_fp8).label == "fp8"
+    assert precision("bfloat16", None, "deepseek-ai/DeepSeek-V3", None, True).weight_bytes == 2.0
+
+
+def test_more_gpus_than_a_node_are_suggested_as_pipeline_stages() -> None:
+    big = _container(
+        node=None,
+        restart_count=0,
+        waiting_reason=None,
+        args=[
+            "--model",
+            "meta-llama/Llama-3.1-405B-Instruct",
+            "-tp",
+            "8",
+            "--max-model-len",
+            "8192",
+        ],
+        resources={"limits": {"nvidia.com/gpu": "8"}},
+    )
+    nodes = [{"name": "a", "labels": {"nvidia.com/gpu.memory": "81559"}}]
+    found = model_fit([big], [], nodes)
+    assert found["verdict"] == "weights"
+    assert found["fixes"][0].startswith("shard it over 16 GPUs on 2 nodes")

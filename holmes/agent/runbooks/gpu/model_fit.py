@@ -34,6 +34,7 @@ MIB = 1024**2
 GPU_RESOURCE = "nvidia.com/gpu"
 MEMORY_LABEL = "nvidia.com/gpu.memory"  # GPU feature discovery: MiB of one GPU
 PRODUCT_LABEL = "nvidia.com/gpu.product"
+GPUS_PER_NODE = 8  # tensor parallelism beyond one node's NVLink domain is split into stages
 
 
 def _failing(container: dict[str, Any]) -> bool:
@@ -105,10 +106,17 @@ def _fixes(cfg: ServingConfig, shape: ModelShape, prec: Precision, result: Fit) 
         fixes.append(f"set max-model-len to {result.max_context} or less")
     if result.min_tensor_parallel and result.min_tensor_parallel > tp:
         n = result.min_tensor_parallel * cfg.pipeline_parallel
-        fixes.append(
-            f"shard it over {n} GPUs: tensor-parallel-size {result.min_tensor_parallel} "
-            f"with {n} GPUs requested"
-        )
+        if result.min_tensor_parallel > GPUS_PER_NODE:
+            stages = result.min_tensor_parallel // GPUS_PER_NODE * cfg.pipeline_parallel
+            fixes.append(
+                f"shard it over {n} GPUs on {stages} nodes: tensor-parallel-size "
+                f"{GPUS_PER_NODE} x pipeline-parallel-size {stages}"
+            )
+        else:
+            fixes.append(
+                f"shard it over {n} GPUs: tensor-parallel-size {result.min_tensor_parallel} "
+                f"with {n} GPUs requested"
+            )
     if result.fp8_fits:
         fixes.append(f"serve an FP8 checkpoint (~{gb(shape.params)} of weights) at TP={tp}")
     elif result.int4_fits:
@@ -126,7 +134,7 @@ def _judge(container: dict[str, Any], series: list[Any], nodes: list[Any]) -> di
     if cfg.engine == "tgi" and "tensor_parallel" not in cfg.sources and gpus:
         tp = gpus  # TGI shards over every GPU it sees when --num-shard is not given
     cfg = ServingConfig(**{**cfg.__dict__, "tensor_parallel": tp})
-    prec = precision(cfg.dtype, cfg.quantization, cfg.model, cfg.kv_cache_dtype)
+    prec = precision(cfg.dtype, cfg.quantization, cfg.model, cfg.kv_cache_dtype, shape.native_fp8)
     gpu = _gpu(container, series, nodes)
     place = Placement(
         tensor_parallel=tp,
@@ -150,9 +158,10 @@ def _judge(container: dict[str, Any], series: list[Any], nodes: list[Any]) -> di
         "params_source": "its model card" if shape.source == "table" else "its name",
         "moe": shape.moe,
         "precision": prec.label,
-        "precision_source": {"default": "the checkpoint's 16-bit default (--dtype auto)"}.get(
-            prec.source, prec.source
-        ),
+        "precision_source": {
+            "default": "the checkpoint's 16-bit default (--dtype auto)",
+            "native": "the checkpoint's own FP8 (--dtype auto)",
+        }.get(prec.source, prec.source),
         "weights": f"{gb(result.weights_bytes)} ({gib(result.weights_bytes)})",
         "tp": tp,
         "pp": cfg.pipeline_parallel,

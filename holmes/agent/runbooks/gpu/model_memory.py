@@ -44,6 +44,7 @@ class ModelShape:
     kv_heads: int | None = None
     kv_per_layer: int | None = None
     context: int | None = None  # the model's own maximum length (max_position_embeddings)
+    native_fp8: bool = False  # the published checkpoint is FP8 (DeepSeek-V3/R1)
 
     @property
     def params_text(self) -> str:
@@ -84,6 +85,8 @@ _KNOWN: tuple[tuple[str, str, float, bool, tuple[int, int, int] | None, int], ..
     (r"gemma-2-27b", "Gemma-2-27B", 27.2e9, False, _gqa(46, 16, 128), 8192),
     (r"gemma-2-9b", "Gemma-2-9B", 9.24e9, False, _gqa(42, 8, 256), 8192),
 )
+# Models whose published weights are FP8: `--dtype auto` loads them at one byte a parameter.
+NATIVE_FP8 = frozenset({"DeepSeek-V3/R1"})
 _MOE_NAME = re.compile(r"(?<![a-z0-9.])(\d+)x(\d+(?:\.\d+)?)b(?![a-z0-9])")
 _ACTIVE_NAME = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)b-a\d+(?:\.\d+)?b(?![a-z0-9])")
 _SIZE_NAME = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])")
@@ -104,7 +107,10 @@ def model_shape(model: str) -> ModelShape | None:
     for pattern, label, params, moe, shape, context in _KNOWN:
         if re.search(pattern, name):
             layers, kv_heads, per_layer = shape if shape else (None, None, None)
-            return ModelShape(label, params, "table", moe, layers, kv_heads, per_layer, context)
+            native_fp8 = label in NATIVE_FP8
+            return ModelShape(
+                label, params, "table", moe, layers, kv_heads, per_layer, context, native_fp8
+            )
     if hit := _MOE_NAME.search(name):
         params = int(hit.group(1)) * float(hit.group(2)) * 1e9 * MOE_SHARE
         return ModelShape(model_basename(model), params, "name", moe=True)
@@ -170,11 +176,15 @@ _DTYPE_BYTES = {
 
 
 def precision(
-    dtype: str | None, quantization: str | None, model: str, kv_cache_dtype: str | None = None
+    dtype: str | None,
+    quantization: str | None,
+    model: str,
+    kv_cache_dtype: str | None = None,
+    native_fp8: bool = False,
 ) -> Precision:
     """Bytes per weight and per KV cache element. `--quantization` wins, then a quantisation
-    named in the model id (`-FP8`, `-AWQ`), then `--dtype` (`auto`: the 16-bit the checkpoint
-    of a modern model is stored in)."""
+    named in the model id (`-FP8`, `-AWQ`), then `--dtype`, then the checkpoint's own (`auto`:
+    FP8 for a natively FP8 model, else the 16 bits a modern checkpoint is stored in)."""
     dtype = (dtype or "auto").lower()
     kv = _DTYPE_BYTES.get(dtype, 2.0)
     if (kv_cache_dtype or "").lower().startswith("fp8"):
@@ -192,6 +202,8 @@ def precision(
     if dtype in _DTYPE_BYTES:
         label = {"float16": "fp16", "half": "fp16", "bfloat16": "bf16", "float": "fp32"}
         return Precision(label.get(dtype, dtype), _DTYPE_BYTES[dtype], kv, "--dtype")
+    if native_fp8:
+        return Precision("fp8", 1.0, kv, "native")
     return Precision("bf16", 2.0, kv, "default")
 
 
