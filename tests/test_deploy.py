@@ -35,6 +35,7 @@ RESTRICTED_VOLUMES = {
 # here fails test_every_kind_a_runbook_reads_is_granted: add it here and to the ClusterRole.
 RUNBOOK_KINDS = {
     "Pod": ("", "pods"),
+    "Node": ("", "nodes"),
     "Service": ("", "services"),
     "ConfigMap": ("", "configmaps"),
     "PersistentVolumeClaim": ("", "persistentvolumeclaims"),
