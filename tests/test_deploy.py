@@ -63,6 +63,7 @@ RUNBOOK_KINDS = {
     "ResourceClaim": ("resource.k8s.io", "resourceclaims"),
     "ResourceClaimTemplate": ("resource.k8s.io", "resourceclaimtemplates"),
     "ResourceSlice": ("resource.k8s.io", "resourceslices"),
+    "DeviceTaintRule": ("resource.k8s.io", "devicetaintrules"),
     "CiliumNetworkPolicy": ("cilium.io", "ciliumnetworkpolicies"),
     "CiliumClusterwideNetworkPolicy": ("cilium.io", "ciliumclusterwidenetworkpolicies"),
     "Workload": ("kueue.x-k8s.io", "workloads"),

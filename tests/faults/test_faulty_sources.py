@@ -74,12 +74,11 @@ async def test_a_faulty_prometheus_leaves_the_gpu_fault_open(investigate_with_fa
     assert diagnosis.unverified and not diagnosis.fault_found
     assert diagnosis.confidence == "low"
     assert diagnosis.summary.startswith("Could not rule out a fault for Job ml/llama-finetune")
-    assert f"Could not check GPU Xid error, GPUs throttled: prometheus at {url}" in (
-        diagnosis.root_cause
-    )
+    unchecked = "GPU faults that recur, GPU Xid error, GPUs throttled"
+    assert f"Could not check {unchecked}: prometheus at {url}" in diagnosis.root_cause
     markdown = diagnosis_markdown(diagnosis)
     assert f"- prometheus: prometheus at {url}" in markdown
-    assert "not checked: GPU Xid error" in markdown
+    assert "not checked: GPU faults that recur, GPU Xid error" in markdown
 
 
 @pytest.mark.parametrize("fault", _slow_if_hang(HTTP_EXPECTED))

@@ -54,14 +54,13 @@ async def test_the_model_is_told_and_its_no_fault_answer_is_qualified(
     prompt = scripted_llm.requests[0].body["messages"][1]["content"]
     assert "## Sources unavailable (their evidence is missing)" in prompt
     assert f"- prometheus (server_error): prometheus at {url} answered HTTP 500" in prompt
-    assert "not checked: GPU Xid error" in prompt
+    assert "not checked: GPU faults that recur, GPU Xid error" in prompt
     assert diagnosis.mode == "llm"
     assert diagnosis.unverified and not diagnosis.fault_found
     assert diagnosis.confidence == "low"
     assert diagnosis.summary == "Could not rule out a fault: prometheus unavailable"
-    assert f"Could not check GPU Xid error, GPUs throttled: prometheus at {url}" in (
-        diagnosis.root_cause
-    )
+    unchecked = "GPU faults that recur, GPU Xid error, GPUs throttled"
+    assert f"Could not check {unchecked}: prometheus at {url}" in diagnosis.root_cause
     assert "Both pods are Running" in diagnosis.explanation  # the model's reading is kept
     text = diagnosis_markdown(diagnosis).lower()
     assert "no fault found" not in text and "looks healthy" not in text

@@ -26,10 +26,20 @@ from holmes.agent.runbooks import (
     functions_routing,
     functions_scheduling,
     kueue,
+    kueue_gang,
     log_dependencies,
     log_lines,
 )
-from holmes.agent.runbooks.gpu import dra, scope, text, throttling, xids
+from holmes.agent.runbooks.gpu import (
+    dra,
+    model_fit,
+    repeat_faults,
+    scope,
+    text,
+    throttling,
+    topology,
+    xids,
+)
 from holmes.agent.runbooks.network import (
     asked,
     dns,
@@ -57,11 +67,15 @@ MODULES: tuple[ModuleType, ...] = (
     functions_cronjobs,
     functions_nodes,
     kueue,
+    kueue_gang,
     dra,
     scope,
     text,
     throttling,
     xids,
+    model_fit,
+    repeat_faults,
+    topology,
     evidence,
     network_scope,
     drops,

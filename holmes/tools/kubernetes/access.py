@@ -62,6 +62,7 @@ READS: tuple[Access, ...] = (
     Access("resource.k8s.io", "resourceclaimtemplates", "DRA runbook"),
     Access("resource.k8s.io", "deviceclasses", "DRA runbook"),
     Access("resource.k8s.io", "resourceslices", "DRA: kubernetes_node"),
+    Access("resource.k8s.io", "devicetaintrules", "gpu-repeated-faults runbook"),
     Access(
         "admissionregistration.k8s.io",
         "validatingwebhookconfigurations",

@@ -11,6 +11,13 @@ All functions are pure; each module lists the ones it defines in `FUNCTIONS`:
 - `text`: GPUs, nodes and pods named in a sentence, memory sizes, the CUDA error line of a log;
 - `dra_devices`: ResourceSlice devices as DRA CEL selectors see them, and those selectors
   evaluated (with `dra_cel`: Kubernetes' CEL libraries; no CEL functions of its own);
+- `model_fit`: whether the model a serving container (vLLM, TGI, SGLang) loads fits its
+  GPUs' memory (`serving_config` reads its settings, `model_memory` does the arithmetic;
+  neither has CEL functions of its own);
+- `repeat_faults`: GPUs whose hardware Xids or memory errors recur over days (for RMA), with
+  their DRA device taints and claim device conditions;
+- `topology`: a pod's GPUs and RDMA NICs (DRA allocations) on different PCIe roots or NUMA
+  nodes, and what NCCL logged about it;
 - `dra`: the unallocated claims of pods, and why a claim cannot be allocated (each request
   alternative judged by `dra_judge`, as the scheduler would).
 
