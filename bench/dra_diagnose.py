@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from holmes.agent.runbooks.gpu.dra import dra_diagnose
+from holmes.agent.engine.rules.gpu.dra import dra_diagnose
 
 INCIDENT = (
     Path(__file__).resolve().parents[1]

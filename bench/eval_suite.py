@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from holmes.agent.engine import RunbookEngine
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals.runner import run_suite
 
 INCIDENTS = Path(__file__).resolve().parents[1] / "evals" / "incidents"

@@ -27,8 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the faulty servers live with the tests
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # the faulty Relay's GOAWAY notes are noise
 
-from holmes.agent.diagnosis import Diagnosis  # noqa: E402
-from holmes.agent.engine import RunbookEngine  # noqa: E402
+from holmes.agent.engine.diagnosis import Diagnosis  # noqa: E402
+from holmes.agent.engine.runbook_engine import RunbookEngine  # noqa: E402
 from holmes.evals import load_bundle  # noqa: E402
 from holmes.evals.replay import ReplayEndpoints, replay  # noqa: E402
 from holmes.evals.runner import request_for  # noqa: E402

@@ -18,13 +18,13 @@ import asyncio
 import json
 from pathlib import Path
 
-from holmes.agent.budget import AgentLimits, estimate_request
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.gather import Gatherer
+from holmes.agent.engine.gather import Gatherer
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
-from holmes.agent.nodes import AgentNodes
-from holmes.agent.profile import ModelProfile, resolve_profile
-from holmes.agent.state import AgentRun
+from holmes.agent.llm.budget import AgentLimits, estimate_request
+from holmes.agent.llm.graph_nodes import AgentNodes
+from holmes.agent.llm.profile import ModelProfile, resolve_profile
+from holmes.agent.llm.state import AgentRun
 from holmes.evals.bundle import load_bundle
 from holmes.evals.replay import replay
 from holmes.evals.runner import context_for, incident_folders, request_for

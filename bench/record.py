@@ -20,7 +20,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from holmes.agent.engine import RunbookEngine
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals import load_bundle
 from holmes.evals.record import record_investigation
 from holmes.evals.replay import replay

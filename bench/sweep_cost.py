@@ -14,7 +14,7 @@ import statistics
 from pathlib import Path
 
 from holmes.agent import engine as engine_module
-from holmes.agent.engine import RunbookEngine
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals.runner import run_incident
 
 INCIDENTS = Path(__file__).resolve().parents[1] / "evals" / "incidents"

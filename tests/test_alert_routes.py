@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from holmes.agent.alert_routes import (
+from holmes.agent.engine.alert_routes import (
     AlertRoutesError,
     load_alert_routes,
     route_problems,
 )
-from holmes.agent.runbooks import load_runbooks
+from holmes.agent.engine.rules import load_runbooks
 from holmes.cli.alert_docs import README, readme_section, routes_table
 from holmes.cli.main import app
 

@@ -1,4 +1,4 @@
-"""The facts of shared/reference/alertmanager.md, held by the intake (`holmes.agent.intake`,
+"""The facts of shared/reference/alertmanager.md, held by the intake (`holmes.agent.engine.intake`,
 what `ask --alert` and the eval runner read) and the webhook (`holmes.server.alerts`).
 
 Payload fields of a version 4 body, alert status values, the zero `endsAt` of a firing alert,
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
+from holmes.agent.engine.intake import AlertInput, InvestigationRequest, alerts_from_webhook
 from holmes.server.alerts import AlertBodyError, alerts_from_body, fingerprint_of
 
 GROUPED = Path("evals/incidents/grouped-alerts-ranking-job-failed-and-crashloop")

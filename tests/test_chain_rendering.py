@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from holmes.agent.diagnosis import ChainHop, Claim, Diagnosis, Hypothesis, SubjectRef
+from holmes.agent.engine.diagnosis import ChainHop, Claim, Diagnosis, Hypothesis, SubjectRef
 from holmes.cli.render import diagnosis_markdown
 from holmes.server.slack.blocks import answer_messages
 from holmes.server.web.render import _templates

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.cli.inputs import checked_hubble_address
 from holmes.cli.main import app
 from tests.conftest import INCIDENTS

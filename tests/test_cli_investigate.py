@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from holmes.agent.diagnosis import Claim, Cost, Diagnosis, RemediationStep
+from holmes.agent.engine.diagnosis import Claim, Cost, Diagnosis, RemediationStep
 from holmes.cli.main import app
 from holmes.cli.render import diagnosis_markdown
 from tests.conftest import INCIDENTS

@@ -22,7 +22,7 @@ runner = CliRunner()
 HEAVY = [
     "kubernetes",
     "cel",
-    "holmes.agent.engine",
+    "holmes.agent.engine.runbook_engine",
     "holmes.tools.kubernetes",
     "fastapi",
     "sqlalchemy",

@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.cli.main import app
 from holmes.evals.bundle import load_bundle
 from holmes.evals.runner import requests_for, run_incident

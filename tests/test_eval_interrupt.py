@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest
 from holmes.evals.runner import Investigator, run_suite
 from holmes.tools import ToolContext
 from tests.conftest import INCIDENTS

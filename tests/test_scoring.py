@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from holmes.agent.diagnosis import Diagnosis, RemediationStep
+from holmes.agent.engine.diagnosis import Diagnosis, RemediationStep
 from holmes.evals.bundle import Expected
 from holmes.evals.scoring import score
 

@@ -50,7 +50,7 @@ from holmes.cli.options import (
 
 # The engine, the clients and rich load when the command runs, not for `holmes ask --help`.
 if TYPE_CHECKING:
-    from holmes.agent.intake import AlertInput, InvestigationRequest
+    from holmes.agent.engine.intake import AlertInput, InvestigationRequest
     from holmes.tools import SourceEndpoints, ToolContext
 
 
@@ -142,7 +142,7 @@ def _requests(
 ) -> list[InvestigationRequest]:
     """One request per alert (each with the question, if any), else the question alone, else
     the bundle's own requests (one per alert of its webhook body)."""
-    from holmes.agent.intake import InvestigationRequest
+    from holmes.agent.engine.intake import InvestigationRequest
 
     if alerts:
         return [InvestigationRequest(question=question, alert=alert) for alert in alerts]

@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest, as_resolved
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest, as_resolved
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMSettings
 from holmes.cli.inputs import shortened
 from holmes.cli.options import agent_limits
@@ -90,9 +90,9 @@ class Session:
         if self.settings is None:
             return await self.engine.diagnose(request, self.ctx, on_call=self.on_call)
         # The agent's stack (langgraph, openai) loads only when an LLM is used.
-        from holmes.agent.conversations import conversation_store
-        from holmes.agent.graph import LLMAgent
         from holmes.agent.llm.client import LLMClient
+        from holmes.agent.llm.conversations import conversation_store
+        from holmes.agent.llm.graph import LLMAgent
         from holmes.cli.config_use import conversations_file
         from holmes.cli.options import current_config
 

@@ -16,8 +16,8 @@ from holmes.cli.config import ServerConfig
 from holmes.cli.config_load import ConfigError, ResolvedConfig, load_config
 
 if TYPE_CHECKING:
-    from holmes.agent.budget import AgentLimits
     from holmes.agent.llm import LLMSettings
+    from holmes.agent.llm.budget import AgentLimits
     from holmes.tools import Limits, SourceEndpoints
 
 # The variable names LLMSettings.from_env reads, per field of the llm section: the provider
@@ -97,7 +97,7 @@ def tool_limits(resolved: ResolvedConfig) -> Limits:
 
 def agent_limits(resolved: ResolvedConfig) -> AgentLimits:
     """Bounds on one LLM investigation (the limits section and llm.context_tokens)."""
-    from holmes.agent.budget import AgentLimits
+    from holmes.agent.llm.budget import AgentLimits
 
     limits = resolved.config.limits
     fields = limits.model_dump(exclude={"tool_timeout_seconds"})
@@ -156,7 +156,7 @@ def runbook_folders(resolved: ResolvedConfig) -> list[Path]:
 
 def conversations_file(resolved: ResolvedConfig, environ: Mapping[str, str]) -> Path:
     """Where follow-up conversations are kept."""
-    from holmes.agent.conversations import conversation_file
+    from holmes.agent.llm.conversations import conversation_file
 
     configured = resolved.config.llm.conversations_file
     return configured if configured is not None else conversation_file(environ)

@@ -41,8 +41,8 @@ from holmes.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from holmes.agent.engine.rules import LoadedRunbook
     from holmes.agent.llm import LLMSettings
-    from holmes.agent.runbooks import LoadedRunbook
     from holmes.tools import ToolContext
     from holmes.tools.checks import Check
 
@@ -68,7 +68,7 @@ def doctor_command(
     config: ConfigOption = None,
 ) -> None:
     """Check the configured sources: reachable, versions, series, permissions, with fixes."""
-    from holmes.agent.runbooks import RunbookError
+    from holmes.agent.engine.rules import RunbookError
     from holmes.cli.config_use import store_url
     from holmes.evals.replay import replay
     from holmes.evals.runner import context_for

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from holmes.agent.diagnosis import Diagnosis
-    from holmes.agent.engine import RunbookEngine
-    from holmes.agent.intake import InvestigationRequest
+    from holmes.agent.engine.diagnosis import Diagnosis
+    from holmes.agent.engine.intake import InvestigationRequest
+    from holmes.agent.engine.runbook_engine import RunbookEngine
     from holmes.agent.llm import LLMSettings
     from holmes.evals.bundle import Expected
     from holmes.evals.runner import IncidentResult, Investigator, Judge
@@ -65,8 +65,8 @@ def eval_command(
     from rich.console import Console
     from rich.markup import escape
 
-    from holmes.agent.engine import RunbookEngine
-    from holmes.agent.runbooks import RunbookError
+    from holmes.agent.engine.rules import RunbookError
+    from holmes.agent.engine.runbook_engine import RunbookEngine
     from holmes.evals.errors import BundleError
     from holmes.evals.runner import incident_folders, run_suite
     from holmes.tools import default_registry
@@ -137,8 +137,8 @@ def print_failure(console: Console, result: IncidentResult) -> None:
 
 def _agent_investigator(engine: RunbookEngine, settings: LLMSettings) -> Callable[[], Investigator]:
     """A fresh agent and client per incident, so each incident's cost is its own."""
-    from holmes.agent.graph import LLMAgent  # the agent's stack loads only for --llm
     from holmes.agent.llm.client import LLMClient
+    from holmes.agent.llm.graph import LLMAgent  # the agent's stack loads only for --llm
 
     limits = agent_limits()
 

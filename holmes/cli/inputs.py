@@ -21,7 +21,7 @@ import typer
 # `holmes.cli.options` imports this module for its option callbacks, so what is heavy (the tools
 # package, the intake models, httpx) loads inside the checks: `holmes <cmd> --help` stays fast.
 if TYPE_CHECKING:
-    from holmes.agent.intake import AlertInput
+    from holmes.agent.engine.intake import AlertInput
 
 # What is printed back of a question or alert: a 100 KB question is investigated, not echoed.
 ECHO_CHARS = 300
@@ -107,7 +107,7 @@ def read_alert_file(path: Path) -> list[AlertInput]:
 
 
 def _alerts(payload: Any) -> list[AlertInput]:
-    from holmes.agent.intake import alerts_from_webhook
+    from holmes.agent.engine.intake import alerts_from_webhook
 
     if isinstance(payload, dict):
         return alerts_from_webhook(payload)

@@ -105,7 +105,7 @@ def alertmanager_command(
     llm = None if no_llm else llm_settings(model)
     engine = runbook_engine(runbooks)
     with ExitStack() as stack:
-        from holmes.agent.intake import AlertInput, InvestigationRequest
+        from holmes.agent.engine.intake import AlertInput, InvestigationRequest
         from holmes.server import Investigator
 
         contexts = tool_contexts(stack, incident, sources, limits)

@@ -14,10 +14,10 @@ from holmes.cli.inputs import timeout_seconds
 # The helpers import what they use when called: the commands' modules import this one, and
 # `holmes <command> --help` must not load the engine, the clients or CEL (see main.py).
 if TYPE_CHECKING:
-    from holmes.agent.budget import AgentLimits
-    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.engine.rules import LoadedRunbook
+    from holmes.agent.engine.runbook_engine import RunbookEngine
     from holmes.agent.llm import LLMSettings
-    from holmes.agent.runbooks import LoadedRunbook
+    from holmes.agent.llm.budget import AgentLimits
     from holmes.cli.config_load import ResolvedConfig
     from holmes.evals import Bundle
     from holmes.tools import Limits, SourceEndpoints
@@ -146,7 +146,7 @@ def load_incident(path: Path) -> Bundle:
 
 def load_runbook_set(folders: list[Path] | None) -> list[LoadedRunbook]:
     """The built-in runbooks and the user's folders, checked against the registered tools."""
-    from holmes.agent.runbooks import load_runbooks
+    from holmes.agent.engine.rules import load_runbooks
     from holmes.tools import default_registry
 
     tools = [tool.name for tool in default_registry().tools()]
@@ -155,8 +155,8 @@ def load_runbook_set(folders: list[Path] | None) -> list[LoadedRunbook]:
 
 def runbook_engine(folders: list[Path] | None) -> RunbookEngine:
     """The engine over the runbooks; a broken runbook is a usage error naming file and field."""
-    from holmes.agent.engine import RunbookEngine
-    from holmes.agent.runbooks import RunbookError
+    from holmes.agent.engine.rules import RunbookError
+    from holmes.agent.engine.runbook_engine import RunbookEngine
     from holmes.tools import default_registry
 
     try:

@@ -123,7 +123,7 @@ def _request_from(question: str | None, alert: Path | None, default: Any) -> Any
     """The question and the first alert of `--alert`; `default` (a replay's) when neither."""
     import json
 
-    from holmes.agent.intake import InvestigationRequest, alerts_from_webhook
+    from holmes.agent.engine.intake import InvestigationRequest, alerts_from_webhook
 
     parsed = None
     if alert is not None:

@@ -6,7 +6,7 @@ Used by `holmes ask` (printed through rich) and, later, by Slack and the HTTP AP
 
 from __future__ import annotations
 
-from holmes.agent.diagnosis import Diagnosis, RemediationStep, SourceUnavailable
+from holmes.agent.engine.diagnosis import Diagnosis, RemediationStep, SourceUnavailable
 
 _MODES = {"runbook": "runbook engine", "llm": "LLM agent", "llm_fallback": "runbook fallback"}
 

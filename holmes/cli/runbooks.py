@@ -3,7 +3,7 @@
 `check` loads the built-in runbooks and any `--runbooks DIR` (or `HOLMES_RUNBOOKS`) the way an
 investigation does and exits 1 with the loader's message (file, field, problem) when one is
 broken: a user's CI can run it on their runbook folder. It then prints style warnings (long
-lines, repeated calls: `holmes.agent.runbooks.lint`), which fail it only with `--strict`.
+lines, repeated calls: `holmes.agent.engine.rules.lint`), which fail it only with `--strict`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import typer
 from holmes.cli.options import ConfigOption, RunbooksOption, load_runbook_set, use_config
 
 if TYPE_CHECKING:
-    from holmes.agent.runbooks import LoadedRunbook
+    from holmes.agent.engine.rules import LoadedRunbook
 
 # Plain help (no rich_markup_mode) and imports inside the commands keep `--help` instant.
 runbooks_app = typer.Typer(
@@ -30,7 +30,7 @@ def list_runbooks(runbooks: RunbooksOption = None, config: ConfigOption = None) 
     from rich.markup import escape
     from rich.table import Table
 
-    from holmes.agent.runbooks import RunbookError
+    from holmes.agent.engine.rules import RunbookError
 
     use_config(config, **{"runbooks.folders": runbooks})
     try:
@@ -69,8 +69,8 @@ def check_runbooks(
     from rich.console import Console
     from rich.markup import escape
 
-    from holmes.agent.runbooks import RunbookError
-    from holmes.agent.runbooks.lint import lint
+    from holmes.agent.engine.rules import RunbookError
+    from holmes.agent.engine.rules.lint import lint
 
     use_config(config, **{"runbooks.folders": runbooks})
     try:
@@ -95,7 +95,7 @@ def _check_alert_routes(loaded: list[LoadedRunbook]) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from holmes.agent.alert_routes import (
+    from holmes.agent.engine.alert_routes import (
         ROUTES_FILE,
         AlertRoutesError,
         load_alert_routes,

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from holmes.agent.intake import AlertInput
+from holmes.agent.engine.intake import AlertInput
 from holmes.evals.bundle_alerts import alert_expectations
 from holmes.evals.bundle_files import read_log_text, read_text
 from holmes.evals.bundle_objects import ObjectKey, container_names, object_key, objects_in_file

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from holmes.agent.intake import AlertInput
+from holmes.agent.engine.intake import AlertInput
 from holmes.evals.errors import BundleError
 from holmes.evals.replay.prometheus_openmetrics import render_openmetrics
 from holmes.evals.series import Series

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.agent.llm import LLMClient, LLMError
 from holmes.evals.bundle import Expected
 

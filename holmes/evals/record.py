@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import CallListener, RunbookEngine
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import CallListener, RunbookEngine
 from holmes.evals.bundle_writer import write_bundle
 from holmes.tools import ToolContext
 from holmes.tools.recorder import SourceRecorder

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest, as_resolved
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest, as_resolved
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals.bundle import Bundle, Expected, load_bundle
 from holmes.evals.errors import BundleError
 from holmes.evals.interrupts import RunningInvestigations

@@ -15,7 +15,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.evals.bundle import Expected, MentionEntry
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from holmes.agent.intake import AlertInput
+from holmes.agent.engine.intake import AlertInput
 from holmes.server.store import FiringAlert
 
 MAX_NAME = 253  # a DNS subdomain, the longest Kubernetes name; the store's column width

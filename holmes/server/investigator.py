@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from holmes.agent.budget import AgentLimits
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.gather import CallListener
-from holmes.agent.intake import AlertInput, InvestigationRequest
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.gather import CallListener
+from holmes.agent.engine.intake import AlertInput, InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMSettings
+from holmes.agent.llm.budget import AgentLimits
 from holmes.server.store import InvestigationRecord
 from holmes.tools import ToolContext
 
@@ -104,9 +104,9 @@ class Investigator:
         on_turn: TurnListener | None,
     ) -> Diagnosis:
         # The agent's stack (langgraph, openai) loads only when an LLM is used.
-        from holmes.agent.conversations import conversation_store
-        from holmes.agent.graph import LLMAgent
         from holmes.agent.llm.client import LLMClient
+        from holmes.agent.llm.conversations import conversation_store
+        from holmes.agent.llm.graph import LLMAgent
 
         assert self.llm is not None and self.conversations is not None
         async with conversation_store(self.conversations) as saver, LLMClient(self.llm) as client:

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 
 
 class ServiceMetrics:

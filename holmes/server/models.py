@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.intake import AlertInput
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import AlertInput
 from holmes.server.store import InvestigationRecord
 
 

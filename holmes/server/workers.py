@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Any
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.server.investigator import InvestigationError, Investigator
 from holmes.server.metrics import ServiceMetrics
 from holmes.server.notify import Notifier

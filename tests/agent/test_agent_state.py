@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.intake import InvestigationRequest
-from holmes.agent.state import as_diagnosis, checkpoint_serializer
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.llm.state import as_diagnosis, checkpoint_serializer
 
 
 def test_checkpoint_restores_the_state_models_without_warning(

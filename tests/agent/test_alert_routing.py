@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from holmes.agent.alert_routes import AlertRoute, load_alert_routes
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.gather import Gatherer
-from holmes.agent.intake import AlertInput, InvestigationRequest, alerts_from_webhook
+from holmes.agent.engine.alert_routes import AlertRoute, load_alert_routes
+from holmes.agent.engine.gather import Gatherer
+from holmes.agent.engine.intake import AlertInput, InvestigationRequest, alerts_from_webhook
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.tools import ToolContext, default_registry
 
 BUSY = "grouped-alerts-ranking-job-failed-and-crashloop"

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.chain import next_subjects
-from holmes.agent.diagnosis import ChainHop, Diagnosis, Hypothesis, SubjectRef
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.findings import Verdict
-from holmes.agent.intake import InvestigationRequest
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.loader import RunbookError, load_runbook
-from holmes.agent.runbooks.schema import Runbook
-from holmes.agent.suspects import asked_suspects
-from holmes.agent.symptoms import symptom_of
-from holmes.agent.tempting import tempting
-from holmes.agent.triage import Triage
+from holmes.agent.engine.chain import next_subjects
+from holmes.agent.engine.diagnosis import ChainHop, Diagnosis, Hypothesis, SubjectRef
+from holmes.agent.engine.findings import Verdict
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.loader import RunbookError, load_runbook
+from holmes.agent.engine.rules.schema import Runbook
+from holmes.agent.engine.runbook_engine import RunbookEngine
+from holmes.agent.engine.suspects import asked_suspects
+from holmes.agent.engine.symptoms import symptom_of
+from holmes.agent.engine.tempting import tempting
+from holmes.agent.engine.triage import Triage
 from holmes.evals.bundle import Expected
 from holmes.evals.runner import run_incident
 from holmes.evals.scoring import score

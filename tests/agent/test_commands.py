@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.expressions import evaluate
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.expressions import evaluate
 
 FUNCTIONS = builtin_functions()
 

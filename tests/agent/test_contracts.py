@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.answer import final_answer_tool
-from holmes.agent.budget import AgentLimits
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.gather import Gatherer
-from holmes.agent.graph import build_graph
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.gather import Gatherer
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
-from holmes.agent.nodes import AgentNodes
-from holmes.agent.state import AgentRun
+from holmes.agent.llm.answer import final_answer_tool
+from holmes.agent.llm.budget import AgentLimits
+from holmes.agent.llm.graph import build_graph
+from holmes.agent.llm.graph_nodes import AgentNodes
+from holmes.agent.llm.state import AgentRun
 from holmes.tools import SourceEndpoints, ToolContext, default_registry
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

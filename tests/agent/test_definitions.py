@@ -7,12 +7,17 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from holmes.agent.definitions import define, evidence_read
-from holmes.agent.findings import judge, write
-from holmes.agent.runbooks import FunctionRegistry, RunbookError, builtin_functions, load_runbooks
-from holmes.agent.runbooks.builtin import MODULES
-from holmes.agent.runbooks.schema import Runbook
-from holmes.agent.steps import dependencies
+from holmes.agent.engine.definitions import define, evidence_read
+from holmes.agent.engine.findings import judge, write
+from holmes.agent.engine.rules import (
+    FunctionRegistry,
+    RunbookError,
+    builtin_functions,
+    load_runbooks,
+)
+from holmes.agent.engine.rules.builtin import MODULES
+from holmes.agent.engine.rules.schema import Runbook
+from holmes.agent.engine.steps import dependencies
 
 
 def result(evidence_id: str, text: str) -> dict:

@@ -1,11 +1,11 @@
-"""Kubernetes' CEL libraries as DRA selectors use them (holmes.agent.runbooks.gpu.dra_cel),
+"""Kubernetes' CEL libraries as DRA selectors use them (holmes.agent.engine.rules.gpu.dra_cel),
 checked against the results Kubernetes and cel-go document for each function."""
 
 from __future__ import annotations
 
 import pytest
 
-from holmes.agent.runbooks.gpu.dra_cel import CelError, evaluate
+from holmes.agent.engine.rules.gpu.dra_cel import CelError, evaluate
 
 # (expression, documented result): cel-go ext/strings.go, k8s.io/apiserver/pkg/cel/library
 # (lists.go, quantity.go, semverlib.go) and the Kubernetes CEL documentation.

@@ -1,12 +1,12 @@
 """DRA objects of every served version read in one layout, and claims judged as the scheduler
-would (holmes.tools.facts.dra_layout, holmes.agent.runbooks.gpu dra, dra_judge)."""
+would (holmes.tools.facts.dra_layout, holmes.agent.engine.rules.gpu dra, dra_judge)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.gpu.dra import dra_diagnose
-from holmes.agent.runbooks.gpu.dra_devices import dra_evaluate
+from holmes.agent.engine.rules.gpu.dra import dra_diagnose
+from holmes.agent.engine.rules.gpu.dra_devices import dra_evaluate
 from holmes.tools.facts.dra_layout import normalized
 from holmes.tools.kubernetes.dra import slice_devices
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import AlertInput, InvestigationRequest
-from holmes.agent.runbooks import load_runbooks
+from holmes.agent.engine.intake import AlertInput, InvestigationRequest
+from holmes.agent.engine.rules import load_runbooks
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.tools import default_registry
 
 REGISTRY = default_registry()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from holmes.agent.findings import Verdict, evidence_ids, headline, write
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.schema import Runbook
+from holmes.agent.engine.findings import Verdict, evidence_ids, headline, write
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.schema import Runbook
 
 
 def item(evidence_id: str, name: str, ok: bool = True) -> dict:
@@ -66,7 +66,7 @@ def test_a_heading_is_the_first_clause_outside_brackets():
 
 
 def test_checked_lines_map_evidence_ids_to_their_calls():
-    from holmes.agent.diagnosis import Diagnosis
+    from holmes.agent.engine.diagnosis import Diagnosis
 
     diagnosis = Diagnosis(
         summary="s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from holmes.agent.runbooks import (
+from holmes.agent.engine.rules import (
     BUILTIN,
     FunctionConflict,
     FunctionRegistry,
@@ -13,9 +13,9 @@ from holmes.agent.runbooks import (
     builtin_functions,
     load_runbooks,
 )
-from holmes.agent.runbooks.builtin import MODULES, RENAMED
-from holmes.agent.runbooks.expressions import ExpressionError, evaluate
-from holmes.agent.runbooks.registry import Call, calls
+from holmes.agent.engine.rules.builtin import MODULES, RENAMED
+from holmes.agent.engine.rules.expressions import ExpressionError, evaluate
+from holmes.agent.engine.rules.registry import Call, calls
 from holmes.tools import default_registry
 
 TOOLS = [tool.name for tool in default_registry().tools()]
@@ -58,7 +58,7 @@ def test_a_name_registered_twice_names_both_modules():
 def test_the_builtin_registry_holds_every_module_table():
     functions = builtin_functions()
     assert len(functions) == sum(len(module.FUNCTIONS) for module in MODULES)
-    assert functions.origin("lower") == "holmes.agent.runbooks.expressions"
+    assert functions.origin("lower") == "holmes.agent.engine.rules.expressions"
     assert builtin_functions() is not functions  # built afresh, nothing global
 
 

@@ -1,6 +1,6 @@
 """CEL functions of the failed-create and volume-mount-failure runbooks, on describe data."""
 
-from holmes.agent.runbooks.functions_admission import (
+from holmes.agent.engine.rules.functions_admission import (
     create_denials,
     mount_failures,
     object_keys,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.functions_cronjobs import cron_error, cron_runs_between, cronjob_state
+from holmes.agent.engine.rules.functions_cronjobs import (
+    cron_error,
+    cron_runs_between,
+    cronjob_state,
+)
 
 
 def test_schedules_parse_as_cron_does_and_runs_are_counted() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.functions_disruption import pdb_blockers
+from holmes.agent.engine.rules.functions_disruption import pdb_blockers
 from holmes.tools.kubernetes.list_facts import list_facts
 
 

@@ -1,10 +1,10 @@
-"""The DRA functions of the gpu runbooks (holmes.agent.runbooks.gpu dra, dra_devices): CEL
+"""The DRA functions of the gpu runbooks (holmes.agent.engine.rules.gpu dra, dra_devices): CEL
 selectors evaluated like the scheduler, and why a claim cannot be allocated."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.gpu.dra import dra_diagnose, dra_pending
-from holmes.agent.runbooks.gpu.dra_devices import dra_selects
+from holmes.agent.engine.rules.gpu.dra import dra_diagnose, dra_pending
+from holmes.agent.engine.rules.gpu.dra_devices import dra_selects
 
 
 def device(name, product="NVIDIA H100 80GB HBM3", memory="81559Mi", kind="gpu", taints=()):

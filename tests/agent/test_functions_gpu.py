@@ -1,12 +1,12 @@
-"""The gpu runbooks' CEL functions (holmes.agent.runbooks.gpu scope, xids, throttling, text): GPU
-scoping and classes, their names, CUDA log lines."""
+"""The gpu runbooks' CEL functions (holmes.agent.engine.rules.gpu: scope, xids, throttling,
+text): GPU scoping and classes, their names, CUDA log lines."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.expressions import evaluate
-from holmes.agent.runbooks.gpu.scope import gpu_scope
-from holmes.agent.runbooks.gpu.text import (
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.expressions import evaluate
+from holmes.agent.engine.rules.gpu.scope import gpu_scope
+from holmes.agent.engine.rules.gpu.text import (
     clip,
     cuda_error_line,
     gpu_names,
@@ -14,14 +14,14 @@ from holmes.agent.runbooks.gpu.text import (
     mib_text,
     split_ref,
 )
-from holmes.agent.runbooks.gpu.throttling import (
+from holmes.agent.engine.rules.gpu.throttling import (
     gpu_bad_reasons,
     gpu_max,
     gpu_reading,
     gpu_throttled,
 )
-from holmes.agent.runbooks.gpu.xids import gpu_application, gpu_hardware
-from holmes.tools.prometheus.dcgm import xid_info
+from holmes.agent.engine.rules.gpu.xids import gpu_application, gpu_hardware
+from holmes.tools.facts.dcgm import xid_info
 
 FUNCTIONS = builtin_functions()
 

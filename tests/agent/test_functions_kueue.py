@@ -1,10 +1,10 @@
-"""The Kueue rule function (holmes.agent.runbooks.kueue) and its typed facts
+"""The Kueue rule function (holmes.agent.engine.rules.kueue) and its typed facts
 (holmes.tools.facts.kueue): why a job's Workload is not admitted, judged from the conditions
 Kueue writes, the ClusterQueue's quota and the workloads holding it."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.kueue import kueue_diagnose
+from holmes.agent.engine.rules.kueue import kueue_diagnose
 from holmes.tools.facts.kueue import ClusterQueueFacts, WorkloadFacts
 
 SUBJECT = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.kueue_gang import kueue_gang
+from holmes.agent.engine.rules.kueue_gang import kueue_gang
 
 MSG = (
     "0/10 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: "

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from holmes.agent.runbooks.gpu.model_fit import load_failure_line, model_fit
-from holmes.agent.runbooks.gpu.model_memory import (
+from holmes.agent.engine.rules.gpu.model_fit import load_failure_line, model_fit
+from holmes.agent.engine.rules.gpu.model_memory import (
     GIB,
     Placement,
     fit,
@@ -14,7 +14,7 @@ from holmes.agent.runbooks.gpu.model_memory import (
     model_shape,
     precision,
 )
-from holmes.agent.runbooks.gpu.serving_config import serving_config
+from holmes.agent.engine.rules.gpu.serving_config import serving_config
 
 H100 = 81090 * 1024**2  # what PyTorch reports as an H100 80GB's total capacity
 

@@ -1,13 +1,13 @@
 """The network runbooks' CEL functions: the subject's scope, its drops, the evidence they read
-(holmes.agent.runbooks.network scope, drops, evidence), and the summary's list views."""
+(holmes.agent.engine.rules.network scope, drops, evidence), and the summary's list views."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.expressions import evaluate
-from holmes.agent.runbooks.network.drops import net_drops, net_namespaces
-from holmes.agent.runbooks.network.evidence import net_unhealthy
-from holmes.agent.runbooks.network.scope import in_scope, subject_names
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.expressions import evaluate
+from holmes.agent.engine.rules.network.drops import net_drops, net_namespaces
+from holmes.agent.engine.rules.network.evidence import net_unhealthy
+from holmes.agent.engine.rules.network.scope import in_scope, subject_names
 from holmes.tools.hubble.proto.flow import flow_pb2
 from holmes.tools.hubble.tally import as_lists, tally
 from tests.agent.network_samples import ok, pair, summary

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.network.asked import net_asked_conversation, net_asked_ends
-from holmes.agent.runbooks.network.policies import net_policies_for
+from holmes.agent.engine.rules.network.asked import net_asked_conversation, net_asked_ends
+from holmes.agent.engine.rules.network.policies import net_policies_for
 
 
 def _listing(kind, *objects):

@@ -1,9 +1,9 @@
-"""The network runbooks' CEL functions for DNS (holmes.agent.runbooks.network.dns): failed
+"""The network runbooks' CEL functions for DNS (holmes.agent.engine.rules.network.dns): failed
 names, rcodes, the Service a misspelt name meant, and where the name is configured."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.network.dns import (
+from holmes.agent.engine.rules.network.dns import (
     net_config_mentions,
     net_dns_failures,
     net_is_dns,

@@ -1,12 +1,12 @@
-"""The network runbooks' CEL functions for selectors and policies (holmes.agent.runbooks.network
+"""The network runbooks' CEL functions for selectors and policies (holmes.agent.engine.rules.network
 selectors, rules, policies): which policies select a dropped endpoint, what they admit, and
 the rule that would admit the peer."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.network.policies import net_policies_for, net_policy_refs
-from holmes.agent.runbooks.network.rules import net_allow_rule
-from holmes.agent.runbooks.network.selectors import net_peer, selector_matches
+from holmes.agent.engine.rules.network.policies import net_policies_for, net_policy_refs
+from holmes.agent.engine.rules.network.rules import net_allow_rule
+from holmes.agent.engine.rules.network.selectors import net_peer, selector_matches
 from tests.agent.network_samples import ok, pair
 
 

@@ -1,9 +1,9 @@
 """The network runbooks' CEL functions for an upstream answering 5xx
-(holmes.agent.runbooks.network.upstream): HTTP errors, the load line, the HPA, latencies."""
+(holmes.agent.engine.rules.network.upstream): HTTP errors, the load line, the HPA, latencies."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.network.upstream import (
+from holmes.agent.engine.rules.network.upstream import (
     net_hpa_for,
     net_http_errors,
     net_latency,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.functions_nodes import eviction, pressure
+from holmes.agent.engine.rules.functions_nodes import eviction, pressure
 
 
 def test_eviction_message_names_resource_container_and_amounts() -> None:

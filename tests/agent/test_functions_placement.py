@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.expressions import evaluate
-from holmes.agent.runbooks.functions_placement import (
+from holmes.agent.engine.rules.expressions import evaluate
+from holmes.agent.engine.rules.functions_placement import (
     affinity_domains,
     affinity_terms,
     node_affinity_fit,

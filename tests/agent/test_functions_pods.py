@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.expressions import evaluate
-from holmes.agent.runbooks.functions_pods import (
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.expressions import evaluate
+from holmes.agent.engine.rules.functions_pods import (
     env_named,
     env_refs,
     env_text,

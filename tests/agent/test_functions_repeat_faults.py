@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.gpu.repeat_faults import episodes, gpu_fault_history
+from holmes.agent.engine.rules.gpu.repeat_faults import episodes, gpu_fault_history
 
 HOUR = 3600.0
 DAY = 24 * HOUR

@@ -3,7 +3,7 @@ facts built by the `kubernetes_list` fact functions from API objects."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.functions_routing import gateway_listener, route_problems
+from holmes.agent.engine.rules.functions_routing import gateway_listener, route_problems
 from holmes.tools.kubernetes.list_facts import list_facts
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.expressions import evaluate
-from holmes.agent.runbooks.functions_scheduling import (
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.expressions import evaluate
+from holmes.agent.engine.rules.functions_scheduling import (
     fits,
     free,
     listed,

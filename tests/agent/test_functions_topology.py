@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.agent.runbooks.gpu.topology import gpu_nic_alignment
+from holmes.agent.engine.rules.gpu.topology import gpu_nic_alignment
 
 ROOT = "resource.kubernetes.io/pcieRoot"
 

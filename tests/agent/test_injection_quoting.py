@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
-from holmes.agent.injection import ELIDED, elide_in_data, elide_instructions
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.injection import ELIDED, elide_in_data, elide_instructions
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm.graph import LLMAgent
 from holmes.tools import default_registry
 from tests.conftest import INCIDENTS
 from tests.llm.scripted_server import scripted_llm, tool_calls_reply

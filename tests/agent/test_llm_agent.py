@@ -11,11 +11,11 @@ import json
 
 import pytest
 
-from holmes.agent.budget import AgentLimits
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
-from holmes.agent.intake import AlertInput, InvestigationRequest
+from holmes.agent.engine.intake import AlertInput, InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm.budget import AgentLimits
+from holmes.agent.llm.graph import LLMAgent
 from holmes.tools import default_registry
 from tests.conftest import INCIDENTS
 from tests.llm.scripted_server import error, scripted_llm, slow, text_reply, tool_calls_reply
@@ -253,7 +253,7 @@ async def test_planted_instructions_are_reported_and_cannot_write(
 async def test_a_follow_up_resumes_from_the_sqlite_store_in_a_new_agent(
     scripted_llm, tool_context, tmp_path
 ):
-    from holmes.agent.conversations import conversation_store
+    from holmes.agent.llm.conversations import conversation_store
 
     store = tmp_path / "conversations.sqlite"
     scripted_llm.script(
@@ -298,7 +298,7 @@ async def test_a_request_larger_than_the_context_is_never_sent(scripted_llm, too
 
 
 def test_limits_come_from_the_environment_and_bad_ones_are_named():
-    from holmes.agent.budget import limits_from_env
+    from holmes.agent.llm.budget import limits_from_env
 
     limits = limits_from_env({"HOLMES_LLM_CONTEXT_TOKENS": "8192", "HOLMES_AGENT_MAX_STEPS": "4"})
     assert (limits.context_tokens, limits.max_steps, limits.max_tool_calls) == (8192, 4, 16)

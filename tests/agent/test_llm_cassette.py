@@ -14,10 +14,10 @@ from pathlib import Path
 
 import vcr
 
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm.graph import LLMAgent
 from holmes.tools import default_registry
 from tests.llm.scripted_server import ScriptedLLMServer, tool_calls_reply
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from holmes.agent.budget import estimate_request
-from holmes.agent.fitting import CUT_MARK, TokenScale, fit_messages
-from holmes.agent.offer import lean_schema, offered_tools
+from holmes.agent.llm.budget import estimate_request
+from holmes.agent.llm.fitting import CUT_MARK, TokenScale, fit_messages
+from holmes.agent.llm.offer import lean_schema, offered_tools
 from holmes.tools import SourceEndpoints, default_registry
 
 REGISTRY = default_registry()

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.answer import AnswerError, parse_answer
-from holmes.agent.answer_checks import AnswerContext, check_answer
-from holmes.agent.budget import AgentLimits, estimate_request, estimate_tokens
+from holmes.agent.llm.answer import AnswerError, parse_answer
+from holmes.agent.llm.answer_checks import AnswerContext, check_answer
+from holmes.agent.llm.budget import AgentLimits, estimate_request, estimate_tokens
 from holmes.agent.llm.errors import context_exceeded as parse_context_exceeded
-from holmes.agent.replies import calls_in_text
+from holmes.agent.llm.replies import calls_in_text
 from tests.agent.test_llm_agent import INCIDENT, agent_for, answer, request
 from tests.llm.scripted_server import (
     context_exceeded,

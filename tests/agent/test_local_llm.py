@@ -18,10 +18,10 @@ import os
 import httpx
 import pytest
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm.graph import LLMAgent
 from holmes.evals.bundle import load_bundle
 from holmes.evals.runner import request_for
 from holmes.tools import default_registry

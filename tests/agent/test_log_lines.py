@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from holmes.agent.runbooks.log_lines import (
+from holmes.agent.engine.rules.log_lines import (
     clean_line,
     decisive_line,
     decisive_record,

@@ -3,8 +3,8 @@ calls them (through CEL, by their registered names)."""
 
 from __future__ import annotations
 
-from holmes.agent.runbooks import builtin_functions
-from holmes.agent.runbooks.expressions import evaluate
+from holmes.agent.engine.rules import builtin_functions
+from holmes.agent.engine.rules.expressions import evaluate
 
 FUNCTIONS = builtin_functions()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from holmes.agent.names import (
+from holmes.agent.engine.names import (
     Named,
     best_matches,
     hints_from_alert,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import yaml
 
-from holmes.agent.questions import direct_question, question_window
+from holmes.agent.engine.questions import direct_question, question_window
 from tests.conftest import INCIDENTS
 
 

@@ -3,8 +3,8 @@ kind as the subject (and the pods they concern), missing names with look-alikes.
 
 from __future__ import annotations
 
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.tools import default_registry
 
 ENGINE = RunbookEngine(default_registry())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from holmes.agent.runbooks import load_runbooks
-from holmes.agent.runbooks.lint import MAX_LINE, calls, lint
+from holmes.agent.engine.rules import load_runbooks
+from holmes.agent.engine.rules.lint import MAX_LINE, calls, lint
 from holmes.tools import default_registry
 
 TOOLS = [tool.name for tool in default_registry().tools()]

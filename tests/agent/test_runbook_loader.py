@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.runbooks import RunbookError, load_runbooks
+from holmes.agent.engine.rules import RunbookError, load_runbooks
 from holmes.tools import default_registry
 
 TOOLS = [tool.name for tool in default_registry().tools()]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from holmes.agent.names import STOPWORDS, namespace_in_question, phrases
-from holmes.agent.spellings import Spelled, spelled_names, without_spans
+from holmes.agent.engine.names import STOPWORDS, namespace_in_question, phrases
+from holmes.agent.engine.spellings import Spelled, spelled_names, without_spans
 
 NAMESPACES = {"shop", "shop-prod", "team", "team-a", "search", "default"}
 

@@ -3,8 +3,8 @@ finding holds, reads every container, and each claim cites the calls that show i
 
 from __future__ import annotations
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals.runner import run_incident
 from tests.conftest import REPO
 

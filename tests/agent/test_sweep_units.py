@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from holmes.agent.sweep import question_window
-from holmes.agent.sweep_metrics import memory_pressure, throttling
+from holmes.agent.engine.sweep import question_window
+from holmes.agent.engine.sweep_metrics import memory_pressure, throttling
 from holmes.tools.facts.autoscaling import hpa_facts
 from holmes.tools.facts.rollouts import config_change, template_changes
 from holmes.tools.shaping.log_signals import classify, duration_ms, log_signals

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from holmes.agent.diagnosis import Diagnosis
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.diagnosis import Diagnosis
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals import load_bundle
 from holmes.evals.replay import ReplayEndpoints
 from holmes.evals.runner import request_for

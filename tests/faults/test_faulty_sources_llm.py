@@ -8,8 +8,8 @@ that answer qualified; a model that fails leaves the runbook engine's answer, wh
 
 from __future__ import annotations
 
-from holmes.agent.graph import LLMAgent
 from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm.graph import LLMAgent
 from holmes.cli.render import diagnosis_markdown
 from holmes.evals import load_bundle
 from holmes.evals.runner import request_for

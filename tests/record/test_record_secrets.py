@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from holmes.agent.intake import AlertInput
+from holmes.agent.engine.intake import AlertInput
 from holmes.cli.main import app
 from holmes.evals import load_bundle
 from holmes.evals.bundle_writer import write_bundle

@@ -124,7 +124,7 @@ def test_what_a_source_cannot_give_becomes_a_note_naming_it() -> None:
 
 
 def test_a_source_that_failed_is_recorded_as_unavailable_and_replays_so(tmp_path) -> None:
-    from holmes.agent.engine import RunbookEngine
+    from holmes.agent.engine.runbook_engine import RunbookEngine
     from holmes.evals import load_bundle
     from holmes.evals.record import record_investigation
     from holmes.evals.replay import replay

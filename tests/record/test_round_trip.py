@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from holmes.agent.engine import RunbookEngine
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals import load_bundle
 from holmes.evals.record import RecordOutcome, record_investigation
 from holmes.evals.replay import replay

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.tools import CheckedCall, ToolError, ToolResult
 
 

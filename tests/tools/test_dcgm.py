@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from holmes.tools.prometheus.dcgm import (
+from holmes.tools.facts.dcgm import (
     FP64_BLANK,
     INT32_BLANK,
     INT64_BLANK,
@@ -16,7 +16,7 @@ from holmes.tools.prometheus.dcgm import (
     sentinel_name,
     xid_info,
 )
-from holmes.tools.prometheus.labels import matcher_variants
+from holmes.tools.facts.metric_labels import matcher_variants
 
 
 def test_xid_79_is_a_hardware_fault_that_needs_the_node_drained_and_rebooted() -> None:

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.dcgm import INFERRED_THERMAL
 from holmes.tools.prometheus import TOOLS
 from holmes.tools.prometheus.client import Sample, SeriesPoints
 from holmes.tools.prometheus.gpu_findings import add_findings
 from holmes.tools.prometheus.gpu_signals import infer_throttling, missing_signals
-from holmes.tools.prometheus.gpu_state import INFERRED_THERMAL, build_states, mark_stopped
+from holmes.tools.prometheus.gpu_state import build_states, mark_stopped
 from holmes.tools.registry import ToolRegistry
 
 REGISTRY = ToolRegistry(TOOLS)

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from holmes.agent.engine import RunbookEngine
-from holmes.agent.graph import LLMAgent
-from holmes.agent.intake import InvestigationRequest
+from holmes.agent.engine.intake import InvestigationRequest
+from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.agent.llm import LLMClient, LLMSettings
+from holmes.agent.llm.graph import LLMAgent
 from holmes.cli.main import app
 from holmes.evals import load_bundle
 from holmes.evals.replay.kubernetes_api import KubernetesReplayServer

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from holmes.agent.names import hints_from_alert
-from holmes.agent.triage import _cluster_nodes
+from holmes.agent.engine.names import hints_from_alert
+from holmes.agent.engine.triage import _cluster_nodes
 from holmes.tools.context import ToolContext
-from holmes.tools.prometheus import TOOLS
-from holmes.tools.prometheus.labels import (
+from holmes.tools.facts.metric_labels import (
     RELABELLED_NOTE,
     Workload,
     host_part,
@@ -20,6 +19,7 @@ from holmes.tools.prometheus.labels import (
     workload_matchers,
     workload_of,
 )
+from holmes.tools.prometheus import TOOLS
 from holmes.tools.registry import ToolRegistry
 
 # A DCGM series scraped by the gpu-operator's ServiceMonitor (honorLabels: false).

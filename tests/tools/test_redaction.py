@@ -20,8 +20,8 @@ from holmes.tools.context import SourceEndpoints, ToolContext
 from holmes.tools.redaction import MASK
 from holmes.tools.redaction import redact as _redact
 from holmes.tools.redaction import redact_data as _redact_data
-from holmes.tools.redaction_anchors import KEY_ENDING
-from holmes.tools.redaction_keys import is_secret_key
+from holmes.tools.redaction.anchors import KEY_ENDING
+from holmes.tools.redaction.keys import is_secret_key
 from holmes.tools.registry import ToolRegistry
 from tests.conftest import INCIDENTS, PEER_SUITE
 

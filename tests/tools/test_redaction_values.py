@@ -13,7 +13,7 @@ import re
 import pytest
 
 from holmes.tools.redaction import mask, redact, redact_data
-from holmes.tools.redaction_values import (
+from holmes.tools.redaction.values import (
     is_user_password_pair,
     looks_high_entropy,
     looks_like_credential,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, HTTPException
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.server.events import event_stream
 from holmes.server.models import InvestigationCreate
 from holmes.server.routes.submit import new_investigation, submit

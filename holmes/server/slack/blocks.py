@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 
 MAX_SECTION = 3000
 MAX_BLOCKS = 50

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from holmes.agent.diagnosis import Diagnosis
+from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.server.store import EventRecord, InvestigationRecord
 
 

@@ -2,7 +2,7 @@
 ScaledObject's (keda.sh/v1alpha1) bounds, replicas, metrics and unhealthy conditions.
 
 Built by the `kubernetes_autoscalers` tool from the API objects and read by the evidence sweep
-(holmes/agent/sweep*.py); pure functions.
+(holmes/agent/engine/sweep*.py); pure functions.
 """
 
 from __future__ import annotations

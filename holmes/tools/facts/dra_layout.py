@@ -98,3 +98,16 @@ def _normalize_claim_spec(claim_spec: dict[str, Any]) -> None:
         rest = {key: value for key, value in request.items() if key not in _EXACT_FIELDS}
         requests.append({**rest, "exactly": exact})
     devices["requests"] = requests
+
+
+def attribute(device: dict[str, Any], name: str) -> str:
+    """A device attribute's value (`productName`, or qualified `gpu.nvidia.com/productName`)."""
+    attributes = device.get("attributes") or {}
+    value = attributes.get(name) or attributes.get(name.rsplit("/", 1)[-1]) or {}
+    for kind in ("string", "version", "int", "bool"):
+        if kind in value:
+            return str(value[kind])
+    for kind in ("strings", "versions", "ints", "bools"):  # list-valued attributes (gated)
+        if isinstance(value.get(kind), list):
+            return ", ".join(str(item) for item in value[kind])
+    return ""

@@ -2,7 +2,7 @@
 admission, a ClusterQueue's quotas and usage, a ResourceFlavor's node labels and taints.
 
 Read from raw objects as `kubernetes_get` returns them; every field Kueue may leave out is
-optional. Used by the kueue rule functions (holmes.agent.runbooks.kueue).
+optional. Used by the kueue rule functions (holmes.agent.engine.rules.kueue).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from holmes.tools.facts.dra_layout import device_fields
+from holmes.tools.facts.dra_layout import attribute, device_fields
 
 
 def claim_devices(claim: dict[str, Any]) -> list[dict[str, str]]:
@@ -99,19 +99,6 @@ def requests_text(devices: dict[str, Any]) -> str:
             text += " (admin access)"
         parts.append(text)
     return "; ".join(parts)
-
-
-def attribute(device: dict[str, Any], name: str) -> str:
-    """A device attribute's value (`productName`, or qualified `gpu.nvidia.com/productName`)."""
-    attributes = device.get("attributes") or {}
-    value = attributes.get(name) or attributes.get(name.rsplit("/", 1)[-1]) or {}
-    for kind in ("string", "version", "int", "bool"):
-        if kind in value:
-            return str(value[kind])
-    for kind in ("strings", "versions", "ints", "bools"):  # list-valued attributes (gated)
-        if isinstance(value.get(kind), list):
-            return ", ".join(str(item) for item in value[kind])
-    return ""
 
 
 def slice_devices(resource_slice: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.dcgm import HOST_LABELS
 from holmes.tools.prometheus.client import prometheus
-from holmes.tools.prometheus.dcgm import HOST_LABELS
 from holmes.tools.prometheus.render import budget, fit, warnings_lines
 from holmes.tools.prometheus.timing import check_duration, format_duration, parse_duration
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.metric_labels import FAMILIES, NODE_LABELS, matcher_variants, selector
 from holmes.tools.facts.text import rfc3339
 from holmes.tools.prometheus.client import PrometheusClient, Sample, prometheus
 from holmes.tools.prometheus.gpu_findings import add_findings
@@ -42,7 +43,6 @@ from holmes.tools.prometheus.gpu_state import (
     build_states,
     mark_stopped,
 )
-from holmes.tools.prometheus.labels import FAMILIES, NODE_LABELS, matcher_variants, selector
 from holmes.tools.prometheus.render import budget
 from holmes.tools.prometheus.timing import (
     check_duration,

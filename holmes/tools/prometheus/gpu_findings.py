@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from holmes.tools.prometheus.dcgm import XidInfo, clock_event_reason
+from holmes.tools.facts.dcgm import INFERRED_THERMAL, XidInfo, clock_event_reason, is_concerning
 from holmes.tools.prometheus.gpu_signals import inferred_throttling_text
 from holmes.tools.prometheus.gpu_state import (
     HOT_CELSIUS,
-    INFERRED_THERMAL,
     MEMORY_FULL_SHARE,
     SEVERITY_ORDER,
     XID,
     Finding,
     GpuKey,
     GpuState,
-    is_concerning,
     node_peers,
 )
 from holmes.tools.shaping.series import format_number, format_time

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from holmes.tools.facts.dcgm import INFERRED_THERMAL
 from holmes.tools.prometheus.gpu_state import (
     CLOCK_EVENTS_COUNT,
     CLOCK_REASON_METRICS,
     GPU_TEMP,
     HOT_CELSIUS,
-    INFERRED_THERMAL,
     SLOWDOWN_TEMP,
     SM_CLOCK,
     XID,

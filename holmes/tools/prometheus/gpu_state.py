@@ -15,12 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from holmes.tools.prometheus.client import Sample, SeriesPoints
-from holmes.tools.prometheus.dcgm import (
+from holmes.tools.facts.dcgm import (
     MODEL_LABELS,
     UUID_LABELS,
     XidInfo,
-    clock_event_reason,
     decode_clock_events,
     first_label,
     host_of,
@@ -28,7 +26,8 @@ from holmes.tools.prometheus.dcgm import (
     sentinel_name,
     xid_info,
 )
-from holmes.tools.prometheus.labels import scrape_targets
+from holmes.tools.facts.metric_labels import scrape_targets
+from holmes.tools.prometheus.client import Sample, SeriesPoints
 from holmes.tools.shaping.series import last_change
 
 GpuKey = tuple[str, str, str]  # node, gpu index, MIG instance id ("" for a whole GPU)
@@ -312,12 +311,3 @@ def _index(gpu: str) -> tuple[int, str]:
 
 # The reason named when clock-event reasons are not exported but temperature and the SM clock
 # show a thermal slowdown (gpu_signals.infer_throttling).
-INFERRED_THERMAL = "thermal_slowdown_inferred"
-
-
-def is_concerning(reason_name: str) -> bool:
-    """Whether a clock-event reason is worth a finding (thermal, hardware slowdown, brake)."""
-    if reason_name == INFERRED_THERMAL:
-        return True
-    reason = clock_event_reason(reason_name)
-    return reason is not None and reason.concern

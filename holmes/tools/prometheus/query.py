@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.dcgm import is_dcgm, sentinel_name
 from holmes.tools.facts.text import rfc3339
 from holmes.tools.prometheus.client import PrometheusClient, QueryResult, Sample, prometheus
-from holmes.tools.prometheus.dcgm import is_dcgm, sentinel_name
 from holmes.tools.prometheus.range_render import render_matrix
 from holmes.tools.prometheus.render import LabelLayout, budget, fit, warnings_lines
 from holmes.tools.prometheus.timing import (

@@ -16,9 +16,9 @@ from typing import Any
 
 from holmes.tools.base import ToolOutput
 from holmes.tools.context import ToolContext
+from holmes.tools.facts.dcgm import is_blank, is_dcgm
 from holmes.tools.facts.text import rfc3339
 from holmes.tools.prometheus.client import QueryResult, SeriesPoints
-from holmes.tools.prometheus.dcgm import is_blank, is_dcgm
 from holmes.tools.prometheus.render import LabelLayout, budget, fit, warnings_lines
 from holmes.tools.prometheus.timing import format_duration
 from holmes.tools.prometheus.units import unit_for, unit_for_query

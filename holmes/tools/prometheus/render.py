@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from holmes.tools.context import ToolContext
-from holmes.tools.prometheus.labels import RELABELLED_NOTE, exported_workload
+from holmes.tools.facts.metric_labels import RELABELLED_NOTE, exported_workload
 from holmes.tools.shaping.series import common_labels, format_labels, redundant_identity_labels
 
 # Room kept for the "N more ... not shown" line and the registry's own framing.

@@ -2,8 +2,8 @@
 timeouts and slow operations with their durations, ranked by how much they decide.
 
 Called by the `kubernetes_logs` tool on the raw log (before compaction), which puts the result in
-its data (`signals`), so the evidence sweep (holmes/agent/sweep*.py) reads typed facts instead of
-parsing the compacted text back. Pure functions, no I/O.
+its data (`signals`), so the evidence sweep (holmes/agent/engine/sweep*.py) reads typed facts
+instead of parsing the compacted text back. Pure functions, no I/O.
 
 Ranking, most decisive first (weights are what `LogSignal.weight` holds):
 
