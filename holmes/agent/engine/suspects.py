@@ -36,40 +36,70 @@ class Suspect:
 # More specific first: "network policy" before "network".
 SUSPECTS = (
     Suspect(
+        "a noisy neighbour",
+        r"noisy neighbou?r|\bneighbou?rs?\b|contention|co-?located|another (?:pod|workload|job)",
+        ("node-pressure", "gpu-throttling"),
+        ("kubernetes_node",),
+    ),
+    Suspect(
         "the GPU",
         r"\b(gpus?|xids?|cuda|nvlink|ecc|dcgm|nvidia|gpu driver)\b",
-        ("gpu-", "cuda-oom"),
+        ("gpu-", "cuda-oom", "model-does-not-fit"),
         _PROMETHEUS,
     ),
     Suspect(
         "the network policy",
         r"network ?polic|netpol|\bpolic(y|ies)\b|firewall|cilium",
-        ("hubble-policy-denied", "dns-failures/dns-egress-denied", "cilium-auth-required"),
+        (
+            "hubble-policy-denied",
+            "network-policy-blocks-traffic",
+            "dns-failures/dns-egress-denied",
+            "cilium-auth-required",
+        ),
         _HUBBLE,
     ),
-    Suspect("DNS", r"\bdns\b|resolv|nxdomain|coredns", ("dns-failures",), _HUBBLE),
+    Suspect(
+        "DNS",
+        r"\bdns\b|resolv|nxdomain|coredns",
+        ("dns-failures", "statefulset-headless-service"),
+        _HUBBLE,
+    ),
     Suspect(
         "the network",
         r"\bnetwork\b|connectivity|packet|\bnccl\b|\bnic\b|infiniband|rdma",
-        ("hubble-policy-denied", "dns-failures", "cilium-auth-required", "service-no-endpoints"),
+        (
+            "hubble-policy-denied",
+            "network-policy-blocks-traffic",
+            "dns-failures",
+            "cilium-auth-required",
+            "service-no-endpoints",
+            "ingress-route-backend",
+            "gpu-nic-topology-misaligned",
+        ),
         _HUBBLE,
     ),
     Suspect(
         "memory",
         r"memory|\boom|\bram\b",
-        ("oom-killed", "cuda-oom"),
+        ("oom-killed", "cuda-oom", "model-does-not-fit", "node-pressure"),
         ("kubernetes_describe", *_PROMETHEUS),
     ),
     Suspect(
         "the node",
         r"\bnodes?\b|kubelet|\bhost\b|\bhardware\b",
-        ("node-not-ready", "gpu-xid-errors"),
+        (
+            "node-not-ready",
+            "node-pressure",
+            "gpu-xid-errors",
+            "gpu-repeated-faults",
+            "pdb-blocks-eviction",
+        ),
         ("kubernetes_node",),
     ),
     Suspect(
         "storage",
         r"\bdisk\b|\bpvcs?\b|volume|storage",
-        ("pvc-pending-mount", "volume-mount-failure"),
+        ("pvc-pending-mount", "volume-mount-failure", "node-pressure"),
         ("kubernetes_describe",),
     ),
     Suspect(
@@ -77,8 +107,14 @@ SUSPECTS = (
     ),
     Suspect(
         "the configuration",
-        r"\bconfig|secret|\benv\b|environment variable",
-        ("container-config-error", "volume-mount-failure", "crashloop-"),
+        r"\bconfig|secret|\benv\b|environment variable|\bcron",
+        (
+            "container-config-error",
+            "volume-mount-failure",
+            "crashloop-",
+            "cronjob-not-running",
+            "statefulset-rollout-stuck",
+        ),
         ("kubernetes_describe", "kubernetes_logs"),
     ),
     Suspect(
@@ -90,10 +126,30 @@ SUSPECTS = (
     Suspect(
         "the upstream service",
         r"upstream|backend|gateway|load ?balancer|ingress",
-        ("upstream-http-5xx", "service-no-endpoints"),
+        ("upstream-http-5xx", "service-no-endpoints", "ingress-route-backend"),
         _HUBBLE,
     ),
+    Suspect(
+        "the scheduling constraints",
+        r"affinity|topology spread|spread constraint|node ?selector|\btaints?\b|toleration",
+        ("pending-placement-constraints", "pending-node-selector", "pending-untolerated-taint"),
+        ("kubernetes_describe",),
+    ),
+    Suspect(
+        "the probes",
+        r"\bprobes?\b|health ?checks?|liveness|readiness",
+        ("probe-failures", "deployment-rollout-stuck"),
+        ("kubernetes_describe",),
+    ),
+    Suspect(
+        "the rollout",
+        r"rollout|roll-out|new version|\brelease\b|\bupgrade|\bdeploy\b",
+        ("deployment-rollout-stuck", "statefulset-rollout-stuck", "image-pull-failure"),
+        ("kubernetes_describe",),
+    ),
 )
+# Runbooks no suspect stands for: their cause is the workload's own failure, which its logs name.
+NO_SUSPECT = frozenset({"job-backoff-limit"})
 _ASKED = re.compile(
     r"(?:\bis it|\bcould it be|\bmight it be|\bcan it be|\bwas it|\bi think it(?:'s| is)|"
     r"\bi suspect|\bmaybe it(?:'s| is)|\bperhaps it(?:'s| is)|\bit(?:'s| is) probably|"
