@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from holmes.agent.engine.rules import builtin_functions
 from holmes.agent.engine.rules.expressions import evaluate
 from holmes.agent.engine.rules.functions_placement import (
     affinity_domains,
@@ -168,4 +169,5 @@ def test_untolerated_taints_and_the_cel_registration() -> None:
     tolerant = {"tolerations": [{"key": "gpu", "operator": "Exists"}]}
     assert untolerated_taints(tolerant, node) == []
     message = "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules."
-    assert evaluate("k8s.placement_reasons(m).pod_anti_affinity", {"m": message}) == 2
+    functions = builtin_functions()
+    assert evaluate("k8s.placement_reasons(m).pod_anti_affinity", {"m": message}, functions) == 2
