@@ -159,3 +159,14 @@ def test_jobset_pods_belong_through_their_jobs() -> None:
 def test_no_kueue_workload_for_the_subject() -> None:
     assert kueue_gang(SUBJECT, [PENDING_POD], ITEMS, [], [])["verdict"] == ""
     assert kueue_gang(None, None, None, None)["verdict"] == ""
+
+
+def test_flavors_are_listed_by_resource_whatever_the_map_order() -> None:
+    workload = _workload(ADMITTED)
+    flavors = {"vpc.amazonaws.com/efa": "h100", "cpu": "default", "nvidia.com/gpu": "h100"}
+    workload["status"]["admission"]["podSetAssignments"][0]["flavors"] = flavors
+    found = kueue_gang(SUBJECT, [PENDING_POD], ITEMS, [workload], [])
+    assert found["workload"]["flavors"] == [
+        "nvidia.com/gpu in h100",
+        "vpc.amazonaws.com/efa in h100",
+    ]

@@ -135,12 +135,13 @@ def _expected(raw: dict[str, Any]) -> dict[str, int]:
 
 def _flavors(raw: dict[str, Any]) -> list[str]:
     """`nvidia.com/gpu in h100`: the flavor Kueue assigned each extended resource (cpu and
-    memory only when the Workload asks for nothing else)."""
+    memory only when the Workload asks for nothing else), by resource name: the Workload reaches
+    here through CEL, whose maps keep no order."""
     admission = (raw.get("status") or {}).get("admission") or {}
     found: list[str] = []
     plain: list[str] = []
     for assignment in admission.get("podSetAssignments") or []:
-        for resource, flavor in (assignment.get("flavors") or {}).items():
+        for resource, flavor in sorted((assignment.get("flavors") or {}).items()):
             text = f"{resource} in {flavor}"
             into = found if "/" in resource else plain
             if text not in into:
