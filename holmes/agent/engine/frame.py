@@ -128,7 +128,7 @@ def _ruled_out_or_unchecked(
         origin="question",
         verdict="ruled_out",
         reason=f"No runbook finding about {suspect.name} holds and {elsewhere}. Read: {seen}",
-        evidence_ids=[r.evidence_id for r in looked],
+        evidence_ids=sorted((r.evidence_id for r in looked), key=lambda i: int(i.lstrip("E"))),
     )
 
 
