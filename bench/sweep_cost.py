@@ -13,7 +13,7 @@ import argparse
 import statistics
 from pathlib import Path
 
-from holmes.agent import engine as engine_module
+from holmes.agent.engine import runbook_engine as engine_module
 from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals.runner import run_incident
 
