@@ -6,7 +6,7 @@ import time (a fresh interpreter, median of several) and the latency of instant 
 at once; PrometheusConnect is synchronous, so its burst runs on threads via asyncio.to_thread,
 as holmes would have to call it off the event loop). Asserts nothing.
 
-    .venv/bin/python bench/prometheus_client.py [--incident ID] [--queries 200]
+    .venv/bin/python bench/prometheus_clients_compared.py [--incident ID] [--queries 200]
         [--other-python /path/to/python]   # an interpreter that has prometheus-api-client
 
 prometheus-api-client is not a holmes dependency: install it in a separate environment
