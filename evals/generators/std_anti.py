@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-10-14T09:42:00Z"
 ID = "pending-anti-affinity-triton-more-replicas-than-gpu-nodes"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 created = "2026-09-20T08:00:00Z"
 gpu_nodes = [
     f"ip-10-60-{z}-{n}.us-east-2.compute.internal"

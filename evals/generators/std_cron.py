@@ -1,12 +1,12 @@
 import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-06T02:25:00Z"
 ID = "cronjob-forbid-stuck-job-embedding-refresh"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = [
     node(
         f"gke-search-pool-a-4f2c9e1d-{s}",

@@ -1,12 +1,13 @@
 import copy
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-06T15:40:00Z"
 ID = "deployment-rollout-readiness-gate-storefront"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = [
     node(
         f"ip-10-44-{a}-{b}.eu-west-2.compute.internal",

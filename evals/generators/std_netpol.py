@@ -1,12 +1,12 @@
 import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-11-20T10:35:00Z"
 ID = "network-policy-reranker-ingress-misses-search-api"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = [
     node(
         f"aks-general-18304961-vmss00000{i}",

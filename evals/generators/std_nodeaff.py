@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-11-12T19:05:00Z"
 ID = "pending-node-affinity-h100-zone-conflict-eval-job"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = []
 spec_nodes = [
     ("ip-10-70-40-12", "us-east-1b", "p5.48xlarge", "NVIDIA-H100-80GB-HBM3", 8, "gpu-h100"),

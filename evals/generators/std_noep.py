@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-07T09:45:00Z"
 ID = "ingress-backend-scaled-to-zero-ocr-api"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = [
     node(
         f"gke-docs-pool-1-9a7b3c2d-{s}",

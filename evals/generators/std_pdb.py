@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-05T09:30:00Z"
 ID = "pdb-blocks-drain-milvus-etcd-member-unready"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 names = [
     "ip-10-50-1-23.eu-central-1.compute.internal",
     "ip-10-50-2-148.eu-central-1.compute.internal",

@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-07T12:00:00Z"
 ID = "pdb-never-allows-karpenter-consolidation-grafana"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 names = [
     "ip-10-61-20-5.us-west-2.compute.internal",
     "ip-10-61-21-99.us-west-2.compute.internal",

@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-06T19:30:00Z"
 ID = "pending-pod-affinity-no-peer-feature-cache"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = [
     node(
         f"aks-app-30112047-vmss00000{i}",

@@ -1,12 +1,13 @@
 import copy
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-06T11:05:00Z"
 ID = "node-disk-pressure-evicts-vllm-model-cache"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 G1, G2, C1 = (
     "ip-10-20-7-14.us-east-2.compute.internal",
     "ip-10-20-8-203.us-east-2.compute.internal",

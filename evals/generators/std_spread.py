@@ -1,11 +1,12 @@
+import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-11-03T15:20:00Z"
 ID = "pending-topology-spread-embedding-api-zone-drained"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 zs = {
     "a": ["ip-10-32-11-58", "ip-10-32-14-201"],
     "b": ["ip-10-32-21-17", "ip-10-32-25-133"],

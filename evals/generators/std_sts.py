@@ -2,12 +2,12 @@ import copy
 import os
 import sys
 
-sys.path.insert(0, "/tmp/stdgen")
-from k8s import *
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from std_k8s import *
 
 NOW = "2026-12-04T16:40:00Z"
 ID = "statefulset-headless-service-missing-qdrant-peers"
-out = f"/work/wt-std/evals/incidents/{ID}"
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "incidents", ID)
 nodes = [
     node(
         f"ip-10-90-{a}-{b}.ap-southeast-1.compute.internal",
