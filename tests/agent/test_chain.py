@@ -176,6 +176,11 @@ def test_a_next_without_kind_and_name_is_refused_naming_the_file(tmp_path: Path)
         ("Why is the sft job Pending?", "the sft job is Pending"),
         ("Why did the preprocess job fail?", "the preprocess job failed"),
         ("What's wrong with web in shop?", None),
+        # A period inside a URL or a version does not end the clause.
+        (
+            "since 9:00 https://embed.acme.ai/embed returns 500 from the gateway. pods look fine",
+            "since 9:00 https://embed.acme.ai/embed returns 500 from the gateway",
+        ),
     ],
 )
 def test_the_symptom_in_the_askers_words(question: str, symptom: str | None) -> None:
