@@ -60,6 +60,14 @@ def test_upstream_5xx_chains_to_the_upstream_replica_oomkilled() -> None:
     assert policy.verdict == "ruled_out" and policy.evidence_ids
 
 
+def test_a_symptom_opening_with_a_url_leads_the_root_cause_as_typed() -> None:
+    answer = _answer("ingress-backend-port-name-missing-triton")
+    assert answer.root_cause.startswith(
+        "https://infer.acme.ai/v2/models/bert/infer returns 503 since the triton upgrade "
+        "this morning because Ingress inference/triton"
+    )
+
+
 @pytest.mark.slow
 def test_traffic_drops_chain_to_the_spire_server_crash_loop() -> None:
     answer = _answer("chain-router-timeouts-spire-crashloop-gpu-herring")
@@ -176,6 +184,16 @@ def test_a_next_without_kind_and_name_is_refused_naming_the_file(tmp_path: Path)
         ("Why is the sft job Pending?", "the sft job is Pending"),
         ("Why did the preprocess job fail?", "the preprocess job failed"),
         ("What's wrong with web in shop?", None),
+        # A period inside a URL or a version does not end the clause.
+        (
+            "since 9:00 https://embed.acme.ai/embed returns 500 from the gateway. pods look fine",
+            "since 9:00 https://embed.acme.ai/embed returns 500 from the gateway",
+        ),
+        # A contrast after ", but" is not part of the symptom.
+        (
+            "api.acme.ai returns 503 since the upgrade, but both pods are ready. why?",
+            "api.acme.ai returns 503 since the upgrade",
+        ),
     ],
 )
 def test_the_symptom_in_the_askers_words(question: str, symptom: str | None) -> None:

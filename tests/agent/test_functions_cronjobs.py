@@ -75,3 +75,13 @@ def test_suspended_bad_schedule_and_missed_starts() -> None:
         )
     )
     assert cronjob_state({**CRON, "active": []}, [], missed)["kind"] == "missed-starts"
+
+
+def test_runs_missed_past_the_starting_deadline() -> None:
+    # The controller's MissSchedule event: a run reached later than startingDeadlineSeconds.
+    missed = _events(
+        ("MissSchedule", "Missed scheduled time to start a job: Mon, 07 Dec 2026 06:00:00 +0000")
+    )
+    state = cronjob_state({**CRON, "active": [], "starting_deadline_seconds": 10}, [], missed)
+    assert state["kind"] == "missed-starts"
+    assert state["event"].startswith("Missed scheduled time")

@@ -11,6 +11,7 @@ it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from holmes.agent.engine.diagnosis import Diagnosis, Hypothesis
@@ -138,6 +139,10 @@ def _first_line(text: str) -> str:
 
 
 def _capital(text: str) -> str:
+    """The first letter raised, unless the text opens with a URL or a host name (kept as typed)."""
+    first = text.split(" ", 1)[0]
+    if "://" in first or re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?", first):
+        return text
     return text[:1].upper() + text[1:]
 
 
@@ -164,4 +169,6 @@ def _proper(text: str) -> bool:
         "ResourceClaim",
         "CronJob",
         "Container",
+        "Ingress",
+        "Gateway",
     } or any(c.isupper() for c in first[1:])

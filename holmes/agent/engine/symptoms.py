@@ -82,7 +82,8 @@ def symptom_of(request: InvestigationRequest) -> str | None:
 
 def _clauses(question: str) -> list[str]:
     parts = re.split(
-        r"[?!.;]\s*|\s+-\s+|,\s+(?=(?:is it|could|or|i think|maybe|why|how come)\b)",
+        # A period ends a clause only before a space or the end: not inside a URL, host or version.
+        r"[?!;]\s*|\.(?:\s+|$)|\s+-\s+|,\s+(?=(?:is it|could|or|but|i think|maybe|why|how come)\b)",
         question,
         flags=re.IGNORECASE,
     )

@@ -2,8 +2,9 @@
 
 A CronJob stops producing Jobs when it is suspended, when its schedule (or time zone) cannot be
 parsed, when concurrencyPolicy Forbid meets a Job of an earlier run that never ends (the
-controller records JobAlreadyActive and skips every run), or when it missed more than 100
-start times without a startingDeadlineSeconds. `cronjob_state` tells these apart from the
+controller records JobAlreadyActive and skips every run), when it missed more than 100
+start times without a startingDeadlineSeconds, or when each run is reached later than its
+startingDeadlineSeconds (MissSchedule). `cronjob_state` tells these apart from the
 CronJob's list facts, its Jobs' list facts and its events; the standard five-field cron syntax
 (lists, ranges, steps, names, @macros) is read here to count the runs a stuck Job cost.
 """
@@ -146,11 +147,19 @@ def cronjob_state(cronjob: Any, jobs: Any, events: Any) -> dict[str, Any]:
     if cronjob.get("concurrency_policy") == "Forbid" and state["active"] and overdue:
         state["event"] = str(skipped.get("message") or "") if skipped else ""
         return {**state, "kind": "forbid-active", "detail": "concurrencyPolicy Forbid"}
+    # TooManyMissedTimes (over 100 missed, no deadline) and MissSchedule ("Missed scheduled
+    # time to start a job": a run reached later than startingDeadlineSeconds after its time).
     missed = next(
-        (e for r, e in reasons.items() if "Missed" in r or "missed" in str(e.get("message"))), None
+        (
+            e
+            for r, e in reasons.items()
+            if "miss" in r.lower() or "missed" in str(e.get("message")).lower()
+        ),
+        None,
     )
     if missed:
         state["event"] = str(missed.get("message") or "")
+        state["skipped_events"] = int(missed.get("count") or 1)
         return {**state, "kind": "missed-starts", "detail": state["event"]}
     return state
 
