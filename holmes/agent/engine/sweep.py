@@ -123,7 +123,7 @@ async def sweep_evidence(
     ]
     if gatherer.ctx.endpoints.prometheus_url:
         cpu, memory = _limits(pods, "cpu"), _limits(pods, "memory")
-        parts.append(asyncio.ensure_future(sweep_metrics(gatherer, namespace, cpu, memory)))
+        parts.append(asyncio.ensure_future(sweep_metrics(gatherer, namespace, cpu, memory, window)))
     for part in await asyncio.gather(*parts):
         result.add(part)
     if not gatherer.ctx.endpoints.prometheus_url:
