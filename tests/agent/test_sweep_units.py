@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from holmes.agent.engine.sweep import question_window
 from holmes.agent.engine.sweep_metrics import memory_pressure, peak_when, throttling, value_at
 from holmes.tools.facts.autoscaling import hpa_facts
-from holmes.tools.facts.rollouts import config_change, template_changes
+from holmes.tools.facts.rollouts import (
+    config_change,
+    controller_revision,
+    revision_template,
+    template_changes,
+)
 from holmes.tools.shaping.log_signals import classify, duration_ms, log_signals
 
 LOG = """\
@@ -159,3 +164,28 @@ def test_a_count_of_errors_is_not_an_error_line() -> None:
     assert classify('level=error msg="batch failed"')[0] == "error"
     assert classify("2026-12-06 10:00:00 ERROR [main] batch failed")[0] == "error"
     assert classify("W1206 10:00:00.1 1 reflector.go:1] watch closed")[0] == "warning"
+
+
+def test_controller_revisions_hold_the_template_and_take_replicas_from_the_statefulset() -> None:
+    tpl = {
+        "spec": {
+            "containers": [{"name": "db", "image": "pg:16", "env": [{"name": "A", "value": "1"}]}]
+        }
+    }
+    patch = {
+        "kind": "ControllerRevision",
+        "revision": 4,
+        "data": {"spec": {"template": {"$patch": "replace", **tpl}}},
+    }
+    assert revision_template(patch) == {"$patch": "replace", **tpl}
+    assert revision_template({"kind": "ReplicaSet", "spec": {"template": tpl}}) == tpl
+    # Mid-rollout: two pods at the update revision, one still at the current one.
+    sts = {
+        "kind": "StatefulSet",
+        "status": {"currentRevision": "db-old", "updateRevision": "db-new", "currentReplicas": 1,
+                   "updatedReplicas": 2, "readyReplicas": 3},
+    }  # fmt: skip
+    new = controller_revision({**patch, "metadata": {"name": "db-new"}}, sts, newest=True)
+    old = controller_revision({**patch, "revision": 3, "metadata": {"name": "db-old"}}, sts, False)
+    assert (new.revision, new.replicas, new.ready, new.images) == (4, 2, 2, ["pg:16"])
+    assert (old.revision, old.replicas, old.ready) == (3, 1, 0)
