@@ -3,6 +3,12 @@ finding holds, reads every container, and each claim cites the calls that show i
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
 from holmes.agent.engine.diagnosis import Diagnosis
 from holmes.agent.engine.runbook_engine import RunbookEngine
 from holmes.evals.runner import run_incident
@@ -61,3 +67,42 @@ def test_no_sweep_when_a_runbook_finding_holds() -> None:
     assert diagnosis.runbook_id is not None
     swept_tools = {"kubernetes_autoscalers", "kubernetes_rollout_history"}
     assert not swept_tools & {call.tool for call in diagnosis.calls}
+
+
+def _throttled_half_an_hour_ago(folder: Path, question: str) -> Path:
+    """The checkout incident with its throttling moved to an episode 35 to 25 minutes before the
+    question (a tenth of that rate before and after), asked with `question`."""
+    shutil.copytree(INCIDENTS / "sweep-checkout-api-cpu-throttled-latency", folder)
+    series_file = folder / "prometheus" / "series.yaml"
+    series = yaml.safe_load(series_file.read_text())
+    for entry in series["series"]:
+        if entry["series"].startswith("container_cpu_cfs_throttled_periods_total"):
+            base = int(entry["values"].split("+")[0])
+            # 121 samples 30 s apart: 50 quiet, 20 throttled (60% of 300 periods), 51 quiet.
+            entry["values"] = f"{base}+10x49 {base + 500}+180x19 {base + 4100}+10x50"
+    series_file.write_text(yaml.safe_dump(series, sort_keys=False))
+    incident = yaml.safe_load((folder / "incident.yaml").read_text())
+    incident.update(id=folder.name, question=question)
+    (folder / "incident.yaml").write_text(yaml.safe_dump(incident, sort_keys=False))
+    return folder
+
+
+def test_a_throttling_episode_in_the_window_is_seen_with_when_it_peaked(tmp_path) -> None:
+    asked = "Why was checkout-api in namespace shop slow in the last hour?"
+    bundle = _throttled_half_an_hour_ago(tmp_path / "throttled-earlier", asked)
+    result = run_incident(bundle, RunbookEngine().diagnose)
+    assert result.diagnosis is not None, result.error
+    claims = [e.claim for e in result.diagnosis.evidence if "CPU-throttled" in e.claim]
+    assert claims, result.diagnosis.root_cause
+    assert re.search(
+        r"worst 5 minutes of the last 1h \(ending \S+Z, (2[5-9]|3[0-5])m ago\)", claims[0]
+    )
+    assert re.search(r"(5[5-9]|60)% of its CFS periods", claims[0])
+    # Asked about the last 20 minutes only, the episode is outside the window.
+    recent = _throttled_half_an_hour_ago(
+        tmp_path / "throttled-before-window",
+        "Why is checkout-api in namespace shop slow in the last 20 minutes?",
+    )
+    later = run_incident(recent, RunbookEngine().diagnose).diagnosis
+    assert later is not None
+    assert not [e for e in later.evidence if "CPU-throttled" in e.claim and "60%" in e.claim]

@@ -6,9 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from holmes.agent.engine.sweep import question_window
-from holmes.agent.engine.sweep_metrics import memory_pressure, throttling
+from holmes.agent.engine.sweep_metrics import memory_pressure, peak_when, throttling, value_at
 from holmes.tools.facts.autoscaling import hpa_facts
-from holmes.tools.facts.rollouts import config_change, template_changes
+from holmes.tools.facts.rollouts import (
+    config_change,
+    controller_revision,
+    revision_template,
+    template_changes,
+)
 from holmes.tools.shaping.log_signals import classify, duration_ms, log_signals
 
 LOG = """\
@@ -49,17 +54,26 @@ def test_fast_operations_and_code_lines_are_not_signals() -> None:
     assert classify("upstream timed out after 50 ms")[0] == "timeout"
 
 
-def test_throttling_is_the_rate_ratio_against_the_limit() -> None:
+def test_throttling_is_the_worst_ratio_of_the_window_with_its_time() -> None:
     key = ("api-0", "api")
-    found = throttling({key: 6.0}, {key: 10.0}, {key: 0.49}, {key: 0.5})
+    # An episode 30 minutes before the end: 60% throttled at t=1800, little now.
+    shares = {key: [(0.0, 0.02), (1800.0, 0.6), (1860.0, 0.3), (3600.0, 0.01)]}
+    usage = {key: [(0.0, 0.1), (1800.0, 0.49), (3600.0, 0.05)]}
+    found = throttling(shares, usage, {key: 0.5})
     assert len(found) == 1
-    assert found[0].share == 0.6 and found[0].at_limit
-    # Throttled in a tenth of the periods: below the threshold.
-    assert throttling({key: 1.0}, {key: 10.0}, {key: 0.49}, {key: 0.5}) == []
+    assert found[0].share == 0.6 and found[0].at == 1800.0 and found[0].at_limit
+    assert "ending 00:30:00Z, 30m ago" in peak_when(
+        found[0].at, datetime(1970, 1, 1, 1, tzinfo=UTC)
+    )
+    # Throttled in a tenth of the periods at worst: below the threshold.
+    assert throttling({key: [(0.0, 0.1), (60.0, 0.05)]}, usage, {key: 0.5}) == []
     # No CPU limit, no CFS quota: never reported, whatever the counters say.
-    assert throttling({key: 9.0}, {key: 10.0}, {key: 2.0}, {}) == []
-    # Bursting into the limit while using little of it on average: throttled, not at the limit.
-    assert not throttling({key: 5.0}, {key: 10.0}, {key: 0.1}, {key: 0.5})[0].at_limit
+    assert throttling(shares, usage, {}) == []
+    # NaN points (no periods in a step) are skipped, not taken as the peak.
+    assert throttling({key: [(0.0, float("nan")), (60.0, 0.3)]}, usage, {key: 0.5})[0].at == 60.0
+    # Bursting into the limit while using little of it at the peak: throttled, not at the limit.
+    assert not throttling({key: [(3600.0, 0.5)]}, usage, {key: 0.5})[0].at_limit
+    assert value_at([(10.0, 1.0), (20.0, 2.0)], 5.0) == 1.0
 
 
 def test_memory_near_its_limit() -> None:
@@ -150,3 +164,28 @@ def test_a_count_of_errors_is_not_an_error_line() -> None:
     assert classify('level=error msg="batch failed"')[0] == "error"
     assert classify("2026-12-06 10:00:00 ERROR [main] batch failed")[0] == "error"
     assert classify("W1206 10:00:00.1 1 reflector.go:1] watch closed")[0] == "warning"
+
+
+def test_controller_revisions_hold_the_template_and_take_replicas_from_the_statefulset() -> None:
+    tpl = {
+        "spec": {
+            "containers": [{"name": "db", "image": "pg:16", "env": [{"name": "A", "value": "1"}]}]
+        }
+    }
+    patch = {
+        "kind": "ControllerRevision",
+        "revision": 4,
+        "data": {"spec": {"template": {"$patch": "replace", **tpl}}},
+    }
+    assert revision_template(patch) == {"$patch": "replace", **tpl}
+    assert revision_template({"kind": "ReplicaSet", "spec": {"template": tpl}}) == tpl
+    # Mid-rollout: two pods at the update revision, one still at the current one.
+    sts = {
+        "kind": "StatefulSet",
+        "status": {"currentRevision": "db-old", "updateRevision": "db-new", "currentReplicas": 1,
+                   "updatedReplicas": 2, "readyReplicas": 3},
+    }  # fmt: skip
+    new = controller_revision({**patch, "metadata": {"name": "db-new"}}, sts, newest=True)
+    old = controller_revision({**patch, "revision": 3, "metadata": {"name": "db-old"}}, sts, False)
+    assert (new.revision, new.replicas, new.ready, new.images) == (4, 2, 2, ["pg:16"])
+    assert (old.revision, old.replicas, old.ready) == (3, 1, 0)

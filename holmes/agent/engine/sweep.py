@@ -30,7 +30,7 @@ from holmes.tools.facts.quantities import quantity_number
 DEFAULT_WINDOW = 3600.0
 MAX_PODS = 3  # pods swept (unhealthy first, as triage orders them)
 MAX_CONTAINERS = 8  # log reads in all
-MAX_DEPLOYMENTS = 2
+MAX_DEPLOYMENTS = 2  # workloads whose rollout history is read
 _WINDOW = re.compile(
     r"(?i)\b(?:last|past|previous|since|for|in the last|over the last)\s+(?:(\d+|an?|one|two|"
     r"few)\s*)?(seconds?|secs?|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b"
@@ -82,14 +82,23 @@ def subject_pods(triaged: Triage) -> list[PodFacts]:
     return [listed[key] for key in wanted if key in listed]
 
 
-def _deployments(triaged: Triage, pods: list[PodFacts]) -> list[str]:
-    """The Deployments of the subject: named ones, else the owners of its pods' ReplicaSets."""
-    named = [w["name"] for w in triaged.subject["workloads"] if w["kind"] == "Deployment"]
-    owned = [
-        p.owner.name.rsplit("-", 1)[0]
-        for p in pods
-        if p.owner is not None and p.owner.kind == "ReplicaSet" and "-" in p.owner.name
+_ROLLED_OUT = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def _workloads(triaged: Triage, pods: list[PodFacts]) -> list[tuple[str, str]]:
+    """The subject's workloads that roll out, as (kind, name): the named ones, else the owners
+    of its pods (a ReplicaSet's Deployment, a StatefulSet, a DaemonSet)."""
+    named = [
+        (w["kind"], w["name"]) for w in triaged.subject["workloads"] if w["kind"] in _ROLLED_OUT
     ]
+    owned = []
+    for p in pods:
+        if p.owner is None:
+            continue
+        if p.owner.kind == "ReplicaSet" and "-" in p.owner.name:
+            owned.append(("Deployment", p.owner.name.rsplit("-", 1)[0]))
+        elif p.owner.kind in ("StatefulSet", "DaemonSet"):
+            owned.append((p.owner.kind, p.owner.name))
     return list(dict.fromkeys(named + owned))[:MAX_DEPLOYMENTS]
 
 
@@ -115,15 +124,15 @@ async def sweep_evidence(
     namespace = pods[0].namespace
     pods = [p for p in pods if p.namespace == namespace]
     containers = [(p.namespace, p.name, c.name) for p in pods for c in p.containers if not c.init]
-    deployments = _deployments(triaged, pods)
-    targets = set(deployments) | {w["name"] for w in triaged.subject["workloads"]}
+    workloads = _workloads(triaged, pods)
+    targets = {name for _, name in workloads} | {w["name"] for w in triaged.subject["workloads"]}
     parts: list[asyncio.Future[SweepPart]] = [
         asyncio.ensure_future(sweep_logs(gatherer, containers[:MAX_CONTAINERS], window)),
-        asyncio.ensure_future(sweep_changes(gatherer, namespace, deployments, targets, window)),
+        asyncio.ensure_future(sweep_changes(gatherer, namespace, workloads, targets, window)),
     ]
     if gatherer.ctx.endpoints.prometheus_url:
         cpu, memory = _limits(pods, "cpu"), _limits(pods, "memory")
-        parts.append(asyncio.ensure_future(sweep_metrics(gatherer, namespace, cpu, memory)))
+        parts.append(asyncio.ensure_future(sweep_metrics(gatherer, namespace, cpu, memory, window)))
     for part in await asyncio.gather(*parts):
         result.add(part)
     if not gatherer.ctx.endpoints.prometheus_url:

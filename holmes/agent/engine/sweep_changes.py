@@ -1,8 +1,8 @@
 """The sweep's scaling and change part: the autoscalers of the subject's workloads (HPA, KEDA)
-and the Deployments' recent rollouts and ConfigMap changes.
+and the workloads' (Deployments, StatefulSets, DaemonSets) recent rollouts and ConfigMap changes.
 
 Called by `sweep.py`; reads `kubernetes_autoscalers` (one call per namespace) and
-`kubernetes_rollout_history` (one per Deployment) in parallel, and turns their typed facts
+`kubernetes_rollout_history` (one per workload) in parallel, and turns their typed facts
 (`holmes.tools.facts.autoscaling`, `.rollouts`) into signals. An autoscaler at its maximum that
 wants more, or one that cannot read its metrics, is a symptom; a rollout or a config change in
 the window only supports one (it says what changed, not that it broke anything).
@@ -21,18 +21,23 @@ _MAX_CHANGES = 4
 
 
 async def sweep_changes(
-    gatherer: Gatherer, namespace: str, deployments: list[str], targets: set[str], window: float
+    gatherer: Gatherer,
+    namespace: str,
+    workloads: list[tuple[str, str]],
+    targets: set[str],
+    window: float,
 ) -> SweepPart:
-    """Signals of the autoscalers scaling `targets` and of the Deployments' recent changes."""
+    """Signals of the autoscalers scaling `targets` and of the workloads' (kind, name) recent
+    changes."""
     since = window_text(window)
     autoscalers, *histories = await asyncio.gather(
         gatherer.call("kubernetes_autoscalers", {"namespace": namespace}),
         *(
             gatherer.call(
                 "kubernetes_rollout_history",
-                {"namespace": namespace, "name": name, "since": since},
+                {"namespace": namespace, "name": name, "kind": kind, "since": since},
             )
-            for name in deployments
+            for kind, name in workloads
         ),
     )
     part = SweepPart()
@@ -56,7 +61,7 @@ async def sweep_changes(
         part.evidence_ids.append(result.evidence_id)
         history = RolloutHistory.model_validate(result.data)
         part.swept.append(
-            f"the rollout history of Deployment {namespace}/{history.name} and the "
+            f"the rollout history of {history.kind} {namespace}/{history.name} and the "
             f"{len(history.configs)} ConfigMap(s) it reads, over the last {since}"
         )
         part.signals += _change_signals(history, result.evidence_id, since)
@@ -118,7 +123,7 @@ def _raise_max(facts: AutoscalerFacts, name: str) -> Remedy:
 
 def _change_signals(history: RolloutHistory, evidence_id: str, since: str) -> list[SweepSignal]:
     found = []
-    name = f"Deployment {history.namespace}/{history.name}"
+    name = f"{history.kind} {history.namespace}/{history.name}"
     if history.in_window and history.current is not None and history.previous is not None:
         changes = [c.text() for c in history.changes[:_MAX_CHANGES]]
         what = "; ".join(changes) if changes else "no container field (labels or annotations)"
@@ -135,7 +140,8 @@ def _change_signals(history: RolloutHistory, evidence_id: str, since: str) -> li
                     Remedy(
                         f"If the trouble began with revision {history.current.revision}, roll "
                         f"back to revision {history.previous.revision} and fix the change",
-                        f"kubectl -n {history.namespace} rollout undo deployment/{history.name}"
+                        f"kubectl -n {history.namespace} rollout undo "
+                        f"{history.kind.lower()}/{history.name}"
                         f" --to-revision={history.previous.revision}",
                     )
                 ],

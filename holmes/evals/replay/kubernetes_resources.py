@@ -60,6 +60,7 @@ _STANDARD: tuple[tuple[str, str, str, str, bool, tuple[str, ...]], ...] = (
     ("apps", "v1", "ReplicaSet", "replicasets", True, ("rs",)),
     ("apps", "v1", "StatefulSet", "statefulsets", True, ("sts",)),
     ("apps", "v1", "DaemonSet", "daemonsets", True, ("ds",)),
+    ("apps", "v1", "ControllerRevision", "controllerrevisions", True, ()),
     ("batch", "v1", "Job", "jobs", True, ()),
     ("batch", "v1", "CronJob", "cronjobs", True, ("cj",)),
     ("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True, ("netpol",)),

@@ -1,6 +1,6 @@
-"""Rollouts as typed facts: a Deployment's ReplicaSet revisions, what changed between the current
-and the previous pod template (images, commands, args, env, resources), and when the ConfigMaps
-its pods read last changed.
+"""Rollouts as typed facts: a Deployment's ReplicaSet revisions (a StatefulSet's or DaemonSet's
+ControllerRevisions), what changed between the current and the previous pod template (images,
+commands, args, env, resources), and when the ConfigMaps its pods read last changed.
 
 Built by the `kubernetes_rollout_history` tool and read by the evidence sweep; pure functions
 over API objects. Times are compared with the investigation's `now`, passed in.
@@ -20,10 +20,11 @@ _MAX_VALUE = 160
 
 
 class Revision(BaseModel):
-    """One ReplicaSet of a Deployment: its revision, age and replicas."""
+    """One ReplicaSet of a Deployment (ControllerRevision of a StatefulSet or DaemonSet): its
+    revision, age and replicas."""
 
     revision: int
-    replicaset: str
+    replicaset: str  # the ReplicaSet's name, or the ControllerRevision's
     created: str | None = None
     replicas: int = 0
     ready: int = 0
@@ -62,6 +63,7 @@ class RolloutHistory(BaseModel):
     namespace: str
     name: str
     window_seconds: float
+    kind: str = "Deployment"  # or StatefulSet, DaemonSet
     current: Revision | None = None
     previous: Revision | None = None
     rolled_out_at: str | None = None
@@ -91,6 +93,43 @@ def revision(replicaset: dict[str, Any]) -> Revision:
         created=metadata.get("creationTimestamp"),
         replicas=int(status.get("replicas") or 0),
         ready=int(status.get("readyReplicas") or 0),
+        images=[str(c.get("image") or "") for c in spec.get("containers") or []],
+    )
+
+
+def revision_template(obj: dict[str, Any]) -> dict[str, Any]:
+    """The pod template a revision holds: a ReplicaSet's `spec.template`, or a
+    ControllerRevision's `data.spec.template` (the patch a StatefulSet or DaemonSet applies)."""
+    holder = obj.get("data") if obj.get("kind") == "ControllerRevision" else obj
+    return ((holder or {}).get("spec") or {}).get("template") or {}
+
+
+def controller_revision(obj: dict[str, Any], workload: dict[str, Any], newest: bool) -> Revision:
+    """The `Revision` of a ControllerRevision of `workload` (a StatefulSet or DaemonSet).
+
+    Replicas come from the workload's status: a StatefulSet counts the pods at its
+    updateRevision and currentRevision; a DaemonSet the pods updated to its newest template (the
+    others run an older one). The workload's ready count is shown on the newest revision only,
+    since the status does not split it by revision."""
+    metadata, status = obj.get("metadata") or {}, workload.get("status") or {}
+    name = str(metadata.get("name") or "")
+    if workload.get("kind") == "DaemonSet":
+        updated = int(status.get("updatedNumberScheduled") or 0)
+        replicas = updated if newest else int(status.get("currentNumberScheduled") or 0) - updated
+        ready = status.get("numberReady")
+    else:
+        counts = {
+            status.get("currentRevision"): status.get("currentReplicas"),
+            status.get("updateRevision"): status.get("updatedReplicas"),
+        }
+        replicas, ready = int(counts.get(name) or 0), status.get("readyReplicas")
+    spec = revision_template(obj).get("spec") or {}
+    return Revision(
+        revision=int(obj.get("revision") or 0),
+        replicaset=name,
+        created=metadata.get("creationTimestamp"),
+        replicas=max(0, replicas),
+        ready=min(int(ready or 0), max(0, replicas)) if newest else 0,
         images=[str(c.get("image") or "") for c in spec.get("containers") or []],
     )
 

@@ -40,6 +40,7 @@ READS: tuple[Access, ...] = (
     Access("apps", "statefulsets", "owner chains, describe_workload, find"),
     Access("apps", "daemonsets", "owner chains, describe_workload, find"),
     Access("apps", "replicasets", "owner chains, describe_workload, kubernetes_rollout_history"),
+    Access("apps", "controllerrevisions", "kubernetes_rollout_history (StatefulSet, DaemonSet)"),
     Access("batch", "jobs", "owner chains, job-backoff-limit runbook, find"),
     Access("batch", "cronjobs", "owner chains, find"),
     Access(

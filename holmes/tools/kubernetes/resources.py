@@ -47,6 +47,7 @@ _WELL_KNOWN: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("apps/v1", "ReplicaSet", "replicasets", ("rs",)),
     ("apps/v1", "StatefulSet", "statefulsets", ("sts",)),
     ("apps/v1", "DaemonSet", "daemonsets", ("ds",)),
+    ("apps/v1", "ControllerRevision", "controllerrevisions", ()),
     ("batch/v1", "Job", "jobs", ()),
     ("batch/v1", "CronJob", "cronjobs", ("cj",)),
     ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", ("netpol",)),

@@ -1,7 +1,9 @@
-"""`kubernetes_rollout_history`: a Deployment's recent rollouts and config changes.
+"""`kubernetes_rollout_history`: a workload's recent rollouts and config changes.
 
 Called through the registry by the evidence sweep and the LLM agent. Reads the Deployment, its
-ReplicaSets (by its selector, kept when the Deployment owns them), orders them by revision,
+ReplicaSets (by its selector, kept when the Deployment owns them) -- or the StatefulSet or
+DaemonSet and its ControllerRevisions (their `data` holds the pod template) --, orders them by
+revision,
 diffs the current pod template against the previous one (`facts.rollouts.template_changes`),
 and reads the ConfigMaps the current template mounts or takes env from, with when each last
 changed (managedFields), so "what changed in the last hour" has an answer with evidence.
@@ -10,17 +12,20 @@ changed (managedFields), so "what changed in the last hour" has an answer with e
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from holmes.tools.base import Tool, ToolFailure, ToolOutput
 from holmes.tools.context import ToolContext
 from holmes.tools.facts.rollouts import (
+    Revision,
     RolloutHistory,
     config_change,
+    controller_revision,
     revision,
     revision_of,
+    revision_template,
     template_changes,
 )
 from holmes.tools.kubernetes import pods
@@ -36,8 +41,11 @@ _MAX_CONFIGMAPS = 6
 class RolloutInput(BaseModel):
     """Arguments of kubernetes_rollout_history."""
 
-    namespace: Namespace = Field(description="Namespace of the Deployment.")
-    name: Annotated[str, check_subdomain("Deployment name")] = Field(description="Deployment name.")
+    namespace: Namespace = Field(description="Namespace of the workload.")
+    name: Annotated[str, check_subdomain("workload name")] = Field(description="Workload name.")
+    kind: Literal["Deployment", "StatefulSet", "DaemonSet"] = Field(
+        "Deployment", description="Deployment (ReplicaSets), StatefulSet or DaemonSet."
+    )
     since: str = Field("1h", description="What counts as recent: a duration before now, e.g. 1h.")
 
     @field_validator("since")
@@ -48,12 +56,13 @@ class RolloutInput(BaseModel):
 
 
 class KubernetesRolloutHistory(Tool):
-    """A Deployment's revisions, its last template change and its ConfigMaps' changes."""
+    """A workload's revisions, its last template change and its ConfigMaps' changes."""
 
     name = "kubernetes_rollout_history"
     toolset = "kubernetes"
     description = (
-        "Show a Deployment's rollout history: its ReplicaSet revisions (age, replicas, images), "
+        "Show a Deployment's, StatefulSet's or DaemonSet's rollout history: its revisions "
+        "(ReplicaSets, or ControllerRevisions; age, replicas, images), "
         "when the current revision rolled out and what changed from the previous one (image, "
         "command, args, env, resources per container), and when the ConfigMaps its pods read "
         "last changed; `since` (default 1h) says what counts as recent."
@@ -61,16 +70,20 @@ class KubernetesRolloutHistory(Tool):
     Input = RolloutInput
 
     async def run(self, args: RolloutInput, ctx: ToolContext) -> ToolOutput:
-        """Read the Deployment, its ReplicaSets and ConfigMaps; diff the last two templates."""
+        """Read the workload, its revisions and ConfigMaps; diff the last two templates."""
         kube = session(ctx)
         window = parse_duration(args.since).total_seconds()
-        deployment_ref, rs_ref = await asyncio.gather(
-            resolve(kube, "apps/v1", "Deployment"), resolve(kube, "apps/v1", "ReplicaSet")
+        child = "ReplicaSet" if args.kind == "Deployment" else "ControllerRevision"
+        workload_ref, child_ref = await asyncio.gather(
+            resolve(kube, "apps/v1", args.kind), resolve(kube, "apps/v1", child)
         )
-        deployment = await get_object(kube, deployment_ref, args.name, args.namespace)
-        owned = await _replicasets(kube, rs_ref, deployment, ctx)
-        history = RolloutHistory(namespace=args.namespace, name=args.name, window_seconds=window)
-        history.revisions = [revision(rs) for rs in owned]
+        workload = await get_object(kube, workload_ref, args.name, args.namespace)
+        workload.setdefault("kind", args.kind)
+        owned = await _owned(kube, child_ref, workload, args.kind, ctx)
+        history = RolloutHistory(
+            namespace=args.namespace, name=args.name, window_seconds=window, kind=args.kind
+        )
+        history.revisions = _revisions(owned, workload)
         now = ctx.now()
         if owned:
             history.current = history.revisions[0]
@@ -82,32 +95,46 @@ class KubernetesRolloutHistory(Tool):
         if len(owned) > 1:
             history.previous = history.revisions[1]
             history.changes = template_changes(
-                (owned[1].get("spec") or {}).get("template") or {},
-                (owned[0].get("spec") or {}).get("template") or {},
+                revision_template(owned[1]), revision_template(owned[0])
             )
-        template = (deployment.get("spec") or {}).get("template") or {}
+        template = (workload.get("spec") or {}).get("template") or {}
         history.configs = await _configs(kube, template, args.namespace, now, window)
         return ToolOutput(data=history.model_dump(), text=_text(history, now))
 
 
-async def _replicasets(
-    kube: KubeSession, ref: Any, deployment: dict[str, Any], ctx: ToolContext
+def _revisions(owned: list[dict[str, Any]], workload: dict[str, Any]) -> list[Revision]:
+    if workload.get("kind") == "Deployment":
+        return [revision(rs) for rs in owned]
+    return [controller_revision(cr, workload, i == 0) for i, cr in enumerate(owned)]
+
+
+async def _owned(
+    kube: KubeSession, ref: Any, workload: dict[str, Any], kind: str, ctx: ToolContext
 ) -> list[dict[str, Any]]:
-    """The Deployment's ReplicaSets, newest revision first."""
-    labels = ((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+    """The workload's ReplicaSets or ControllerRevisions (by its selector, kept when it owns
+    them), newest revision first."""
+    labels = ((workload.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-    namespace = meta(deployment).get("namespace")
+    namespace = meta(workload).get("namespace")
     items, _ = await list_objects(kube, ref, namespace, selector, limit=ctx.limits.max_items)
-    uid, name = meta(deployment).get("uid"), meta(deployment).get("name")
+    uid, name = meta(workload).get("uid"), meta(workload).get("name")
     owned = [
-        rs
-        for rs in items
+        item
+        for item in items
         if any(
-            o.get("kind") == "Deployment" and (o.get("uid") == uid or o.get("name") == name)
-            for o in meta(rs).get("ownerReferences") or []
+            o.get("kind") == kind and (o.get("uid") == uid or o.get("name") == name)
+            for o in meta(item).get("ownerReferences") or []
         )
     ]
-    return sorted(owned, key=lambda rs: -revision_of(rs))
+    for item in owned:  # list items carry no kind; revision_template reads it
+        item.setdefault("kind", "ReplicaSet" if kind == "Deployment" else "ControllerRevision")
+    return sorted(owned, key=lambda item: -_number(item))
+
+
+def _number(item: dict[str, Any]) -> int:
+    if item.get("kind") == "ControllerRevision":
+        return int(item.get("revision") or 0)
+    return revision_of(item)
 
 
 async def _configs(
@@ -132,9 +159,10 @@ async def _configs(
 
 
 def _text(history: RolloutHistory, now: Any) -> str:
-    head = f"Deployment {history.namespace}/{history.name}"
+    head = f"{history.kind} {history.namespace}/{history.name}"
     if history.current is None:
-        return f"{head}: no ReplicaSets found"
+        kept = "ReplicaSets" if history.kind == "Deployment" else "ControllerRevisions"
+        return f"{head}: no {kept} found"
     current = history.current
     when = parse_time(current.created)
     recent = " (within the window)" if history.in_window else ""
