@@ -167,3 +167,14 @@ async def test_a_custom_resource_named_by_kind_group_or_kind_word(tool_context):
     # kubectl's `kind.group/name`, and the kind (from discovery) written before a one-word name
     await _custom_resource_subject(tool_context, "describe pytorchjobs.kubeflow.org/sft-7b")
     await _custom_resource_subject(tool_context, "is the PyTorchJob sft-7b in llm-train ok?")
+
+
+async def test_ordinary_english_finds_no_object_and_nothing_missing(tool_context):
+    # The bundle serves a CRD and its kind words; questions of ordinary words name nothing.
+    for question in (
+        "the pytorch job keeps restarting, is the training config wrong or the secret missing?",
+        "the master and the worker were evicted after the deployment scales up, why?",
+    ):
+        investigation = await investigate(tool_context, PYTORCHJOB, question)
+        assert investigation.triage.subject.get("objects", []) == []
+        assert investigation.triage.subject.get("missing", []) == []

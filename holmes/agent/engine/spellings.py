@@ -63,6 +63,19 @@ KIND_WORDS: dict[str, str] = {
 _SLASH_ONLY = frozenset({"cm", "sa", "ds", "sts", "po", "svc", "deploy", "netpol", "pdb"})
 # Kinds never the subject of a question's name (an Event names the object it is about).
 _NOT_SUBJECTS = frozenset({"Event", "Binding", "ComponentStatus"})
+# Ordinary words that follow or precede a kind word in a sentence ("the deployment scales up",
+# "the secret missing", "the inference service"): never a name beside a kind word. Names with
+# a hyphen or a digit, and names in `kind/name`, are never filtered.
+_ENGLISH_TEXT = """
+    scales scaled scaling missing list lists listed ran runs blocks blocked blocking returns
+    returned says said shows showed uses used using needs needed works worked working fails
+    failed exists existed gets got has had keeps kept seems looks points pointing changed
+    changes updated created deleted deployed mounted mounts selects selected allows allowed
+    denies denied drops dropped times timed hangs hung dies died restarts restarted is was
+    inference serving training default main primary new old same other every each all both
+    itself config data status spec yaml file error errors log logs
+"""
+_ENGLISH = frozenset(_ENGLISH_TEXT.split())
 _NAME = r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _EDGE_BEFORE = r"(?<![\w./:-])"
@@ -205,6 +218,8 @@ def spelled_names(
 
 def _beside_kind(name: str, kind: str | None, span: tuple[int, int]) -> Spelled:
     """A name written beside a kind word; certain only when it reads as a name."""
+    if name in _ENGLISH:
+        name = ""  # dropped by `add` (not a valid name)
     return Spelled(name, None, kind, span, certain=_name_like(name), qualified=False)
 
 
