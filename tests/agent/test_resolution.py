@@ -178,3 +178,17 @@ async def test_ordinary_english_finds_no_object_and_nothing_missing(tool_context
         investigation = await investigate(tool_context, PYTORCHJOB, question)
         assert investigation.triage.subject.get("objects", []) == []
         assert investigation.triage.subject.get("missing", []) == []
+
+
+async def test_a_short_name_from_a_crd_reaches_pods_owned_through_a_deployment(tool_context):
+    # `isvc` is the CRD's shortName (discovery); the predictor pods are owned by a ReplicaSet
+    # of a Deployment the InferenceService owns.
+    investigation = await investigate(
+        tool_context, "oom-killed-kserve-isvc-short-name", "why is isvc/llama-chat not ready?"
+    )
+    triaged = investigation.triage
+    assert triaged.subject["objects"] == [
+        {"kind": "InferenceService", "namespace": "serving", "name": "llama-chat"}
+    ]
+    assert [p["name"] for p in triaged.subject["pods"]] == ["llama-chat-predictor-7d9f8c6b5-x2k9q"]
+    assert investigation.diagnosis.runbook_id == "oom-killed"
