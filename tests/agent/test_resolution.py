@@ -184,7 +184,9 @@ async def test_a_short_name_from_a_crd_reaches_pods_owned_through_a_deployment(t
     # `isvc` is the CRD's shortName (discovery); the predictor pods are owned by a ReplicaSet
     # of a Deployment the InferenceService owns.
     investigation = await investigate(
-        tool_context, "oom-killed-kserve-isvc-short-name", "why is isvc/llama-chat not ready?"
+        tool_context,
+        "oom-killed-kserve-inferenceservice-slash-name",
+        "why is isvc/llama-chat not ready?",
     )
     triaged = investigation.triage
     assert triaged.subject["objects"] == [
