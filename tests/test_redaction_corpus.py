@@ -222,6 +222,7 @@ TOOL_CALLS = [
     ["kubernetes_list", "kind=Event", "namespace=serving", "limit=100"],
     ["kubernetes_find", "name=llm gateway"],
     ["kubernetes_lookup", f"names={CONFIG},{POD}", "namespace=serving"],
+    ["kubernetes_kinds"],
     ["kubernetes_describe", "kind=Pod", "namespace=serving", f"name={POD}"],
     ["kubernetes_describe", "kind=ConfigMap", "namespace=serving", f"name={CONFIG}"],
     ["kubernetes_events", "namespace=serving", "limit=100"],

@@ -186,7 +186,7 @@ async def test_a_follow_up_continues_the_conversation(scripted_llm, tool_context
             tool_calls_reply(
                 [("kubernetes_describe", {"kind": "Pod", "namespace": "search", "name": other})]
             ),
-            tool_calls_reply([answer("the other replica is OOMKilled too", ["E11", "E22"])]),
+            tool_calls_reply([answer("the other replica is OOMKilled too", ["E11", "E23"])]),
         ]
     )
     agent = agent_for(scripted_llm)
@@ -212,7 +212,7 @@ async def test_a_follow_up_continues_the_conversation(scripted_llm, tool_context
     # Its evidence id continues after the first turn's, so the answer's citation is known.
     new_id = described["content"].split("]")[0].lstrip("[")
     assert int(new_id.lstrip("E")) > 11
-    assert new_id == "E22"  # the id the scripted answer cites
+    assert new_id == "E23"  # the id the scripted answer cites
 
 
 @pytest.mark.parametrize("mode", ["runbook", "llm"])

@@ -134,3 +134,63 @@ async def test_a_name_in_the_wrong_namespace_says_where_it_is(tool_context):
     assert diagnosis.fault_found is False
     assert diagnosis.root_cause.startswith("qwen-32b does not exist in namespace monitoring")
     assert "Deployment llm-serving/qwen-32b" in diagnosis.explanation
+
+
+PYTORCHJOB = "oom-killed-pytorchjob-kind-slash-name"
+
+
+async def _custom_resource_subject(tool_context, question: str):
+    investigation = await investigate(tool_context, PYTORCHJOB, question)
+    triaged = investigation.triage
+    assert triaged.subject["objects"] == [
+        {"kind": "PyTorchJob", "namespace": "llm-train", "name": "sft-7b"}
+    ]
+    # the pods it owns join the subject; the succeeded sft-13b is not it
+    assert sorted(p["name"] for p in triaged.subject["pods"]) == [
+        "sft-7b-master-0",
+        "sft-7b-worker-0",
+    ]
+    [described] = triaged.objects
+    assert described["ok"] and described["args"]["api_version"] == "kubeflow.org/v1"
+    return investigation
+
+
+async def test_a_custom_resource_named_as_kind_slash_name_is_the_subject(tool_context):
+    investigation = await _custom_resource_subject(
+        tool_context, "why does pytorchjob/sft-7b keep restarting in llm-train?"
+    )
+    assert investigation.diagnosis.runbook_id == "oom-killed"
+    assert "sft-7b-master-0" in investigation.diagnosis.root_cause
+
+
+async def test_a_custom_resource_named_by_kind_group_or_kind_word(tool_context):
+    # kubectl's `kind.group/name`, and the kind (from discovery) written before a one-word name
+    await _custom_resource_subject(tool_context, "describe pytorchjobs.kubeflow.org/sft-7b")
+    await _custom_resource_subject(tool_context, "is the PyTorchJob sft-7b in llm-train ok?")
+
+
+async def test_ordinary_english_finds_no_object_and_nothing_missing(tool_context):
+    # The bundle serves a CRD and its kind words; questions of ordinary words name nothing.
+    for question in (
+        "the pytorch job keeps restarting, is the training config wrong or the secret missing?",
+        "the master and the worker were evicted after the deployment scales up, why?",
+    ):
+        investigation = await investigate(tool_context, PYTORCHJOB, question)
+        assert investigation.triage.subject.get("objects", []) == []
+        assert investigation.triage.subject.get("missing", []) == []
+
+
+async def test_a_short_name_from_a_crd_reaches_pods_owned_through_a_deployment(tool_context):
+    # `isvc` is the CRD's shortName (discovery); the predictor pods are owned by a ReplicaSet
+    # of a Deployment the InferenceService owns.
+    investigation = await investigate(
+        tool_context,
+        "oom-killed-kserve-inferenceservice-slash-name",
+        "why is isvc/llama-chat not ready?",
+    )
+    triaged = investigation.triage
+    assert triaged.subject["objects"] == [
+        {"kind": "InferenceService", "namespace": "serving", "name": "llama-chat"}
+    ]
+    assert [p["name"] for p in triaged.subject["pods"]] == ["llama-chat-predictor-7d9f8c6b5-x2k9q"]
+    assert investigation.diagnosis.runbook_id == "oom-killed"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from holmes.agent.engine.names import STOPWORDS, namespace_in_question, phrases
-from holmes.agent.engine.spellings import Spelled, spelled_names, without_spans
+from holmes.agent.engine.resolve import LISTED_KINDS
+from holmes.agent.engine.spellings import Spelled, spelled_names, vocabulary, without_spans
 
 NAMESPACES = {"shop", "shop-prod", "team", "team-a", "search", "default"}
 
@@ -93,3 +94,103 @@ def test_qualified_names_leave_the_fragment_matching():
 )
 def test_namespace_phrases_keep_hyphenated_names_whole(question, namespace):
     assert namespace_in_question(question, NAMESPACES) == namespace
+
+
+# Discovery rows as `kubernetes_kinds` returns them: built-in kinds and two CRDs.
+DISCOVERY = [
+    {
+        "kind": k,
+        "plural": p,
+        "singular": k.lower(),
+        "short_names": s,
+        "group": g,
+        "api_version": f"{g}/v1" if g else "v1",
+        "namespaced": n,
+    }
+    for k, p, s, g, n in [
+        ("Pod", "pods", ["po"], "", True),
+        ("ConfigMap", "configmaps", ["cm"], "", True),
+        ("ServiceAccount", "serviceaccounts", ["sa"], "", True),
+        ("PersistentVolumeClaim", "persistentvolumeclaims", ["pvc"], "", True),
+        ("Event", "events", ["ev"], "", True),
+        ("Node", "nodes", ["no"], "", False),
+        ("PersistentVolume", "persistentvolumes", ["pv"], "", False),
+        ("Deployment", "deployments", ["deploy"], "apps", True),
+        ("StatefulSet", "statefulsets", ["sts"], "apps", True),
+        ("HorizontalPodAutoscaler", "horizontalpodautoscalers", ["hpa"], "autoscaling", True),
+        ("NetworkPolicy", "networkpolicies", ["netpol"], "networking.k8s.io", True),
+        ("InferenceService", "inferenceservices", ["isvc"], "serving.kserve.io", True),
+        ("PyTorchJob", "pytorchjobs", [], "kubeflow.org", True),
+        ("RayJob", "rayjobs", [], "ray.io", True),
+    ]
+]
+KINDS = vocabulary(DISCOVERY)
+
+
+def discovered(question: str) -> list[tuple[str | None, str | None, str, bool]]:
+    return [
+        (s.kind, s.namespace, s.name, s.certain)
+        for s in spelled_names(question, NAMESPACES, STOPWORDS, KINDS)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("why is inferenceservice/llama-chat not ready?", ("InferenceService", "llama-chat")),
+        ("kubectl get isvc/llama -n search", ("InferenceService", "llama")),
+        ("what happened to pytorchjob/sft-7b?", ("PyTorchJob", "sft-7b")),
+        ("pytorchjobs/sft-7b fails", ("PyTorchJob", "sft-7b")),
+        ("rayjob.ray.io/train is stuck", ("RayJob", "train")),
+        ("rayjobs.v1.ray.io/train is stuck", ("RayJob", "train")),
+        ("deploy/web and sts/db", ("Deployment", "web")),
+        ("pvc/model-cache is full", ("PersistentVolumeClaim", "model-cache")),
+        ("netpol/deny-all blocks it", ("NetworkPolicy", "deny-all")),
+        ("hpa/embedder is at max", ("HorizontalPodAutoscaler", "embedder")),
+        ("the InferenceService llama-chat is down", ("InferenceService", "llama-chat")),
+        ("is the pytorchjob sft healthy?", ("PyTorchJob", "sft")),
+        ("the llama InferenceService returns 503", ("InferenceService", "llama")),
+    ],
+)
+def test_kinds_from_discovery_in_every_spelling(question, expected):
+    assert (discovered(question)[0][0], discovered(question)[0][2]) == expected
+
+
+def test_a_single_word_after_a_kind_word_is_looked_up_but_never_called_missing():
+    assert discovered("what about the pytorchjob sft?") == [("PyTorchJob", None, "sft", False)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "unknownkind/foo-bar.example is odd",  # a word no kind has, with a dot: a file path
+        "the nvidia.com/gpu limit and example.com/x",  # a group serving no such kind
+        "podmonitor/scrape is not a kind here",
+        "pv/data is cluster-scoped",  # only namespaced kinds (and nodes) are subjects
+        "events/web-1 says nothing",  # events name other objects
+    ],
+)
+def test_words_no_served_kind_has_name_nothing(question):
+    assert [s for s in discovered(question) if s[0] is not None] == []
+
+
+ORDINARY = [
+    "why is the service slow since the deploy this morning?",
+    "the pods keep crashing after the rollout, is the model too big for the gpu?",
+    "which jobs failed in the last hour and why did the training stop?",
+    "the inference service returns errors when the deployment scales up",
+    "my pytorch job is stuck, the workers are waiting for the master",
+    "is the config map wrong or the secret missing? the service account can't list pods",
+    "the node ran out of disk and the pod was evicted, the volume claim is full",
+    "network policy blocks traffic from the ingress to the backend",
+    "autoscaler never scales past three replicas although cpu is high",
+]
+
+
+@pytest.mark.parametrize("question", ORDINARY)
+def test_ordinary_english_names_no_certain_subject(question):
+    # Nothing certain (reported missing when absent), and nothing uncertain that would cost a
+    # lookup request: "my pytorch job" may name a listed Job, matched against the listing only.
+    found = discovered(question)
+    assert [s for s in found if s[3]] == []
+    assert [s for s in found if s[0] not in LISTED_KINDS] == []

@@ -89,3 +89,47 @@ def test_metadata_only_tables_carry_no_secret_or_configmap_contents() -> None:
     names = {row["object"]["metadata"]["name"] for row in listed["rows"]}
     assert "vllm-runtime-config" in names
     assert all(set(row["object"]) == {"kind", "apiVersion", "metadata"} for row in listed["rows"])
+
+
+def test_a_crd_in_the_bundle_gives_discovery_its_singular_and_short_names(tmp_path: Path) -> None:
+    # What the API server serves for a CRD: names.singular as singularName, names.shortNames.
+    folder = tmp_path / "crd"
+    (folder / "kubernetes").mkdir(parents=True)
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "inferenceservices.serving.kserve.io"},
+        "spec": {
+            "group": "serving.kserve.io",
+            "scope": "Namespaced",
+            "names": {
+                "kind": "InferenceService",
+                "plural": "inferenceservices",
+                "singular": "inferenceservice",
+                "shortNames": ["isvc"],
+            },
+        },
+    }
+    isvc = {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "llama-chat", "namespace": "serving"},
+    }
+    (folder / "kubernetes" / "isvc.yaml").write_text(yaml.safe_dump_all([crd, isvc]))
+    (folder / "incident.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "crd",
+                "title": "t",
+                "time": "2026-11-30T10:00:00Z",
+                "question": "q",
+                "sources": ["kubernetes"],
+                "expected": {"root_cause": "r", "must_mention": []},
+            }
+        )
+    )
+    with KubernetesReplayServer(load_bundle(folder)) as server:
+        resources = _get(server.url + "/apis/serving.kserve.io/v1beta1")
+    [entry] = [r for r in resources["resources"] if r["name"] == "inferenceservices"]
+    assert entry["singularName"] == "inferenceservice"
+    assert entry["shortNames"] == ["isvc"]

@@ -213,3 +213,19 @@ async def test_describe_names_the_pods_a_network_policy_selects(call):
     assert "podSelector (every pod)" in deny_all.text
     assert set(narrow.data["used_by_pods"]) < set(deny_all.data["used_by_pods"])
     assert narrow.data["used_by_pods"]
+
+
+async def test_kinds_lists_discovery_words_of_built_in_kinds_and_crds(call):
+    result = await call("kubernetes_kinds", "oom-killed-pytorchjob-kind-slash-name")
+    assert result.ok, result.error
+    rows = {(r["group"], r["kind"]): r for r in result.data["kinds"]}
+    deploy = rows[("apps", "Deployment")]
+    assert deploy["short_names"] == ["deploy"] and deploy["singular"] == "deployment"
+    job = rows[("kubeflow.org", "PyTorchJob")]  # from the bundle's CRD
+    assert (job["plural"], job["singular"], job["namespaced"]) == (
+        "pytorchjobs",
+        "pytorchjob",
+        True,
+    )
+    assert job["api_version"] == "kubeflow.org/v1"
+    assert "pytorchjobs\t\tkubeflow.org/v1\ttrue\tPyTorchJob" in result.text

@@ -162,6 +162,7 @@ CALLS = {
     "kubernetes_list": {"kind": "Pod", "namespace": "ml"},
     "kubernetes_logs": {"namespace": "ml", "name": "trainer-0"},
     "kubernetes_lookup": {"names": ["trainer-0"], "namespace": "ml"},
+    "kubernetes_kinds": {},
     "kubernetes_node": {"name": "gpu-node-1"},
     "kubernetes_autoscalers": {"namespace": "ml"},
     "kubernetes_rollout_history": {"namespace": "ml", "name": "trainer"},

@@ -31,7 +31,7 @@ from holmes.agent.engine.names import (
     phrases,
 )
 from holmes.agent.engine.resolve import Resolution, resolve_rest
-from holmes.agent.engine.spellings import Spelled, spelled_names, without_spans
+from holmes.agent.engine.spellings import Spelled, spelled_names, vocabulary, without_spans
 from holmes.tools import ToolResult
 from holmes.tools.facts.pods import PodFacts
 
@@ -70,9 +70,11 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     """Resolve the subject of `request` against the cluster and describe it."""
     alert_labels = request.alert.labels if request.alert else {}
     hints = hints_from_alert(alert_labels)
-    *listing, namespace_list = await asyncio.gather(
+    *listing, namespace_list, kinds = await asyncio.gather(
         *(gatherer.call("kubernetes_list", {"kind": kind, "limit": 1000}) for kind, _ in LISTED),
         gatherer.call("kubernetes_list", {"kind": "Namespace", "limit": 1000}),
+        # Discovery's words for every kind served (CRDs too): `isvc/x`, "the PyTorchJob x".
+        gatherer.call("kubernetes_kinds", {}),
     )
     names: list[Named] = []
     summaries: dict[Named, str] = {}
@@ -87,7 +89,8 @@ async def triage(request: InvestigationRequest, gatherer: Gatherer) -> Triage:
     namespaces = {n.namespace for n in names if n.namespace} | _names_of(namespace_list)
     hints.nodes = _cluster_nodes(hints.nodes, {n.name for n in names if n.kind == "Node"})
     question = request.question or ""
-    hints.spelled = spelled_names(question, namespaces, STOPWORDS)
+    served = (kinds.data or {}).get("kinds") if kinds.ok else None
+    hints.spelled = spelled_names(question, namespaces, STOPWORDS, vocabulary(served))
     if not hints.namespace and question:
         hints.namespace = _first_namespace(question, namespaces, hints.spelled)
     hints.phrases, hints.typed_names = phrases(without_spans(question, hints.spelled), namespaces)

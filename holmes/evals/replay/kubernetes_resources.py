@@ -178,6 +178,16 @@ class ResourceTable:
             }
         )
         self._known.update(_definitions(objects))
+        # A CRD's `names.singular` is what discovery serves as singularName (kind lowercased
+        # when unset), as the API server does.
+        self._singulars = {
+            (o["spec"]["group"], o["spec"]["names"]["kind"]): o["spec"]["names"]["singular"]
+            for o in objects
+            if o["kind"] == "CustomResourceDefinition"
+            and ((o.get("spec") or {}).get("names") or {}).get("singular")
+            and (o.get("spec") or {}).get("group")
+            and o["spec"]["names"].get("kind")
+        }
         self._types: dict[tuple[str, str, str], ResourceType] = {}
         served = _served_versions(objects)
         for group, version, kind, *_ in _STANDARD:
@@ -199,7 +209,7 @@ class ResourceTable:
             version=version,
             kind=kind,
             plural=plural,
-            singular=kind.lower(),
+            singular=self._singulars.get((group, kind), kind.lower()),
             namespaced=namespaced,
             short_names=shorts,
         )

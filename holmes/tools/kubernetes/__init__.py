@@ -13,6 +13,7 @@ from holmes.tools.kubernetes.autoscalers import KubernetesAutoscalers
 from holmes.tools.kubernetes.describe import KubernetesDescribe
 from holmes.tools.kubernetes.events import KubernetesEvents
 from holmes.tools.kubernetes.find import KubernetesFind
+from holmes.tools.kubernetes.kinds import KubernetesKinds
 from holmes.tools.kubernetes.logs import KubernetesLogs
 from holmes.tools.kubernetes.lookup import KubernetesLookup
 from holmes.tools.kubernetes.nodes import KubernetesNode
@@ -24,6 +25,7 @@ TOOLS: tuple[type[Tool], ...] = (
     KubernetesList,
     KubernetesFind,
     KubernetesLookup,
+    KubernetesKinds,
     KubernetesDescribe,
     KubernetesEvents,
     KubernetesLogs,

@@ -76,6 +76,10 @@ class ResourceRef(BaseModel):
     kind: str
     plural: str
     namespaced: bool
+    # How people write the kind besides `kind` and `plural` (discovery's singularName and
+    # shortNames: `inferenceservice`, `isvc`); filled by `served_resources`.
+    singular: str = ""
+    short_names: tuple[str, ...] = ()
 
     @property
     def api_version(self) -> str:
@@ -222,6 +226,8 @@ async def served_resources(kube: KubeSession) -> list[ResourceRef]:
                     kind=resource["kind"],
                     plural=resource["name"],
                     namespaced=bool(resource.get("namespaced")),
+                    singular=resource.get("singularName") or "",
+                    short_names=tuple(resource.get("shortNames") or ()),
                 )
             )
     return refs

@@ -9,6 +9,7 @@ data) and, for a Role, its RoleBindings; pure matching otherwise.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -147,10 +148,44 @@ async def _matcher(
         return lambda pod: ["selected"] if selector.matches(meta(pod).get("labels")) else [], [
             f"podSelector {text}"
         ]
-    uid = meta(obj).get("uid")
+    owners = await _owned_uids(kube, obj, limit)
     return lambda pod: [
-        "owned" for o in meta(pod).get("ownerReferences") or [] if uid and o.get("uid") == uid
+        "owned" for o in meta(pod).get("ownerReferences") or [] if o.get("uid") in owners
     ], []
+
+
+# The workload kinds a custom resource's controller creates its pods through (a KServe
+# InferenceService owns a Deployment, which owns ReplicaSets, which own the pods).
+_INTERMEDIATE = (
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("batch/v1", "Job"),
+)
+
+
+async def _owned_uids(kube: KubeSession, obj: dict[str, Any], limit: int) -> set[str]:
+    """The uid of `obj` and of the namespace's workloads it owns, directly or through others."""
+    uid = meta(obj).get("uid")
+    if not uid:
+        return set()
+    namespace = meta(obj).get("namespace")
+    refs = [await resolve(kube, version, kind) for version, kind in _INTERMEDIATE]
+    listed = await asyncio.gather(
+        *(quietly(list_objects(kube, ref, namespace, limit=limit)) for ref in refs)
+    )
+    workloads = [o for found in listed if not isinstance(found, ToolFailure) for o in found[0]]
+    owned = {uid}
+    grew = True
+    while grew:  # owners before the owned: a Deployment's uid joins before its ReplicaSets'
+        grew = False
+        for workload in workloads:
+            mine = meta(workload).get("uid")
+            parents = {o.get("uid") for o in meta(workload).get("ownerReferences") or []}
+            if mine and mine not in owned and parents & owned:
+                owned.add(mine)
+                grew = True
+    return owned
 
 
 async def pods_using(
