@@ -51,6 +51,7 @@ from holmes.agent.engine.suspects import check_suspects
 from holmes.agent.engine.sweep import should_sweep, subject_name, sweep_evidence
 from holmes.agent.engine.sweep_answer import answer_with_sweep
 from holmes.agent.engine.triage import Triage, triage
+from holmes.agent.engine.variables import base_variables, question_text
 from holmes.tools import (
     CheckedCall,
     ToolContext,
@@ -309,53 +310,6 @@ class RunbookEngine:
         return [verdict for verdict in found if verdict is not None]
 
 
-def base_variables(request: InvestigationRequest, triaged: Triage) -> dict[str, Any]:
-    """What every expression sees: the request, the subject and triage's evidence."""
-    pods = [{**p["data"], "evidence_id": p["id"]} for p in triaged.pods if p["ok"]]
-    containers = [
-        {
-            **container,
-            "pod": pod.get("pod"),
-            "evidence_id": pod.get("evidence_id"),
-            "namespace": pod.get("namespace"),
-            "node": pod.get("node"),
-            "pod_status": pod.get("status"),
-            "waiting_reason": ((container.get("state") or {}).get("waiting") or {}).get("reason"),
-            "waiting_message": ((container.get("state") or {}).get("waiting") or {}).get("message"),
-            "terminated_reason": ((container.get("state") or {}).get("terminated") or {}).get(
-                "reason"
-            ),
-            "exit_code": ((container.get("state") or {}).get("terminated") or {}).get("exitCode"),
-            "memory_limit": ((container.get("resources") or {}).get("limits") or {}).get("memory"),
-        }
-        for pod in pods
-        for container in pod.get("containers", [])
-    ]
-    alert = request.alert
-    return plain(
-        {
-            "question": request.question or "",
-            "alert": {
-                "name": alert.name if alert else "",
-                "labels": alert.labels if alert else {},
-                "annotations": alert.annotations if alert else {},
-            },
-            "subject": triaged.subject,
-            "symptoms": triaged.symptoms,
-            "pods": pods,
-            "containers": containers,
-            "workloads": [w["data"] for w in triaged.workloads if w["ok"]],
-            "nodes": [n["data"] for n in triaged.nodes if n["ok"]],
-            "evidence": {
-                "pods": triaged.pods,
-                "workloads": triaged.workloads,
-                "nodes": triaged.nodes,
-                "subject": triaged.listing,
-            },
-        }
-    )
-
-
 def _best_first(verdicts: list[Verdict], ranked: list[Ranked]) -> list[Verdict]:
     """Of the findings that hold: the surest; then the more specific runbook (priority: a
     generic crash-loop explanation yields to a CUDA OOM or an Xid); then the signals."""
@@ -368,12 +322,6 @@ def _best_first(verdicts: list[Verdict], ranked: list[Ranked]) -> list[Verdict]:
             -scores.get(v.runbook.id, 0),
         ),
     )
-
-
-def question_text(request: InvestigationRequest) -> str:
-    """The words runbooks match: the question and the alert's annotations."""
-    alert = request.alert
-    return " ".join([request.question or ""] + (list(alert.annotations.values()) if alert else []))
 
 
 def _answer(
